@@ -1,0 +1,1 @@
+"""Lyceum: a Discord bot that runs a paid, tech-focused knowledge community."""

@@ -1,0 +1,1 @@
+"""Local stand-ins for Discord and Stripe, for tests and the demo."""
