@@ -1,0 +1,1 @@
+"""The rules of the community, in plain async Python (no discord imports)."""

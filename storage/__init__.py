@@ -1,0 +1,1 @@
+"""Storage: tables, engine, migrations, queries, the interaction log. Never commits."""

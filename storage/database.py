@@ -1,0 +1,108 @@
+"""The engine and transactions: one `Database` per process, owned by `main()`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+_BEGIN_OPTION = "lyceum_sqlite_begin"
+
+Session = AsyncSession
+
+
+class UnsupportedDatabase(ValueError):
+    """The database URL names a driver Lyceum does not run on."""
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN into our own hands so write transactions can be IMMEDIATE:
+        # a deferred transaction that later writes fails at once with SQLITE_BUSY
+        # instead of waiting for the busy timeout.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql(connection.get_execution_options().get(_BEGIN_OPTION, "BEGIN"))
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """Build the async engine for `sqlite+aiosqlite` or `postgresql+asyncpg`."""
+    parsed = make_url(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        memory = parsed.database in (None, "", ":memory:")
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            poolclass=StaticPool if memory else None,
+        )
+        _configure_sqlite(engine)
+        return engine
+    if parsed.drivername == "postgresql+asyncpg":
+        return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10)
+    raise UnsupportedDatabase(
+        f"database url uses {parsed.drivername!r}; use sqlite+aiosqlite:// or postgresql+asyncpg://"
+    )
+
+
+class Database:
+    """Owns the engine; hands out transactions. Storage functions never commit."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str, *, echo: bool = False) -> Database:
+        """Build a database for a SQLAlchemy URL."""
+        return cls(create_engine(url, echo=echo))
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when running on SQLite."""
+        return self.engine.dialect.name == "sqlite"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction: committed when the block ends, rolled back on error."""
+        async with self._sessions() as session, session.begin():
+            if self.is_sqlite:
+                await session.connection(execution_options={_BEGIN_OPTION: "BEGIN IMMEDIATE"})
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only transaction (a consistent snapshot; never blocks writers)."""
+        async with self._sessions() as session, session.begin():
+            yield session
+            await session.rollback()
+
+    async def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
