@@ -89,10 +89,12 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A read-only transaction (a consistent snapshot; never blocks writers)."""
+        """A read transaction: a consistent snapshot that never waits for writers.
+
+        Ends with a commit of nothing, so loaded objects stay usable afterwards.
+        """
         async with self._sessions() as session, session.begin():
             yield session
-            await session.rollback()
 
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""

@@ -38,8 +38,6 @@ class Member(SQLModel, table=True):
     id: int | None = row_id()
     guild_id: int = snowflake()
     user_id: int = snowflake()
-    display_name: str = ""
-    is_bot: bool = False
     first_joined_at: datetime = utc_time()
     joined_at: datetime = utc_time()
     left_at: datetime | None = utc_time(nullable=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 16:44:13.494961
+Create Date: 2026-11-25 16:46:37.822971
 """
 
 from collections.abc import Sequence
@@ -164,8 +164,6 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("guild_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("display_name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("is_bot", sa.Boolean(), nullable=False),
         sa.Column("first_joined_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("joined_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("left_at", storage.types.UTCDateTime(timezone=True), nullable=True),

@@ -1,0 +1,145 @@
+"""The `lyceum` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.settings import Settings, SettingsError, load_settings
+from storage.database import Database
+from storage.migrate import DatabaseNotMigrated, current_revision, head_revision, upgrade
+
+log = logging.getLogger(__name__)
+
+
+class CommandFailed(Exception):
+    """A CLI command could not do its job; the message says why (exit 1)."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its arguments and what it does."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    handler: Callable[[argparse.Namespace], int]
+
+
+def add_config_argument(parser: argparse.ArgumentParser) -> None:
+    """The `--config PATH` every command that reads settings takes."""
+    parser.add_argument(
+        "--config", default="config.toml", metavar="PATH", help="config file (default: %(default)s)"
+    )
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Load the settings named by `--config`, with secrets from the environment."""
+    return load_settings(args.config, os.environ)
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(args.path, os.environ)
+    except SettingsError as error:
+        _print_problems(args.path, error.problems)
+        return 1
+    problems = settings.problems_for_run()
+    if problems:
+        _print_problems(args.path, problems)
+        return 1
+    print(f"ok: {settings.summary()}")
+    return 0
+
+
+def _print_problems(path: str, problems: Sequence[str]) -> None:
+    print(f"{path}: {len(problems)} problem(s):")
+    for problem in problems:
+        print(f"  - {problem}")
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+
+    async def migrate() -> str | None:
+        db = Database.from_url(settings.database.url)
+        try:
+            await upgrade(db)
+            return await current_revision(db)
+        finally:
+            await db.close()
+
+    revision = asyncio.run(migrate())
+    print(f"database migrated: revision {revision} (head {head_revision()})")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.runtime import run
+
+    settings = settings_from(args)
+    problems = settings.problems_for_run()
+    if problems:
+        _print_problems(args.config, problems)
+        return 1
+    return asyncio.run(run(settings))
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo import fresh_data_dir, run_demo
+
+    return asyncio.run(run_demo(fresh_data_dir(args.data_dir)))
+
+
+def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", default="demo-data", help="where the demo writes its files")
+
+
+def _add_path_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="config file to check")
+
+
+COMMANDS: list[Command] = [
+    Command("run", "run the bot, web server and scheduler", add_config_argument, _run),
+    Command("migrate", "create or upgrade the database schema", add_config_argument, _migrate),
+    Command("check-config", "validate a config file", _add_path_argument, _check_config),
+    Command("demo", "run the offline demo against the sandbox", _add_demo_arguments, _demo),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="lyceum", description=__doc__)
+    parser.add_argument(
+        "--log-level",
+        default=os.environ.get("LYCEUM_LOG_LEVEL", "INFO"),
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+    )
+    subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        sub = subcommands.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(sub)
+        sub.set_defaults(handler=command.handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `lyceum` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+    )
+    try:
+        return int(args.handler(args))
+    except SettingsError as error:
+        _print_problems(getattr(args, "config", "config"), error.problems)
+    except (DatabaseNotMigrated, CommandFailed) as error:
+        print(f"error: {error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+    return 1

@@ -1,0 +1,168 @@
+"""Builds and runs everything on one event loop; shuts it down in order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import discord
+from aiohttp import web
+
+from bot.client import EXTENSIONS, AnyLyceumBot, create_bot
+from bot.clock import Clock, SystemClock
+from bot.discord_endpoint import use_api_base
+from bot.discord_ports import DiscordNotifier, DiscordPublisher, DiscordRoles
+from bot.scheduler import Scheduler
+from bot.services.container import Ports, Services, build_services
+from bot.settings import Settings
+from bot.web import GatewayStatus, WebDeps, create_web_app
+from storage.database import Database
+from storage.interaction_log import InteractionLog
+from storage.migrate import ensure_migrated
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    """A running Lyceum: the bot, its services and the web server's address."""
+
+    bot: AnyLyceumBot
+    services: Services
+    web_url: str
+    bot_task: asyncio.Task[None]
+
+
+def gateway_status(bot: discord.Client) -> GatewayStatus:
+    """Read the bot's connection state for /healthz."""
+    latency = bot.latency
+    return GatewayStatus(
+        connected=not bot.is_closed() and bot.ws is not None,
+        ready=bot.is_ready() and not bot.is_closed(),
+        latency_ms=None
+        if latency != latency or latency == float("inf")
+        else round(latency * 1000, 1),
+        guilds=len(bot.guilds),
+    )
+
+
+@asynccontextmanager
+async def web_server(app: web.Application, host: str, port: int) -> AsyncIterator[str]:
+    """Serve `app` until the block ends; yields the base URL."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound_host, bound_port = runner.addresses[0][:2]
+    try:
+        yield f"http://{bound_host}:{bound_port}"
+    finally:
+        await runner.cleanup()
+
+
+@asynccontextmanager
+async def running_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    extensions: tuple[str, ...] = EXTENSIONS,
+    wait_until_ready: float | None = None,
+) -> AsyncIterator[App]:
+    """Start the bot, web server, scheduler and log writer; stop them in order on exit."""
+    use_api_base(settings.discord.api_base)
+    db = Database.from_url(settings.database.url)
+    try:
+        await ensure_migrated(db)
+        interaction_log = InteractionLog(
+            db,
+            batch_size=settings.interaction_log.batch_size,
+            flush_interval=settings.interaction_log.flush_interval_s,
+            max_pending=settings.interaction_log.max_pending,
+        )
+        await interaction_log.start()
+        try:
+            async with _bot_and_friends(
+                settings, db, interaction_log, clock or SystemClock(), extensions, wait_until_ready
+            ) as app:
+                yield app
+        finally:
+            await interaction_log.close()
+    finally:
+        await db.close()
+
+
+@asynccontextmanager
+async def _bot_and_friends(
+    settings: Settings,
+    db: Database,
+    interaction_log: InteractionLog,
+    clock: Clock,
+    extensions: tuple[str, ...],
+    wait_until_ready: float | None,
+) -> AsyncIterator[App]:
+    bot = create_bot(settings, extensions)
+    scheduler = Scheduler()
+    ports = Ports(
+        roles=DiscordRoles(bot), publisher=DiscordPublisher(bot), notifier=DiscordNotifier(bot)
+    )
+    services = build_services(settings, db, interaction_log, clock, scheduler, ports)
+    bot.attach(services)
+    deps = WebDeps(
+        db=db, interaction_log=interaction_log, gateway_status=lambda: gateway_status(bot)
+    )
+    web_app = create_web_app(deps)
+    bot_task: asyncio.Task[None] | None = None
+    try:
+        async with web_server(web_app, settings.web.host, settings.web.port) as web_url:
+            scheduler.start()
+            bot_task = asyncio.create_task(
+                bot.start(settings.discord.token.reveal()), name="discord-bot"
+            )
+            if wait_until_ready is not None:
+                await _wait_ready(bot, bot_task, wait_until_ready)
+            yield App(bot=bot, services=services, web_url=web_url, bot_task=bot_task)
+    finally:
+        # The web server has stopped taking requests by now; then the timers, then Discord.
+        scheduler.shutdown()
+        await bot.close()
+        if bot_task is not None:
+            with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):
+                await bot_task
+
+
+async def _wait_ready(bot: discord.Client, bot_task: asyncio.Task[None], seconds: float) -> None:
+    ready = asyncio.create_task(bot.wait_until_ready())
+    done, _ = await asyncio.wait(
+        {ready, bot_task}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
+    )
+    if ready not in done:
+        ready.cancel()
+        if bot_task in done:
+            bot_task.result()  # raises the login/connection error
+        raise TimeoutError(f"the bot was not ready within {seconds} s")
+
+
+async def run(settings: Settings) -> int:
+    """`lyceum run`: serve until SIGTERM/SIGINT or the bot stops; exit code."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with running_app(settings) as app:
+        log.info("Lyceum is running; web server at %s", app.web_url)
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({stopper, app.bot_task}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if app.bot_task.done() and not stop.is_set():
+            error = app.bot_task.exception()
+            if error is not None:
+                log.error("the bot stopped: %s", error)
+                return 1
+        log.info("shutting down")
+    log.info("stopped cleanly")
+    return 0

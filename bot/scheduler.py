@@ -1,0 +1,84 @@
+"""The scheduler: APScheduler as a timer only; the database holds what is due."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[], Awaitable[Any]]
+
+
+class Scheduler:
+    """Named jobs on the running event loop, rebuilt from the database at start."""
+
+    def __init__(self) -> None:
+        # In-memory store on purpose: the SQLAlchemy job store would open blocking
+        # sqlite connections on the event loop.
+        self._scheduler = AsyncIOScheduler(jobstores={"default": MemoryJobStore()}, timezone="UTC")
+
+    def start(self) -> None:
+        """Start firing jobs (call inside the running loop)."""
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        """Stop firing jobs; running jobs are not waited for."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    @property
+    def running(self) -> bool:
+        """True between start and shutdown."""
+        return bool(self._scheduler.running)
+
+    def every(self, job_id: str, func: Job, *, seconds: float, start_now: bool = False) -> None:
+        """Run `func` every `seconds` (replacing a job with the same id)."""
+        trigger = IntervalTrigger(seconds=seconds)
+        self._add(
+            job_id,
+            func,
+            trigger,
+            next_run_time=datetime.now(trigger.timezone) if start_now else None,
+        )
+
+    def cron(self, job_id: str, func: Job, *, timezone: str = "UTC", **fields: Any) -> None:
+        """Run `func` on a cron schedule such as `day_of_week="mon", hour=9` in `timezone`."""
+        self._add(job_id, func, CronTrigger(timezone=timezone, **fields))
+
+    def at(self, job_id: str, func: Job, when: datetime) -> None:
+        """Run `func` once at `when` (aware)."""
+        self._add(job_id, func, DateTrigger(run_date=when))
+
+    def cancel(self, job_id: str) -> None:
+        """Forget a job if it exists."""
+        if self._scheduler.get_job(job_id):
+            self._scheduler.remove_job(job_id)
+
+    def job_ids(self) -> list[str]:
+        """Ids of the scheduled jobs."""
+        return [job.id for job in self._scheduler.get_jobs()]
+
+    def _add(
+        self, job_id: str, func: Job, trigger: Any, next_run_time: datetime | None = None
+    ) -> None:
+        extra = {"next_run_time": next_run_time} if next_run_time else {}
+        self._scheduler.add_job(
+            func,
+            trigger,
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            **extra,
+        )

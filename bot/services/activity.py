@@ -1,0 +1,114 @@
+"""Recording what members do: the interaction log and the member roster."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.clock import Clock
+from storage import members
+from storage.database import Database
+from storage.interaction_log import InteractionLog
+
+# Interaction kinds that make a member "active" (DESIGN.md, Stats — definitions).
+ACTIVE_KINDS = frozenset(
+    {"message", "reply", "reaction", "command", "button", "modal", "thread_create",
+     "drop_open", "question", "answer", "voice_join"}
+)  # fmt: skip
+
+
+class ActivityService:
+    """Turns plain facts about member actions into interaction-log rows.
+
+    Callers pass only ids and times (never message content) and skip bots.
+    """
+
+    def __init__(self, db: Database, log: InteractionLog, clock: Clock) -> None:
+        self._db = db
+        self._log = log
+        self._clock = clock
+
+    def message_sent(
+        self,
+        guild_id: int,
+        user_id: int,
+        channel_id: int,
+        message_id: int,
+        at: datetime,
+        *,
+        is_reply: bool,
+    ) -> None:
+        """A member posted a message (or a reply) in a channel or thread."""
+        self._log.record(
+            guild_id,
+            user_id,
+            "reply" if is_reply else "message",
+            at,
+            channel_id=channel_id,
+            source_key=f"message:{message_id}",
+        )
+
+    def reaction_added(self, guild_id: int, user_id: int, channel_id: int, message_id: int) -> None:
+        """A member reacted to a message."""
+        self._log.record(
+            guild_id,
+            user_id,
+            "reaction",
+            self._clock.now(),
+            channel_id=channel_id,
+            ref=str(message_id),
+        )
+
+    def interaction_used(
+        self,
+        guild_id: int,
+        user_id: int,
+        channel_id: int | None,
+        interaction_id: int,
+        kind: str,
+        name: str,
+        at: datetime,
+    ) -> None:
+        """A member ran a command, clicked a component or submitted a modal."""
+        if kind not in ("command", "button", "modal"):
+            raise ValueError(f"not an interaction kind: {kind!r}")
+        self._log.record(
+            guild_id,
+            user_id,
+            kind,
+            at,
+            channel_id=channel_id,
+            ref=name,
+            source_key=f"interaction:{interaction_id}",
+        )
+
+    def thread_created(
+        self, guild_id: int, user_id: int, parent_id: int | None, thread_id: int, at: datetime
+    ) -> None:
+        """A member opened a thread or forum post."""
+        self._log.record(
+            guild_id,
+            user_id,
+            "thread_create",
+            at,
+            channel_id=parent_id,
+            ref=str(thread_id),
+            source_key=f"thread:{thread_id}",
+        )
+
+    def voice_joined(self, guild_id: int, user_id: int, channel_id: int) -> None:
+        """A member joined a voice channel."""
+        self._log.record(guild_id, user_id, "voice_join", self._clock.now(), channel_id=channel_id)
+
+    async def member_joined(self, guild_id: int, user_id: int) -> None:
+        """A member joined (or rejoined) the guild."""
+        at = self._clock.now()
+        async with self._db.transaction() as session:
+            await members.record_join(session, guild_id, user_id, at)
+        self._log.record(guild_id, user_id, "join", at)
+
+    async def member_left(self, guild_id: int, user_id: int) -> None:
+        """A member left, or was removed from, the guild."""
+        at = self._clock.now()
+        async with self._db.transaction() as session:
+            await members.record_leave(session, guild_id, user_id, at)
+        self._log.record(guild_id, user_id, "leave", at)

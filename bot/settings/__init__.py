@@ -1,0 +1,30 @@
+"""Settings: `config.toml` plus secrets from the environment."""
+
+from bot.settings.loader import load_settings, parse_settings
+from bot.settings.model import (
+    DatabaseSettings,
+    DiscordSettings,
+    GuildConfig,
+    InteractionLogSettings,
+    Secret,
+    Settings,
+    SettingsError,
+    StripeSettings,
+    TierConfig,
+    WebSettings,
+)
+
+__all__ = [
+    "DatabaseSettings",
+    "DiscordSettings",
+    "GuildConfig",
+    "InteractionLogSettings",
+    "Secret",
+    "Settings",
+    "SettingsError",
+    "StripeSettings",
+    "TierConfig",
+    "WebSettings",
+    "load_settings",
+    "parse_settings",
+]

@@ -1,0 +1,302 @@
+"""Reading `config.toml` plus environment secrets, collecting every problem in one pass."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.settings.model import (
+    TIER_KINDS,
+    WEEKDAYS,
+    DatabaseSettings,
+    DiscordSettings,
+    GuildConfig,
+    InteractionLogSettings,
+    Secret,
+    Settings,
+    SettingsError,
+    StripeSettings,
+    TierConfig,
+    WebSettings,
+)
+
+_TIER_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+
+T = TypeVar("T")
+
+
+class _Reader:
+    """Reads typed values out of a TOML table, collecting every problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+
+    def table(self, data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            self.problems.append(f"{where}: must be a table, got {type(value).__name__}")
+            return {}
+        return value
+
+    def value(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        where: str,
+        kind: type[T],
+        default: T,
+        check: Callable[[T], str | None] | None = None,
+    ) -> T:
+        if key not in data:
+            return default
+        value = data[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.problems.append(
+                f"{where}.{key}: must be {kind.__name__}, got {type(value).__name__} {value!r}"
+            )
+            return default
+        problem = check(value) if check else None
+        if problem:
+            self.problems.append(f"{where}.{key}: {problem}")
+            return default
+        return value
+
+    def unknown_keys(self, data: Mapping[str, Any], known: set[str], where: str) -> None:
+        for key in sorted(set(data) - known):
+            self.problems.append(f"{where}.{key}: unknown key (typo?)")
+
+
+def _non_negative(value: int | float) -> str | None:
+    return None if value >= 0 else f"must be >= 0, got {value}"
+
+
+def _positive(value: int | float) -> str | None:
+    return None if value > 0 else f"must be > 0, got {value}"
+
+
+def _in_range(low: int, high: int) -> Callable[[int], str | None]:
+    return lambda v: None if low <= v <= high else f"must be between {low} and {high}, got {v}"
+
+
+def _http_url(value: str) -> str | None:
+    if value == "" or value.startswith(("http://", "https://")):
+        return None
+    return f"must be empty or an http(s) URL, got {value!r}"
+
+
+def _database_url(value: str) -> str | None:
+    if value.startswith(_SUPPORTED_DATABASES):
+        return None
+    return f"must start with {' or '.join(_SUPPORTED_DATABASES)}, got {value.split('://')[0]!r}"
+
+
+def _timezone(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r} (use an IANA name such as 'Europe/Berlin')"
+    return None
+
+
+def _weekday(value: str) -> str | None:
+    return None if value in WEEKDAYS else f"must be one of {', '.join(WEEKDAYS)}, got {value!r}"
+
+
+def _tier_key(value: str) -> str | None:
+    if _TIER_KEY.match(value):
+        return None
+    return f"must be a short slug (a-z, 0-9, - and _), got {value!r}"
+
+
+def _price_id(value: str) -> str | None:
+    return (
+        None
+        if value.startswith("price_")
+        else f"must be a Stripe price id (price_...), got {value!r}"
+    )
+
+
+def _tier_kind(value: str) -> str | None:
+    return None if value in TIER_KINDS else f"must be one of {', '.join(TIER_KINDS)}, got {value!r}"
+
+
+def _build(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> Settings:
+    problems: list[str] = []
+    read = _Reader(problems)
+    read.unknown_keys(
+        data, {"discord", "database", "web", "stripe", "interaction_log", "guilds"}, "config"
+    )
+
+    d = read.table(data, "discord", "discord")
+    read.unknown_keys(
+        d, {f for f in DiscordSettings.__dataclass_fields__ if f != "token"}, "discord"
+    )
+    if "token" in d:
+        problems.append("discord.token: secrets do not belong in the file; set DISCORD_TOKEN")
+    shard_ids = read.value(d, "shard_ids", "discord", list, [])
+    if not all(isinstance(s, int) and s >= 0 for s in shard_ids):
+        problems.append("discord.shard_ids: must be a list of non-negative integers")
+        shard_ids = []
+    discord_settings = DiscordSettings(
+        token=Secret(environ.get("DISCORD_TOKEN", "")),
+        application_id=read.value(d, "application_id", "discord", int, 0, _non_negative),
+        dev_guild_id=read.value(d, "dev_guild_id", "discord", int, 0, _non_negative),
+        api_base=read.value(d, "api_base", "discord", str, "", _http_url),
+        sync_commands=read.value(d, "sync_commands", "discord", bool, True),
+        shard_count=read.value(d, "shard_count", "discord", int, 0, _non_negative),
+        shard_ids=tuple(shard_ids),
+        guild_ready_timeout=read.value(d, "guild_ready_timeout", "discord", float, 2.0, _positive),
+    )
+
+    db = read.table(data, "database", "database")
+    read.unknown_keys(db, {"url"}, "database")
+    db_url = environ.get("DATABASE_URL") or read.value(
+        db, "url", "database", str, DatabaseSettings.url
+    )
+    if problem := _database_url(db_url):
+        where = "DATABASE_URL" if environ.get("DATABASE_URL") else "database.url"
+        problems.append(f"{where}: {problem}")
+
+    w = read.table(data, "web", "web")
+    read.unknown_keys(w, {"host", "port"}, "web")
+    web = WebSettings(
+        host=read.value(w, "host", "web", str, "127.0.0.1"),
+        port=read.value(w, "port", "web", int, 8080, _in_range(0, 65535)),
+    )
+
+    s = read.table(data, "stripe", "stripe")
+    secret_keys = {"api_key", "webhook_secret"}
+    read.unknown_keys(s, set(StripeSettings.__dataclass_fields__) - secret_keys, "stripe")
+    for key in sorted(secret_keys & set(s)):
+        env = "STRIPE_API_KEY" if key == "api_key" else "STRIPE_WEBHOOK_SECRET"
+        problems.append(f"stripe.{key}: secrets do not belong in the file; set {env}")
+    stripe_settings = StripeSettings(
+        api_key=Secret(environ.get("STRIPE_API_KEY", "")),
+        webhook_secret=Secret(environ.get("STRIPE_WEBHOOK_SECRET", "")),
+        api_base=read.value(s, "api_base", "stripe", str, "", _http_url),
+        success_url=read.value(
+            s, "success_url", "stripe", str, StripeSettings.success_url, _http_url
+        ),
+        cancel_url=read.value(s, "cancel_url", "stripe", str, StripeSettings.cancel_url, _http_url),
+        portal_return_url=read.value(
+            s, "portal_return_url", "stripe", str, StripeSettings.portal_return_url, _http_url
+        ),
+        past_due_grace_days=read.value(s, "past_due_grace_days", "stripe", int, 3, _non_negative),
+        reconcile_hour=read.value(s, "reconcile_hour", "stripe", int, 4, _in_range(0, 23)),
+    )
+
+    il = read.table(data, "interaction_log", "interaction_log")
+    read.unknown_keys(il, set(InteractionLogSettings.__dataclass_fields__), "interaction_log")
+    interaction_log = InteractionLogSettings(
+        batch_size=read.value(il, "batch_size", "interaction_log", int, 1000, _positive),
+        flush_interval_s=read.value(
+            il, "flush_interval_s", "interaction_log", float, 1.0, _positive
+        ),
+        max_pending=read.value(il, "max_pending", "interaction_log", int, 100_000, _positive),
+    )
+
+    guilds = _read_guilds(data.get("guilds", []), read)
+    if problems:
+        raise SettingsError(problems)
+    return Settings(
+        discord=discord_settings,
+        database=DatabaseSettings(url=db_url),
+        web=web,
+        stripe=stripe_settings,
+        interaction_log=interaction_log,
+        guilds=guilds,
+        source=source,
+    )
+
+
+def _read_guilds(raw: Any, read: _Reader) -> tuple[GuildConfig, ...]:
+    if not isinstance(raw, list):
+        read.problems.append("guilds: must be an array of tables ([[guilds]])")
+        return ()
+    guilds: list[GuildConfig] = []
+    seen: set[int] = set()
+    ids = ("member_role_id", "moderator_role_id", "owner_role_id", "welcome_channel_id",
+           "mod_log_channel_id", "owners_channel_id", "qa_channel_id")  # fmt: skip
+    for i, g in enumerate(raw):
+        where = f"guilds[{i}]"
+        if not isinstance(g, dict):
+            read.problems.append(f"{where}: must be a table")
+            continue
+        read.unknown_keys(g, set(GuildConfig.__dataclass_fields__), where)
+        if "id" not in g:
+            read.problems.append(f"{where}.id: missing; use the server's id")
+        guild_id = read.value(g, "id", where, int, 0, _non_negative)
+        if guild_id and guild_id in seen:
+            read.problems.append(f"{where}.id: {guild_id} is configured twice")
+        seen.add(guild_id)
+        guilds.append(
+            GuildConfig(
+                id=guild_id,
+                timezone=read.value(g, "timezone", where, str, "UTC", _timezone),
+                report_weekday=read.value(g, "report_weekday", where, str, "mon", _weekday),
+                report_hour=read.value(g, "report_hour", where, int, 9, _in_range(0, 23)),
+                tiers=_read_tiers(g.get("tiers", []), read, where),
+                **{key: read.value(g, key, where, int, 0, _non_negative) for key in ids},
+            )
+        )
+    return tuple(guilds)
+
+
+def _read_tiers(raw: Any, read: _Reader, guild_where: str) -> tuple[TierConfig, ...]:
+    if not isinstance(raw, list):
+        read.problems.append(f"{guild_where}.tiers: must be an array of tables ([[guilds.tiers]])")
+        return ()
+    tiers: list[TierConfig] = []
+    keys: set[str] = set()
+    for j, t in enumerate(raw):
+        where = f"{guild_where}.tiers[{j}]"
+        if not isinstance(t, dict):
+            read.problems.append(f"{where}: must be a table")
+            continue
+        read.unknown_keys(t, set(TierConfig.__dataclass_fields__), where)
+        for required in ("key", "name", "stripe_price_id"):
+            if required not in t:
+                read.problems.append(f"{where}.{required}: missing")
+        key = read.value(t, "key", where, str, "", _tier_key)
+        if key and key in keys:
+            read.problems.append(f"{where}.key: {key!r} is used by two tiers")
+        keys.add(key)
+        price = read.value(t, "stripe_price_id", where, str, "", _price_id)
+        tiers.append(
+            TierConfig(
+                key=key,
+                name=read.value(t, "name", where, str, key),
+                kind=read.value(t, "kind", where, str, "subscription", _tier_kind),
+                stripe_price_id=price,
+                role_id=read.value(t, "role_id", where, int, 0, _non_negative),
+            )
+        )
+    return tuple(tiers)
+
+
+def parse_settings(text: str, environ: Mapping[str, str], source: str = "<string>") -> Settings:
+    """Parse TOML text plus environment secrets; raise `SettingsError` listing every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError([f"{source}: not valid TOML: {error}"]) from None
+    return _build(data, environ, source)
+
+
+def load_settings(path: str | Path, environ: Mapping[str, str]) -> Settings:
+    """Read and validate a config file; raise `SettingsError` listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError([f"{path}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError([f"{path}: cannot read: {error}"]) from None
+    return parse_settings(text, environ, source=str(path))

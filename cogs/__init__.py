@@ -1,0 +1,1 @@
+"""Discord-facing extensions: thin cogs that call one service method each."""

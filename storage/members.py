@@ -1,0 +1,66 @@
+"""Queries on `members`: joins, leaves, lookups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Member
+
+
+async def get(session: AsyncSession, guild_id: int, user_id: int) -> Member | None:
+    """The member row, whether or not they are still in the guild."""
+    result = await session.exec(
+        select(Member).where(Member.guild_id == guild_id, Member.user_id == user_id)
+    )
+    return result.first()
+
+
+async def record_join(
+    session: AsyncSession, guild_id: int, user_id: int, at: datetime, source: str = "live"
+) -> Member:
+    """Insert the member, or record a rejoin on the original row (the first join is kept).
+
+    A join older than what we know (an imported one) only moves the first join back.
+    """
+    member = await get(session, guild_id, user_id)
+    if member is None:
+        member = Member(
+            guild_id=guild_id, user_id=user_id, first_joined_at=at, joined_at=at, join_source=source
+        )
+    else:
+        member.first_joined_at = min(member.first_joined_at, at)
+        if at >= max(member.joined_at, member.left_at or member.joined_at):
+            member.joined_at = at
+            member.in_guild = True
+            member.left_at = None
+    session.add(member)
+    await session.flush()
+    return member
+
+
+async def record_leave(
+    session: AsyncSession, guild_id: int, user_id: int, at: datetime
+) -> Member | None:
+    """Mark the member as gone; None when the bot never saw them.
+
+    A leave older than their latest join changes nothing.
+    """
+    member = await get(session, guild_id, user_id)
+    if member is None or at < member.joined_at:
+        return member
+    member.in_guild = False
+    member.left_at = at
+    session.add(member)
+    await session.flush()
+    return member
+
+
+async def in_guild_user_ids(session: AsyncSession, guild_id: int) -> list[int]:
+    """Ids of members currently in the guild."""
+    result = await session.exec(
+        select(Member.user_id).where(Member.guild_id == guild_id, col(Member.in_guild).is_(True))
+    )
+    return list(result.all())

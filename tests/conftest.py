@@ -1,0 +1,55 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL when DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.clock import FakeClock
+from storage.database import Database
+from storage.migrate import upgrade
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="checks SQLite-specific behaviour")
+
+
+async def _reset_postgres(url: str) -> None:
+    db = Database.from_url(url)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        await db.close()
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> str:
+    """An empty database: PostgreSQL when DATABASE_URL is set, else a fresh SQLite file."""
+    if ON_POSTGRES:
+        await _reset_postgres(POSTGRES_URL)
+        return POSTGRES_URL
+    return f"sqlite+aiosqlite:///{tmp_path / 'lyceum.db'}"
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A migrated, empty database."""
+    database = Database.from_url(database_url)
+    await upgrade(database)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock at Monday 2026-11-23 10:00 UTC that moves only when told."""
+    return FakeClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))

@@ -1,0 +1,42 @@
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import func, select
+
+from storage.database import Database, UnsupportedDatabase, create_engine
+from storage.models import AuditEntry
+from tests.conftest import sqlite_only
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+@sqlite_only
+async def test_sqlite_runs_in_wal_with_foreign_keys_and_busy_timeout(db: Database) -> None:
+    async with db.engine.connect() as conn:
+        journal = (await conn.execute(text("PRAGMA journal_mode"))).scalar()
+        synchronous = (await conn.execute(text("PRAGMA synchronous"))).scalar()
+        foreign_keys = (await conn.execute(text("PRAGMA foreign_keys"))).scalar()
+        busy = (await conn.execute(text("PRAGMA busy_timeout"))).scalar()
+    assert (journal, synchronous, foreign_keys) == ("wal", 1, 1)
+    assert busy == 5000
+
+
+def test_unsupported_driver_is_refused_with_a_hint() -> None:
+    with pytest.raises(UnsupportedDatabase, match="sqlite\\+aiosqlite"):
+        create_engine("mysql+aiomysql://localhost/lyceum")
+
+
+async def test_failed_transaction_rolls_back(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            session.add(AuditEntry(guild_id=1, actor_id=2, action="test", created_at=NOW))
+            await session.flush()
+            raise RuntimeError("boom")
+    async with db.read() as session:
+        count = (await session.exec(select(func.count()).select_from(AuditEntry))).one()
+    assert count == 0
+
+
+async def test_ping_answers_true(db: Database) -> None:
+    assert await db.ping()

@@ -1,0 +1,53 @@
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401
+from storage.database import Database
+from storage.migrate import (
+    DatabaseNotMigrated,
+    current_revision,
+    ensure_migrated,
+    head_revision,
+    upgrade,
+)
+
+
+async def test_fresh_database_is_reported_unmigrated(database_url: str) -> None:
+    db = Database.from_url(database_url)
+    try:
+        with pytest.raises(DatabaseNotMigrated, match="lyceum migrate"):
+            await ensure_migrated(db)
+    finally:
+        await db.close()
+
+
+async def test_upgrade_reaches_head(db: Database) -> None:
+    assert await current_revision(db) == head_revision()
+    await ensure_migrated(db)
+
+
+async def test_upgrade_builds_every_table_of_the_model(db: Database) -> None:
+    def table_names(connection: Connection) -> set[str]:
+        return set(inspect(connection).get_table_names())
+
+    async with db.engine.connect() as conn:
+        tables = await conn.run_sync(table_names)
+    assert set(SQLModel.metadata.tables) <= tables
+
+
+async def test_migrations_match_the_models(db: Database) -> None:
+    def differences(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, SQLModel.metadata))
+
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(differences) == []
+
+
+async def test_upgrade_twice_is_harmless(db: Database) -> None:
+    await upgrade(db)
+    assert await current_revision(db) == head_revision()
