@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.settings import Settings, SettingsError, load_settings
 from storage.database import Database
-from storage.migrate import DatabaseNotMigrated, current_revision, head_revision, upgrade
+from storage.migrate import DatabaseNotMigrated, current_revisions, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +66,16 @@ def _print_problems(path: str, problems: Sequence[str]) -> None:
 def _migrate(args: argparse.Namespace) -> int:
     settings = settings_from(args)
 
-    async def migrate() -> str | None:
+    async def migrate() -> frozenset[str]:
         db = Database.from_url(settings.database.url)
         try:
             await upgrade(db)
-            return await current_revision(db)
+            return await current_revisions(db)
         finally:
             await db.close()
 
-    revision = asyncio.run(migrate())
-    print(f"database migrated: revision {revision} (head {head_revision()})")
+    revisions = asyncio.run(migrate())
+    print(f"database migrated: at {', '.join(sorted(revisions))} (the newest)")
     return 0
 
 

@@ -21,6 +21,7 @@ from bot.scheduler import Scheduler
 from bot.services.container import Ports, Services, build_services
 from bot.settings import Settings
 from bot.web import GatewayStatus, WebDeps, create_web_app
+from bot.web_routes import feature_routes
 from storage.database import Database
 from storage.interaction_log import InteractionLog
 from storage.migrate import ensure_migrated
@@ -115,7 +116,7 @@ async def _bot_and_friends(
     deps = WebDeps(
         db=db, interaction_log=interaction_log, gateway_status=lambda: gateway_status(bot)
     )
-    web_app = create_web_app(deps)
+    web_app = create_web_app(deps, feature_routes(services))
     bot_task: asyncio.Task[None] | None = None
     try:
         async with web_server(web_app, settings.web.host, settings.web.port) as web_url:

@@ -27,23 +27,23 @@ def _config(connection: Connection | None = None) -> Config:
     return config
 
 
-def head_revision() -> str | None:
-    """The newest revision this code knows."""
-    return ScriptDirectory.from_config(_config()).get_current_head()
+def head_revisions() -> frozenset[str]:
+    """The newest revision of every branch this code knows (features branch off 0001)."""
+    return frozenset(ScriptDirectory.from_config(_config()).get_heads())
 
 
-async def current_revision(db: Database) -> str | None:
-    """The revision the database is at, or None when it was never migrated."""
+async def current_revisions(db: Database) -> frozenset[str]:
+    """The revisions the database is at; empty when it was never migrated."""
 
-    def read(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+    def read(connection: Connection) -> frozenset[str]:
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
 
     async with db.engine.connect() as conn:
         return await conn.run_sync(read)
 
 
-async def upgrade(db: Database, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (default: the newest)."""
+async def upgrade(db: Database, revision: str = "heads") -> None:
+    """Bring the schema up to `revision` (default: the newest of every branch)."""
 
     def run(connection: Connection) -> None:
         command.upgrade(_config(connection), revision)
@@ -53,11 +53,11 @@ async def upgrade(db: Database, revision: str = "head") -> None:
 
 
 async def ensure_migrated(db: Database) -> None:
-    """Raise `DatabaseNotMigrated` unless the schema is at head."""
-    current, head = await current_revision(db), head_revision()
-    if current != head:
-        found = "no schema" if current is None else f"revision {current}"
+    """Raise `DatabaseNotMigrated` unless the schema is at every head."""
+    current, heads = await current_revisions(db), head_revisions()
+    if current != heads:
+        found = f"revision {', '.join(sorted(current))}" if current else "no schema"
         raise DatabaseNotMigrated(
-            f"the database has {found} but this version needs {head}; "
+            f"the database has {found} but this version needs {', '.join(sorted(heads))}; "
             "run `lyceum migrate --config PATH` first"
         )

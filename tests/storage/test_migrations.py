@@ -9,9 +9,9 @@ import storage.models  # noqa: F401
 from storage.database import Database
 from storage.migrate import (
     DatabaseNotMigrated,
-    current_revision,
+    current_revisions,
     ensure_migrated,
-    head_revision,
+    head_revisions,
     upgrade,
 )
 
@@ -26,7 +26,7 @@ async def test_fresh_database_is_reported_unmigrated(database_url: str) -> None:
 
 
 async def test_upgrade_reaches_head(db: Database) -> None:
-    assert await current_revision(db) == head_revision()
+    assert await current_revisions(db) == head_revisions()
     await ensure_migrated(db)
 
 
@@ -50,4 +50,4 @@ async def test_migrations_match_the_models(db: Database) -> None:
 
 async def test_upgrade_twice_is_harmless(db: Database) -> None:
     await upgrade(db)
-    assert await current_revision(db) == head_revision()
+    assert await current_revisions(db) == head_revisions()
