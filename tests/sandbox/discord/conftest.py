@@ -1,0 +1,172 @@
+"""A small real discord.py bot connected to the Discord sandbox, and the scene it runs in."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import discord
+import pytest
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_endpoint import use_api_base
+from sandbox.discord import DiscordSandbox, SandboxGuild
+
+TIERS = ["free", "plus", "pro", "premium"]
+
+
+class OpenView(discord.ui.View):
+    """A persistent view: survives restarts because its button has a fixed custom_id."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="Open", custom_id="test:open", style=discord.ButtonStyle.primary)
+    async def open(self, interaction: discord.Interaction, button: discord.ui.Button[OpenView]) -> None:
+        """Answer privately that the drop was opened."""
+        await interaction.response.send_message("opened", ephemeral=True)
+
+
+class AskModal(discord.ui.Modal, title="Ask a question"):
+    """A two-field modal."""
+
+    question_title: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
+        label="Title", custom_id="title", max_length=100
+    )
+    details: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
+        label="Details", custom_id="details", style=discord.TextStyle.paragraph
+    )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Echo the fields back privately."""
+        await interaction.response.send_message(
+            f"asked: {self.question_title.value} / {self.details.value}", ephemeral=True
+        )
+
+
+class Membership(app_commands.Group):
+    """/membership grant, and a nested group /membership config show."""
+
+    config = app_commands.Group(name="config", description="Membership settings")
+
+    @app_commands.command(description="Give a member a role")
+    async def grant(
+        self, interaction: discord.Interaction, user: discord.Member, role: discord.Role
+    ) -> None:
+        """Add the role through REST, then confirm."""
+        await user.add_roles(role, reason="granted by test")
+        await interaction.response.send_message(f"granted {role.name} to {user.name}")
+
+    @config.command(description="Show the settings")
+    async def show(self, interaction: discord.Interaction) -> None:
+        """Reply with a fixed text."""
+        await interaction.response.send_message("config: default", ephemeral=True)
+
+
+class SandboxTestBot(commands.Bot):
+    """The bot under test: a few commands, a view, a modal and listeners."""
+
+    def __init__(self, guild_id: int) -> None:
+        intents = discord.Intents.default()
+        intents.members = True
+        intents.message_content = True
+        super().__init__(command_prefix="!", intents=intents, guild_ready_timeout=0.05)
+        self.guild_id = guild_id
+        self.joined: list[discord.Member] = []
+        self.seen_messages: list[discord.Message] = []
+        self.resumed_count = 0
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """No 5 s identify pause in tests (the sandbox has no identify rate limit)."""
+
+    async def setup_hook(self) -> None:
+        """Register the view and the commands, then sync them to the test guild."""
+        self.add_view(OpenView())
+        tree = self.tree
+
+        @tree.command(description="Echo text privately")
+        async def echo(interaction: discord.Interaction, text: str, times: int = 1) -> None:
+            await interaction.response.send_message(" ".join([text] * times), ephemeral=True)
+
+        @tree.command(description="Pick a tier")
+        async def subscribe(interaction: discord.Interaction, tier: str) -> None:
+            await interaction.response.send_message(f"tier {tier}", ephemeral=True)
+
+        @subscribe.autocomplete("tier")
+        async def tier_choices(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            return [app_commands.Choice(name=t, value=t) for t in TIERS if t.startswith(current)]
+
+        @tree.command(description="Think, then answer")
+        async def slow(interaction: discord.Interaction) -> None:
+            await interaction.response.defer(thinking=True)
+            await interaction.followup.send("done thinking")
+
+        @tree.command(description="Post a drop with an Open button")
+        async def drop(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("New drop!", view=OpenView())
+
+        @tree.command(description="Ask a question")
+        async def ask(interaction: discord.Interaction) -> None:
+            await interaction.response.send_modal(AskModal())
+
+        @tree.context_menu(name="Mark as answer")
+        async def mark(interaction: discord.Interaction, message: discord.Message) -> None:
+            await interaction.response.send_message(
+                f"marked {message.id} by {message.author.name}", ephemeral=True
+            )
+
+        tree.add_command(Membership(name="membership", description="Manage memberships"))
+        guild = discord.Object(self.guild_id)
+        tree.copy_global_to(guild=guild)
+        await tree.sync(guild=guild)
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        """Record the join and give the starter role."""
+        self.joined.append(member)
+        starter = discord.utils.get(member.guild.roles, name="Member")
+        if starter is not None:
+            await member.add_roles(starter, reason="welcome")
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Record every message seen."""
+        self.seen_messages.append(message)
+
+    async def on_resumed(self) -> None:
+        """Count resumes."""
+        self.resumed_count += 1
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[DiscordSandbox]:
+    """A running Discord sandbox."""
+    async with DiscordSandbox() as running:
+        yield running
+
+
+@pytest.fixture
+def guild(sandbox: DiscordSandbox) -> SandboxGuild:
+    """A guild with a text channel, a forum, a voice channel and a starter role."""
+    created = sandbox.create_guild("Lyceum")
+    created.create_text_channel("general")
+    created.create_forum_channel("questions", tags=["python", "solved"])
+    created.create_voice_channel("lounge")
+    created.create_role("Member")
+    return created
+
+
+@pytest.fixture
+async def bot(sandbox: DiscordSandbox, guild: SandboxGuild) -> AsyncIterator[SandboxTestBot]:
+    """The test bot, logged in to the sandbox and ready."""
+    use_api_base(sandbox.api_base)
+    client = SandboxTestBot(guild.id)
+    runner = asyncio.create_task(client.start(sandbox.token))
+    try:
+        await asyncio.wait_for(client.wait_until_ready(), timeout=5)
+        yield client
+    finally:
+        await client.close()
+        await runner
+        use_api_base("")
