@@ -20,9 +20,6 @@ from storage.types import NaiveDatetimeError
 
 log = logging.getLogger(__name__)
 
-# guild_id, user_id, kind, channel_id, ref, at, meta, source_key
-Row = tuple[int, int, str, int | None, str | None, datetime, dict[str, Any] | None, str | None]
-
 _COLUMNS = ("guild_id", "user_id", "kind", "channel_id", "ref", "at", "meta", "source_key")
 _SQLITE_INSERT = (
     f"INSERT OR IGNORE INTO interactions ({', '.join(_COLUMNS)}) "
@@ -42,21 +39,11 @@ class WriterStats:
     failures: int = 0
 
 
-def _sqlite_row(row: Row) -> tuple[Any, ...]:
-    at = row[5]
+def _sqlite_text(at: datetime) -> str:
+    """The text SQLite stores for a `UTCDateTime` (see storage.types)."""
     if at.utcoffset():
         at = at.astimezone(UTC)
-    meta = row[6]
-    return (
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        row[4],
-        at.replace(tzinfo=None).isoformat(" ", "microseconds"),
-        None if meta is None else json.dumps(meta, separators=(",", ":")),
-        row[7],
-    )
+    return at.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 class InteractionLog:
@@ -78,12 +65,13 @@ class InteractionLog:
         max_batch: int = 5000,
     ) -> None:
         self._db = db
+        self._sqlite = db.is_sqlite
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.max_pending = max_pending
         self.max_batch = max(max_batch, batch_size)
         self.stats = WriterStats()
-        self._pending: list[Row] = []
+        self._pending: list[tuple[Any, ...]] = []
         self._in_flight = 0
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
@@ -122,7 +110,14 @@ class InteractionLog:
         if self.pending >= self.max_pending:
             self._refuse()
             return False
-        self._pending.append((guild_id, user_id, kind, channel_id, ref, at, meta, source_key))
+        # Rows are stored ready for the driver, so a flush does no per-row work on the loop.
+        if self._sqlite:
+            self._pending.append(
+                (guild_id, user_id, kind, channel_id, ref, _sqlite_text(at),
+                 None if meta is None else json.dumps(meta, separators=(",", ":")), source_key)
+            )  # fmt: skip
+        else:
+            self._pending.append((guild_id, user_id, kind, channel_id, ref, at, meta, source_key))
         if len(self._pending) >= self.batch_size:
             self._wake.set()
         if self.pending >= self.max_pending:
@@ -191,7 +186,7 @@ class InteractionLog:
             if self.pending < self.max_pending:
                 self._room.set()
 
-    async def _write_with_retry(self, batch: Sequence[Row]) -> None:
+    async def _write_with_retry(self, batch: Sequence[tuple[Any, ...]]) -> None:
         attempt = 0
         while True:
             try:
@@ -212,29 +207,28 @@ class InteractionLog:
             self.stats.batches += 1
             return
 
-    async def _insert(self, batch: Sequence[Row]) -> None:
-        if self._db.is_sqlite:
+    async def _insert(self, batch: Sequence[tuple[Any, ...]]) -> None:
+        if self._sqlite:
             await self._insert_sqlite(batch)
         else:
             await self._insert_postgresql(batch)
 
-    async def _insert_sqlite(self, batch: Sequence[Row]) -> None:
+    async def _insert_sqlite(self, batch: Sequence[tuple[Any, ...]]) -> None:
         # The driver's own executemany: SQLAlchemy's per-row bookkeeping would
         # cost three times as much, and aiosqlite runs it off the event loop.
-        rows = [_sqlite_row(row) for row in batch]
         async with self._db.engine.connect() as conn:
             raw = await conn.get_raw_connection()
             driver = raw.driver_connection
             assert driver is not None
             await driver.execute("BEGIN IMMEDIATE")
             try:
-                await driver.executemany(_SQLITE_INSERT, rows)
+                await driver.executemany(_SQLITE_INSERT, batch)
             except BaseException:
                 await driver.execute("ROLLBACK")
                 raise
             await driver.execute("COMMIT")
 
-    async def _insert_postgresql(self, batch: Sequence[Row]) -> None:
+    async def _insert_postgresql(self, batch: Sequence[tuple[Any, ...]]) -> None:
         rows = [dict(zip(_COLUMNS, row, strict=True)) for row in batch]
         statement = pg_insert(Interaction).on_conflict_do_nothing(index_elements=["source_key"])
         async with self._db.engine.begin() as conn:
