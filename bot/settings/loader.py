@@ -135,9 +135,7 @@ def _build(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> 
     )
 
     d = read.table(data, "discord", "discord")
-    read.unknown_keys(
-        d, {f for f in DiscordSettings.__dataclass_fields__ if f != "token"}, "discord"
-    )
+    read.unknown_keys(d, set(DiscordSettings.__dataclass_fields__), "discord")
     if "token" in d:
         problems.append("discord.token: secrets do not belong in the file; set DISCORD_TOKEN")
     shard_ids = read.value(d, "shard_ids", "discord", list, [])
@@ -173,7 +171,7 @@ def _build(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> 
 
     s = read.table(data, "stripe", "stripe")
     secret_keys = {"api_key", "webhook_secret"}
-    read.unknown_keys(s, set(StripeSettings.__dataclass_fields__) - secret_keys, "stripe")
+    read.unknown_keys(s, set(StripeSettings.__dataclass_fields__), "stripe")
     for key in sorted(secret_keys & set(s)):
         env = "STRIPE_API_KEY" if key == "api_key" else "STRIPE_WEBHOOK_SECRET"
         problems.append(f"stripe.{key}: secrets do not belong in the file; set {env}")
