@@ -11,7 +11,6 @@
 from ._api import ApiCall
 from ._errors import ApiError, ScenarioError
 from ._state import Outcome
-from ._time import ManualClock
 from .sandbox import StripeSandbox
 from .webhooks import (
     DeliveryAttempt,
@@ -27,7 +26,6 @@ __all__ = [
     "ApiError",
     "DeliveryAttempt",
     "Endpoint",
-    "ManualClock",
     "Outcome",
     "RetryPolicy",
     "ScenarioError",

@@ -5,8 +5,29 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 Clock = Callable[[], datetime]
+
+
+class HasNow(Protocol):
+    """A clock object in the bot's style (`bot.clock.FakeClock`)."""
+
+    def now(self) -> datetime:
+        """The current time, aware UTC."""
+        ...
+
+
+def as_clock(clock: Clock | HasNow | None) -> Clock:
+    """A plain callable from a callable, an object with `.now()`, or None (the wall clock)."""
+    if clock is None:
+        return real_clock
+    now = getattr(clock, "now", None)
+    if callable(now):
+        return now  # type: ignore[no-any-return]
+    if callable(clock):
+        return clock
+    raise TypeError("clock must be a callable or have a now() method")
 
 
 def real_clock() -> datetime:
@@ -20,30 +41,6 @@ def timestamp(clock: Clock) -> int:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("the Stripe sandbox clock must return an aware datetime")
     return int(now.timestamp())
-
-
-class ManualClock:
-    """A clock for tests and demos: it stands still until moved."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
-        if self._now.tzinfo is None:
-            raise ValueError("ManualClock needs an aware datetime")
-
-    def __call__(self) -> datetime:
-        """The current (fake) time."""
-        return self._now
-
-    def advance(self, delta: timedelta) -> datetime:
-        """Move forward by `delta` and return the new time."""
-        self._now += delta
-        return self._now
-
-    def set(self, when: datetime) -> None:
-        """Jump to `when` (aware)."""
-        if when.tzinfo is None:
-            raise ValueError("ManualClock needs an aware datetime")
-        self._now = when
 
 
 def _add_months(moment: datetime, months: int, day: int) -> datetime:

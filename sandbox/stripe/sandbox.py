@@ -22,7 +22,7 @@ from ._pages import HostedPages
 from ._payments import Payments
 from ._state import Obj, Outcome, StripeState
 from ._subscriptions import SubscriptionFlows
-from ._time import Clock, real_clock
+from ._time import Clock, HasNow, as_clock
 from .webhooks import Endpoint, RetryPolicy, WebhookSender
 
 log = logging.getLogger(__name__)
@@ -34,17 +34,19 @@ class StripeSandbox:
     Point `stripe.StripeClient(api_key, base_addresses={"api": sb.api_base},
     http_client=stripe.AIOHTTPClient())` at it and register the bot's webhook URL with
     `add_endpoint`. Scenario methods change state and send the events Stripe would send.
+    `clock` is a callable returning an aware datetime, or an object with `.now()` such as
+    the bot's FakeClock; event times and periods come from it (signatures use real time).
     """
 
     def __init__(
-        self, *, clock: Clock | None = None, api_key: str = "sk_test_sandbox",
+        self, *, clock: Clock | HasNow | None = None, api_key: str = "sk_test_sandbox",
         host: str = "127.0.0.1", port: int = 0, api_version: str | None = None,
         seed: int | None = None, retry: RetryPolicy | None = None, ordered: bool = False,
         duplicate_rate: float = 0.0,
     ) -> None:
         self.api_key = api_key
         self._host, self._port = host, port
-        self._state = StripeState(clock=clock or real_clock, ids=IdFactory(seed),
+        self._state = StripeState(clock=as_clock(clock), ids=IdFactory(seed),
                                   api_version=api_version or stripe.api_version)
         self.webhooks = WebhookSender(retry=retry, ordered=ordered,
                                       duplicate_rate=duplicate_rate, seed=seed)
@@ -283,9 +285,10 @@ class StripeSandbox:
 
 
 def _as_form_values(value: Any) -> Any:
-    """Python params as the form parser would give them (`True` → `"true"`, ints → str)."""
+    """Python params as the form parser would give them (`True` → `"true"`, None dropped)."""
     if isinstance(value, Mapping):
-        return {str(key): _as_form_values(item) for key, item in value.items()}
+        return {str(key): _as_form_values(item) for key, item in value.items()
+                if item is not None}
     if isinstance(value, list | tuple):
         return [_as_form_values(item) for item in value]
     if isinstance(value, bool):
