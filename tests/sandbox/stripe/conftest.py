@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,10 +39,14 @@ class Receiver:
     secret: str = SECRET
     script: list[int] = field(default_factory=list)
     hang_first: int = 0
+    delay: float = 0.0
+    in_flight: int = 0
+    max_in_flight: int = 0
     received: list[Received] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     url: str = ""
     _runner: web.AppRunner | None = None
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
         """Listen on a free port."""
@@ -54,14 +59,25 @@ class Receiver:
         self.url = f"http://{host}:{port}/stripe/webhook"
 
     async def close(self) -> None:
-        """Stop listening."""
+        """Stop listening (hung requests are let go first)."""
+        self._released.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
     async def _handle(self, request: web.Request) -> web.Response:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
         if self.hang_first > 0:
             self.hang_first -= 1
-            await asyncio.sleep(5)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._released.wait(), 5)
+        await asyncio.sleep(self.delay)
         raw = await request.read()
         try:
             stripe.Webhook.construct_event(
@@ -79,15 +95,6 @@ class Receiver:
     def types(self) -> list[str]:
         """Types of the events accepted so far, in arrival order."""
         return [item.event["type"] for item in self.received]
-
-    async def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
-        """Poll until `count` events were accepted (or fail after `timeout`)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while len(self.received) < count:
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"got {len(self.received)} of {count} events: {self.types}")
-            await asyncio.sleep(0.005)
-        return self.received
 
 
 @pytest.fixture
@@ -111,13 +118,29 @@ async def stripe_sb(clock: FakeClock) -> AsyncIterator[StripeSandbox]:
 
 
 @pytest.fixture
-async def receiver(stripe_sb: StripeSandbox) -> AsyncIterator[Receiver]:
+async def make_receiver() -> AsyncIterator[Callable[[], Awaitable[Receiver]]]:
+    """Starts extra receivers (closed after the test); register them yourself."""
+    started: list[Receiver] = []
+
+    async def make() -> Receiver:
+        endpoint = Receiver()
+        await endpoint.start()
+        started.append(endpoint)
+        return endpoint
+
+    yield make
+    for endpoint in started:
+        await endpoint.close()
+
+
+@pytest.fixture
+async def receiver(
+    stripe_sb: StripeSandbox, make_receiver: Callable[[], Awaitable[Receiver]]
+) -> Receiver:
     """A verifying endpoint registered with the sandbox."""
-    endpoint = Receiver()
-    await endpoint.start()
+    endpoint = await make_receiver()
     stripe_sb.add_endpoint(endpoint.url, endpoint.secret)
-    yield endpoint
-    await endpoint.close()
+    return endpoint
 
 
 @pytest.fixture
