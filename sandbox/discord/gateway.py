@@ -20,7 +20,7 @@ from sandbox.discord.state import State
 
 log = logging.getLogger(__name__)
 
-BACKLOG = 100_000
+BACKLOG = 10_000
 CLEAN_CLOSE_CODES = (1000, 1001)
 
 
@@ -64,8 +64,7 @@ class Connection:
             try:
                 await self.ws.send_str(frame)
             except ConnectionError:
-                log.debug("gateway connection gone; frame kept in the session backlog")
-                return
+                log.debug("gateway connection gone; the frame stays in the session backlog")
             finally:
                 self.outbox.task_done()
 
@@ -133,10 +132,14 @@ class Gateway:
         conn.send_op(Op.HELLO, {"heartbeat_interval": self.heartbeat_interval_ms})
         try:
             async for msg in ws:
-                if msg.type is not WSMsgType.TEXT:
-                    await conn.close(4002, "Decode error")
+                try:
+                    payload = json.loads(msg.data) if msg.type is WSMsgType.TEXT else None
+                except ValueError:
+                    payload = None
+                if not isinstance(payload, dict):
+                    await conn.close(4002, "Decode error.")
                     break
-                await self._receive(conn, json.loads(msg.data))
+                await self._receive(conn, payload)
         finally:
             self.connections.discard(conn)
             await conn.stop()

@@ -23,10 +23,12 @@ MAX_CHOICES = 25
 class Interactions:
     """Sends interactions to the bot and applies the bot's answers."""
 
-    def __init__(self, state: State, messages: Messages) -> None:
+    def __init__(
+        self, state: State, messages: Messages, *, response_deadline: float = RESPONSE_DEADLINE
+    ) -> None:
         self.state = state
         self.messages = messages
-        self.response_deadline = RESPONSE_DEADLINE
+        self.response_deadline = response_deadline
         self._by_token: dict[str, Interaction] = {}
 
     def send(

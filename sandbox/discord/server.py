@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -22,7 +23,7 @@ from sandbox.discord.faults import Faults
 from sandbox.discord.gateway import Gateway
 from sandbox.discord.interactions import Interactions
 from sandbox.discord.messages import Messages
-from sandbox.discord.models import Channel, Message, User
+from sandbox.discord.models import Attachment, Channel, Message, User
 from sandbox.discord.rest import API_PREFIX, build_api, route_templates
 from sandbox.discord.state import State
 from sandbox.discord.waiting import poll
@@ -54,15 +55,15 @@ class DiscordSandbox:
         shard_count: int = 1,
         host: str = "127.0.0.1",
         port: int = 0,
+        interaction_deadline: float = 3.0,
     ) -> None:
         self.state = State(token=token or f"sandbox.{secrets.token_urlsafe(24)}", bot_name=bot_name)
         messages = Messages(self.state)
         gateway = Gateway(
             self.state, heartbeat_interval_ms=heartbeat_interval_ms, shard_count=shard_count
         )
-        self.backend = Backend(
-            self.state, messages, Interactions(self.state, messages), gateway, CallLog(), Faults()
-        )
+        interactions = Interactions(self.state, messages, response_deadline=interaction_deadline)
+        self.backend = Backend(self.state, messages, interactions, gateway, CallLog(), Faults())
         api = build_api(self.backend)
         self.routes: list[str] = route_templates(api)
         self.backend.faults.routes.update(self.routes)
@@ -152,6 +153,11 @@ class DiscordSandbox:
     def create_guild(self, name: str) -> SandboxGuild:
         """A guild holding the bot and the owner (GUILD_CREATE goes out if the bot is connected)."""
         return SandboxGuild(self.backend, self.state.create_guild(name))
+
+    def attachment(self, filename: str, data: bytes, content_type: str | None = None) -> Attachment:
+        """A file a person uploads, to pass as an attachment option of a command."""
+        kind = content_type or mimetypes.guess_type(filename)[0]
+        return Attachment(self.state.ids.next(), filename, kind, data)
 
     # -- waiting ------------------------------------------------------------------------
 

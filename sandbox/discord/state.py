@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox.discord import payloads
-from sandbox.discord.errors import DiscordError, missing_permissions, unknown
+from sandbox.discord.errors import missing_permissions, unknown
 from sandbox.discord.models import (
     Attachment,
     Channel,
@@ -79,13 +79,6 @@ class State:
             return self.channels[channel_id]
         except KeyError:
             raise unknown("Channel") from None
-
-    def message(self, channel_id: int, message_id: int) -> Message:
-        """A non-deleted message of that channel, or 404 Unknown Message."""
-        found = self.messages.get(message_id)
-        if found is None or found.deleted or found.channel_id != channel_id:
-            raise unknown("Message")
-        return found
 
     def member(self, guild_id: int, user_id: int) -> Member:
         """The member, or 404 Unknown Member."""
@@ -287,8 +280,3 @@ class State:
         """A member's guild permissions (0 when not a member)."""
         who = guild.members.get(user_id)
         return guild.permissions(who) if who else 0
-
-    def require(self, ok: bool, error: DiscordError) -> None:
-        """Raise `error` unless `ok`."""
-        if not ok:
-            raise error

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from sandbox.discord.backend import Backend
 from sandbox.discord.bodies import Upload
@@ -73,7 +73,7 @@ async def _read(request: web.Request) -> tuple[Any, list[Upload]]:
         files: list[Upload] = []
         reader = await request.multipart()
         async for part in reader:
-            if not isinstance(part, web.BodyPartReader):
+            if not isinstance(part, BodyPartReader):
                 continue
             if part.name == "payload_json":
                 payload = json.loads(await part.text())
@@ -135,9 +135,10 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             {"message": f"{error.status}: {error.reason}", "code": 0}, error.status
         )
     except Exception as error:
+        # A sandbox bug: answer 400 (never retried by discord.py) so tests fail fast and say why.
         log.exception("sandbox error on %s", route)
         call.error = repr(error)
-        response = json_response({"message": "500: Internal Server Error", "code": 0}, 500)
+        response = json_response({"message": f"sandbox internal error: {error!r}", "code": 0}, 400)
     call.status = response.status
     return response
 

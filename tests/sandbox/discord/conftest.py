@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TypeVar
 
 import discord
 import pytest
@@ -14,6 +16,8 @@ from bot.discord_endpoint import use_api_base
 from sandbox.discord import DiscordSandbox, SandboxGuild
 
 TIERS = ["free", "plus", "pro", "premium"]
+ClientT = TypeVar("ClientT", bound=discord.Client)
+Connect = Callable[[ClientT, DiscordSandbox], AbstractAsyncContextManager[ClientT]]
 
 
 class OpenView(discord.ui.View):
@@ -23,9 +27,42 @@ class OpenView(discord.ui.View):
         super().__init__(timeout=None)
 
     @discord.ui.button(label="Open", custom_id="test:open", style=discord.ButtonStyle.primary)
-    async def open(self, interaction: discord.Interaction, button: discord.ui.Button[OpenView]) -> None:
+    async def open(
+        self, interaction: discord.Interaction, button: discord.ui.Button[OpenView]
+    ) -> None:
         """Answer privately that the drop was opened."""
         await interaction.response.send_message("opened", ephemeral=True)
+
+
+class CounterView(discord.ui.View):
+    """A counter button answered with a deferred update, then an edit of the message."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=60)
+        self.count = 0
+
+    @discord.ui.button(label="+1", custom_id="test:count")
+    async def bump(self, interaction: discord.Interaction, button: discord.ui.Button[CounterView]) -> None:
+        """Count the click in the message itself."""
+        self.count += 1
+        await interaction.response.defer()
+        await interaction.edit_original_response(content=f"count: {self.count}")
+
+
+class PickView(discord.ui.View):
+    """A select menu answered by updating the message (callback type 7)."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=60)
+
+    @discord.ui.select(
+        custom_id="test:pick",
+        options=[discord.SelectOption(label=t, value=t) for t in TIERS],
+        max_values=2,
+    )
+    async def pick(self, interaction: discord.Interaction, select: discord.ui.Select[PickView]) -> None:
+        """Show what was picked."""
+        await interaction.response.edit_message(content=f"picked {', '.join(select.values)}")
 
 
 class AskModal(discord.ui.Modal, title="Ask a question"):
@@ -75,7 +112,9 @@ class SandboxTestBot(commands.Bot):
         self.guild_id = guild_id
         self.joined: list[discord.Member] = []
         self.seen_messages: list[discord.Message] = []
+        self.reactions: list[discord.RawReactionActionEvent] = []
         self.resumed_count = 0
+        self.starter_role: str | None = None
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """No 5 s identify pause in tests (the sandbox has no identify rate limit)."""
@@ -112,6 +151,18 @@ class SandboxTestBot(commands.Bot):
         async def ask(interaction: discord.Interaction) -> None:
             await interaction.response.send_modal(AskModal())
 
+        @tree.command(description="A counter")
+        async def counter(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("count: 0", view=CounterView())
+
+        @tree.command(description="Pick tiers")
+        async def pick(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("pick some", view=PickView(), ephemeral=True)
+
+        @tree.context_menu(name="Profile")
+        async def profile(interaction: discord.Interaction, member: discord.Member) -> None:
+            await interaction.response.send_message(f"profile of {member.name}", ephemeral=True)
+
         @tree.context_menu(name="Mark as answer")
         async def mark(interaction: discord.Interaction, message: discord.Message) -> None:
             await interaction.response.send_message(
@@ -124,9 +175,9 @@ class SandboxTestBot(commands.Bot):
         await tree.sync(guild=guild)
 
     async def on_member_join(self, member: discord.Member) -> None:
-        """Record the join and give the starter role."""
+        """Record the join and, when a test asks for it, give the starter role."""
         self.joined.append(member)
-        starter = discord.utils.get(member.guild.roles, name="Member")
+        starter = discord.utils.get(member.guild.roles, name=self.starter_role)
         if starter is not None:
             await member.add_roles(starter, reason="welcome")
 
@@ -134,9 +185,38 @@ class SandboxTestBot(commands.Bot):
         """Record every message seen."""
         self.seen_messages.append(message)
 
+    async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
+        """Record every reaction."""
+        self.reactions.append(event)
+
     async def on_resumed(self) -> None:
         """Count resumes."""
         self.resumed_count += 1
+
+
+@asynccontextmanager
+async def connected(client: ClientT, sandbox: DiscordSandbox) -> AsyncIterator[ClientT]:
+    """Run a discord.py client against the sandbox until the block ends."""
+    use_api_base(sandbox.api_base)
+    runner = asyncio.create_task(client.start(sandbox.token))
+    ready = asyncio.create_task(client.wait_until_ready())
+    try:
+        await asyncio.wait({runner, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+        if runner.done():
+            runner.result()
+        assert ready.done(), "the client did not become ready within 5 s"
+        yield client
+    finally:
+        ready.cancel()
+        await client.close()
+        await runner
+        use_api_base("")
+
+
+@pytest.fixture
+def connect() -> Connect[discord.Client]:
+    """`async with connect(client, sandbox):` runs any client against a sandbox."""
+    return connected
 
 
 @pytest.fixture
@@ -160,13 +240,5 @@ def guild(sandbox: DiscordSandbox) -> SandboxGuild:
 @pytest.fixture
 async def bot(sandbox: DiscordSandbox, guild: SandboxGuild) -> AsyncIterator[SandboxTestBot]:
     """The test bot, logged in to the sandbox and ready."""
-    use_api_base(sandbox.api_base)
-    client = SandboxTestBot(guild.id)
-    runner = asyncio.create_task(client.start(sandbox.token))
-    try:
-        await asyncio.wait_for(client.wait_until_ready(), timeout=5)
+    async with connected(SandboxTestBot(guild.id), sandbox) as client:
         yield client
-    finally:
-        await client.close()
-        await runner
-        use_api_base("")

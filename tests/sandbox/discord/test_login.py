@@ -50,3 +50,4 @@ async def test_wrong_token_fails_login(sandbox: DiscordSandbox) -> None:
     finally:
         await client.close()
         use_api_base("")
+    assert sandbox.calls.last("GET /users/@me").status == 401

@@ -1,0 +1,105 @@
+"""Messages both ways, DMs, files, reactions and forum posts."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from typing import TYPE_CHECKING
+
+import discord
+import pytest
+
+from sandbox.discord import DiscordSandbox, SandboxGuild
+
+if TYPE_CHECKING:
+    from conftest import SandboxTestBot
+
+
+def tiny_png() -> bytes:
+    """A valid 1x1 PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+async def test_member_reply_reaches_on_message(
+    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    alice, bob = await guild.join("alice"), await guild.join("bob")
+    general = guild.channel("general")
+    question = await alice.say(general, "how do I sort a dict?")
+    await bob.say(general, f"{alice.mention} use sorted()", reply_to=question)
+    seen = await sandbox.wait_for(lambda: len(bot.seen_messages) == 2 and bot.seen_messages)
+    answer = seen[1]
+    assert answer.reference is not None and answer.reference.message_id == question.id
+    assert [u.id for u in answer.mentions] == [alice.id]
+    assert answer.author.id == bob.id and answer.guild is not None
+
+
+async def test_bot_message_is_echoed_as_message_create(
+    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    sent = await bot.get_channel(guild.channel("general").id).send("hello")
+    await sandbox.wait_for(lambda: any(m.id == sent.id for m in bot.seen_messages))
+    assert guild.channel("general").messages[-1].content == "hello"
+
+
+async def test_bot_dm_reaches_member(guild: SandboxGuild, bot: SandboxTestBot) -> None:
+    alice = await guild.join("alice")
+    user = await bot.fetch_user(alice.id)
+    await user.send("welcome!")
+    assert [m.content for m in alice.dms] == ["welcome!"]
+
+
+async def test_dm_to_member_with_closed_dms_is_forbidden(
+    guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    alice = await guild.join("alice")
+    alice.dms_open = False
+    user = await bot.fetch_user(alice.id)
+    with pytest.raises(discord.Forbidden) as raised:
+        await user.send("welcome!")
+    assert (raised.value.code, raised.value.text) == (50007, "Cannot send messages to this user")
+    assert alice.dms == []
+
+
+async def test_multipart_upload_keeps_png(
+    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    png = tiny_png()
+    channel = bot.get_channel(guild.channel("general").id)
+    sent = await channel.send("chart", file=discord.File(io.BytesIO(png), "chart.png"))
+    stored = guild.channel("general").messages[-1].attachments[0]
+    assert (stored.filename, stored.content_type, stored.data) == ("chart.png", "image/png", png)
+    assert await sent.attachments[0].read() == png
+    assert sandbox.calls.last("POST /channels/{channel_id}/messages").files == [
+        ("chart.png", "application/octet-stream", len(png))]
+
+
+async def test_reaction_reaches_bot(
+    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    alice = await guild.join("alice")
+    message = await alice.say(guild.channel("general"), "nice")
+    await alice.react(message, "👍")
+    seen = await sandbox.wait_for(lambda: bot.reactions)
+    assert (seen[0].user_id, seen[0].message_id, str(seen[0].emoji)) == (alice.id, message.id, "👍")
+
+
+async def test_bot_forum_post_has_tags_and_first_message(
+    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    forum_model = guild.channel("questions")
+    forum = bot.get_channel(forum_model.id)
+    assert isinstance(forum, discord.ForumChannel)
+    python = forum.get_tag(forum_model.tag("python").id)
+    created = await forum.create_thread(name="Sorting", content="How?", applied_tags=[python])
+    thread = guild.channel("Sorting")
+    assert thread.applied_tags == [forum_model.tag("python").id]
+    assert thread.messages[0].id == thread.id == created.message.id
+    event = await sandbox.wait_for_event("THREAD_CREATE")
+    assert event["newly_created"] is True
