@@ -93,7 +93,7 @@ def get_bool(params: Mapping[str, Any], key: str, param: str | None = None) -> b
     if raw is None:
         return None
     if raw in ("true", "false"):
-        return raw == "true"
+        return bool(raw == "true")
     raise invalid_param(f"Invalid boolean: {raw}", param or key, "parameter_invalid_boolean")
 
 

@@ -121,6 +121,7 @@ async def test_renew_starts_the_next_paid_period(
     updated = renewal.events[1]["data"]
     assert updated["previous_attributes"]["items"]["data"][0]["current_period_end"] == end
     assert updated["previous_attributes"]["latest_invoice"] != renewal.invoice_id
+    assert renewal.invoice_id is not None
     assert stripe_sb.get(renewal.invoice_id)["billing_reason"] == "subscription_cycle"
 
 
