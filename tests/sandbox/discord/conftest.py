@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import struct
+import zlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TypeVar
@@ -18,6 +21,20 @@ from sandbox.discord import DiscordSandbox, SandboxGuild
 TIERS = ["free", "plus", "pro", "premium"]
 ClientT = TypeVar("ClientT", bound=discord.Client)
 Connect = Callable[[ClientT, DiscordSandbox], AbstractAsyncContextManager[ClientT]]
+
+
+def tiny_png() -> bytes:
+    """A valid 1x1 PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
 
 
 class OpenView(discord.ui.View):
@@ -42,7 +59,9 @@ class CounterView(discord.ui.View):
         self.count = 0
 
     @discord.ui.button(label="+1", custom_id="test:count")
-    async def bump(self, interaction: discord.Interaction, button: discord.ui.Button[CounterView]) -> None:
+    async def bump(
+        self, interaction: discord.Interaction, button: discord.ui.Button[CounterView]
+    ) -> None:
         """Count the click in the message itself."""
         self.count += 1
         await interaction.response.defer()
@@ -60,7 +79,9 @@ class PickView(discord.ui.View):
         options=[discord.SelectOption(label=t, value=t) for t in TIERS],
         max_values=2,
     )
-    async def pick(self, interaction: discord.Interaction, select: discord.ui.Select[PickView]) -> None:
+    async def pick(
+        self, interaction: discord.Interaction, select: discord.ui.Select[PickView]
+    ) -> None:
         """Show what was picked."""
         await interaction.response.edit_message(content=f"picked {', '.join(select.values)}")
 
@@ -108,7 +129,7 @@ class SandboxTestBot(commands.Bot):
         intents = discord.Intents.default()
         intents.members = True
         intents.message_content = True
-        super().__init__(command_prefix="!", intents=intents, guild_ready_timeout=0.05)
+        super().__init__(command_prefix="!", intents=intents, guild_ready_timeout=0.01)
         self.guild_id = guild_id
         self.joined: list[discord.Member] = []
         self.seen_messages: list[discord.Message] = []
@@ -158,6 +179,16 @@ class SandboxTestBot(commands.Bot):
         @tree.command(description="Pick tiers")
         async def pick(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("pick some", view=PickView(), ephemeral=True)
+
+        @tree.command(description="Send the chart")
+        async def chart(interaction: discord.Interaction) -> None:
+            picture = discord.File(io.BytesIO(tiny_png()), "chart.png")
+            await interaction.response.send_message("weekly chart", file=picture)
+
+        @tree.command(description="Describe an uploaded file")
+        async def inspect(interaction: discord.Interaction, file: discord.Attachment) -> None:
+            data = await file.read()
+            await interaction.response.send_message(f"{file.filename}: {len(data)} bytes")
 
         @tree.context_menu(name="Profile")
         async def profile(interaction: discord.Interaction, member: discord.Member) -> None:
@@ -217,6 +248,12 @@ async def connected(client: ClientT, sandbox: DiscordSandbox) -> AsyncIterator[C
 def connect() -> Connect[discord.Client]:
     """`async with connect(client, sandbox):` runs any client against a sandbox."""
     return connected
+
+
+@pytest.fixture
+def png() -> bytes:
+    """A valid 1x1 PNG."""
+    return tiny_png()
 
 
 @pytest.fixture

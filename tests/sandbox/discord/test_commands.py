@@ -75,3 +75,32 @@ async def test_user_command_targets_the_member(guild: SandboxGuild, bot: Sandbox
     alice, bob = await guild.join("alice"), await guild.join("bob")
     reply = await alice.run_user_command("Profile", bob)
     assert reply.content == "profile of bob"
+
+
+async def test_command_reply_with_file_keeps_png(
+    guild: SandboxGuild, bot: SandboxTestBot, png: bytes
+) -> None:
+    alice = await guild.join("alice")
+    reply = await alice.run("/chart")
+    [picture] = reply.files
+    assert (picture.filename, picture.content_type, picture.data) == ("chart.png", "image/png", png)
+
+
+async def test_attachment_option_is_readable_by_bot(
+    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    alice = await guild.join("alice")
+    upload = sandbox.attachment("notes.txt", b"12345")
+    reply = await alice.run("/inspect", file=upload)
+    assert reply.content == "notes.txt: 5 bytes"
+
+
+async def test_late_interaction_response_is_unknown_interaction(
+    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    sandbox.backend.interactions.response_deadline = 0.0
+    alice = await guild.join("alice")
+    with pytest.raises(TimeoutError):
+        await alice.run("/echo", text="late", timeout=0.2)
+    late = sandbox.calls.last("POST /interactions/{interaction_id}/{interaction_token}/callback")
+    assert late.status == 404

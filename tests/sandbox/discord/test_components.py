@@ -40,7 +40,8 @@ async def test_deferred_button_update_edits_the_clicked_message(
     await sandbox.wait_for(lambda: posted.content == "count: 1")
     assert clicked.message is posted.message
     assert sandbox.calls.last().route == (
-        "PATCH /webhooks/{application_id}/{interaction_token}/messages/@original")
+        "PATCH /webhooks/{application_id}/{interaction_token}/messages/@original"
+    )
 
 
 async def test_select_menu_choice_updates_the_message(

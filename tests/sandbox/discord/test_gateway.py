@@ -47,9 +47,10 @@ async def test_json_answers_have_exact_content_type(
     sandbox: DiscordSandbox,
 ) -> None:
     headers = {"Authorization": f"Bot {sandbox.token}"}
-    async with aiohttp.ClientSession() as http, http.get(
-        f"{sandbox.api_base}/api/v10/users/@me", headers=headers
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{sandbox.api_base}/api/v10/users/@me", headers=headers) as response,
+    ):
         assert response.headers["Content-Type"] == "application/json"
 
 
@@ -64,7 +65,7 @@ class ContentBlindClient(discord.Client):
     """A client without the message content intent that records messages."""
 
     def __init__(self) -> None:
-        super().__init__(intents=discord.Intents.default(), guild_ready_timeout=0.05)
+        super().__init__(intents=discord.Intents.default(), guild_ready_timeout=0.01)
         self.seen: list[discord.Message] = []
 
     async def on_message(self, message: discord.Message) -> None:
@@ -75,7 +76,7 @@ class ContentBlindClient(discord.Client):
 async def test_auto_sharded_client_connects_every_shard(connect: Connect[discord.Client]) -> None:
     async with DiscordSandbox(shard_count=2) as sandbox:
         guilds = [sandbox.create_guild(f"g{n}") for n in range(3)]
-        client = QuickShardedBot(intents=discord.Intents.default(), guild_ready_timeout=0.05)
+        client = QuickShardedBot(intents=discord.Intents.default(), guild_ready_timeout=0.01)
         async with connect(client, sandbox):
             assert client.shard_count == 2
             assert {g.id for g in client.guilds} == {g.id for g in guilds}

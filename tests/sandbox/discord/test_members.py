@@ -75,3 +75,22 @@ async def test_member_who_left_is_unknown_member(
     with pytest.raises(discord.NotFound) as raised:
         await cached.fetch_member(alice.id)
     assert raised.value.code == 10007
+
+
+async def test_role_created_live_reaches_bot(
+    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    pro = guild.create_role("Pro")
+    cached = bot.get_guild(guild.id)
+    await sandbox.wait_for(lambda: cached.get_role(pro.id))
+    assert cached.get_role(pro.id).position < cached.me.top_role.position
+
+
+async def test_voice_join_reaches_bot(
+    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    alice = await guild.join("alice")
+    await alice.join_voice(guild.channel("lounge"))
+    member = await sandbox.wait_for(lambda: bot.get_guild(guild.id).get_member(alice.id))
+    await sandbox.wait_for(lambda: member.voice and member.voice.channel)
+    assert member.voice.channel.name == "lounge"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,16 +12,6 @@ from sandbox.discord import DiscordSandbox, SandboxGuild
 
 if TYPE_CHECKING:
     from conftest import SandboxTestBot
-
-
-def tiny_png() -> bytes:
-    """A valid 1x1 PNG."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
 
 
 async def test_member_reply_reaches_on_message(
@@ -68,16 +56,16 @@ async def test_dm_to_member_with_closed_dms_is_forbidden(
 
 
 async def test_multipart_upload_keeps_png(
-    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
+    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot, png: bytes
 ) -> None:
-    png = tiny_png()
     channel = bot.get_channel(guild.channel("general").id)
     sent = await channel.send("chart", file=discord.File(io.BytesIO(png), "chart.png"))
     stored = guild.channel("general").messages[-1].attachments[0]
     assert (stored.filename, stored.content_type, stored.data) == ("chart.png", "image/png", png)
     assert await sent.attachments[0].read() == png
     assert sandbox.calls.last("POST /channels/{channel_id}/messages").files == [
-        ("chart.png", "application/octet-stream", len(png))]
+        ("chart.png", "application/octet-stream", len(png))
+    ]
 
 
 async def test_reaction_reaches_bot(
@@ -103,3 +91,35 @@ async def test_bot_forum_post_has_tags_and_first_message(
     assert thread.messages[0].id == thread.id == created.message.id
     event = await sandbox.wait_for_event("THREAD_CREATE")
     assert event["newly_created"] is True
+
+
+async def test_member_forum_post_reaches_bot(
+    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    alice = await guild.join("alice")
+    post = await alice.create_post(guild.channel("questions"), "Sorting", "How?", tags=["python"])
+    thread = await sandbox.wait_for(lambda: bot.get_channel(post.id))
+    assert isinstance(thread, discord.Thread)
+    assert [t.name for t in thread.applied_tags] == ["python"]
+    await sandbox.wait_for(lambda: [m.content for m in bot.seen_messages] == ["How?"])
+
+
+async def test_bot_archives_locks_and_retags_thread(
+    guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    alice = await guild.join("alice")
+    forum = guild.channel("questions")
+    post = await alice.create_post(forum, "Sorting", "How?", tags=["python"])
+    thread = await bot.fetch_channel(post.id)
+    assert isinstance(thread, discord.Thread)
+    solved = discord.Object(forum.tag("solved").id)
+    await thread.edit(archived=True, locked=True, applied_tags=[solved])  # type: ignore[list-item]
+    assert (post.archived, post.locked, post.applied_tags) == (True, True, [solved.id])
+
+
+async def test_bot_starts_thread_on_message(guild: SandboxGuild, bot: SandboxTestBot) -> None:
+    alice = await guild.join("alice")
+    message = await alice.say(guild.channel("general"), "discuss?")
+    fetched = await bot.get_channel(message.channel_id).fetch_message(message.id)
+    thread = await fetched.create_thread(name="discussion")
+    assert thread.id == message.id == guild.channel("discussion").id
