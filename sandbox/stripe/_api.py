@@ -38,11 +38,10 @@ class ApiCall:
 
 @dataclass
 class Fault:
-    """An injected failure: the next `times` matching requests get `status`."""
+    """An injected failure: the next `times` matching requests get `error`."""
 
     method: str
     path: str
-    status: int
     times: int
     error: ApiError = field(repr=False)
 
@@ -96,10 +95,9 @@ class StripeApi:
         return [web.route(method, path, self._wrap(handler, params))
                 for method, path, handler, params in table]
 
-    def inject(self, *, method: str, path: str, status: int, times: int,
-               error: ApiError) -> None:
-        """Fail the next `times` requests to `method path` with `error`."""
-        self.faults.append(Fault(method.upper(), path, status, times, error))
+    def inject(self, *, method: str, path: str, times: int, error: ApiError) -> None:
+        """Fail the next `times` requests to `method path*` with `error`."""
+        self.faults.append(Fault(method.upper(), path, times, error))
 
     @web.middleware
     async def unknown_route(self, request: web.Request,

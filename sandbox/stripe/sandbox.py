@@ -177,7 +177,7 @@ class StripeSandbox:
             code = code or "rate_limit"
         error = ApiError(status, message or f"Injected failure ({status})",
                          type=type or default_type, code=code)
-        self._api.inject(method=method, path=path, status=status, times=times, error=error)
+        self._api.inject(method=method, path=path, times=times, error=error)
 
     async def pay(self, session_id: str, *, email: str | None = None, name: str | None = None,
                   trial_days: int | None = None, async_payment: bool = False) -> Outcome:

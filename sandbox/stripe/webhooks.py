@@ -147,10 +147,6 @@ class WebhookSender:
         self._endpoints[url] = endpoint
         return endpoint
 
-    def remove_endpoint(self, url: str) -> None:
-        """Stop sending new events to `url`."""
-        self._endpoints.pop(url, None)
-
     @property
     def endpoints(self) -> list[Endpoint]:
         """The registered endpoints."""
@@ -173,10 +169,6 @@ class WebhookSender:
         if event_id not in self._events:
             raise KeyError(f"no event {event_id!r} was sent")
         self._dispatch(event_id, allow_duplicate=False)
-
-    def event(self, event_id: str) -> Obj:
-        """An event sent so far, by id."""
-        return self._events[event_id][0]
 
     def pause(self) -> None:
         """Hold new events back until `resume()` (retries already running go on)."""
