@@ -18,7 +18,17 @@ from sandbox.discord.invoke import (
     context_menu_data,
     find_component,
 )
-from sandbox.discord.models import Channel, ChannelType, Command, Guild, Member, Message, Role, User
+from sandbox.discord.models import (
+    Channel,
+    ChannelType,
+    Command,
+    Guild,
+    Member,
+    Message,
+    Perm,
+    Role,
+    User,
+)
 from sandbox.discord.reply import Modal, Reply
 from sandbox.discord.waiting import poll
 
@@ -215,12 +225,17 @@ class Person:
             raise LookupError(
                 f"the bot registered no command {name!r} (kind {kind}): {names}"
             ) from None
-        needed = command.default_member_permissions
-        if needed is not None and self.guild.model.permissions(self.member) & int(needed) != int(
-            needed
-        ):
-            raise CommandNotAvailable(f"{self.user.username} cannot use /{name}")
+        if not self._may_use(command):
+            raise CommandNotAvailable(f"{self.user.username} cannot see /{name}")
         return command
+
+    def _may_use(self, command: Command) -> bool:
+        """Discord's check: every bit of default_member_permissions ("0": administrators only)."""
+        if command.default_member_permissions is None:
+            return True
+        needed = int(command.default_member_permissions)
+        held = self.guild.model.permissions(self.member)
+        return bool(held & Perm.ADMINISTRATOR) or (needed != 0 and held & needed == needed)
 
     def _channel(self, where: Channel | None) -> Channel:
         if where is not None:

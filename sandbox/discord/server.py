@@ -25,6 +25,7 @@ from sandbox.discord.interactions import Interactions
 from sandbox.discord.messages import Messages
 from sandbox.discord.models import Attachment, Channel, Message, User
 from sandbox.discord.rest import API_PREFIX, build_api, route_templates
+from sandbox.discord.snowflake import iso, snowflake_time
 from sandbox.discord.state import State
 from sandbox.discord.waiting import poll
 
@@ -215,8 +216,11 @@ class DiscordSandbox:
         for _ in range(count):
             message_id = self.state.ids.next()
             ids.append(message_id)
+            stamp = iso(snowflake_time(message_id))
             self.gateway.dispatch(
-                "MESSAGE_CREATE", {**data, "id": str(message_id)}, channel.guild_id
+                "MESSAGE_CREATE",
+                {**data, "id": str(message_id), "timestamp": stamp},
+                channel.guild_id,
             )
         await self.gateway.flush()
         return ids

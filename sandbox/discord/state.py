@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -24,8 +23,6 @@ from sandbox.discord.models import (
     User,
 )
 from sandbox.discord.snowflake import Snowflakes, now
-
-log = logging.getLogger(__name__)
 
 Sink = Callable[[str, dict[str, Any], int | None], None]
 
@@ -253,10 +250,9 @@ class State:
         if by_bot:
             for role_id in set(role_ids) ^ set(who.role_ids):
                 self.check_can_assign(guild, guild.roles[role_id])
-        role_ids = list(dict.fromkeys(role_ids))
-        if role_ids == who.role_ids:
+        if set(role_ids) == set(who.role_ids):
             return False
-        who.role_ids = role_ids
+        who.role_ids = list(dict.fromkeys(role_ids))
         self.member_updated(guild, who)
         return True
 

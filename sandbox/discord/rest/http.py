@@ -90,7 +90,10 @@ async def _read(request: web.Request) -> tuple[Any, list[Upload]]:
                 )
         return payload, files
     raw = await request.read()
-    return (json.loads(raw) if raw else None), []
+    try:
+        return (json.loads(raw) if raw else None), []
+    except ValueError:
+        raise DiscordError(400, 50109, "The request body contains invalid JSON.") from None
 
 
 def _route_of(request: web.Request) -> str:

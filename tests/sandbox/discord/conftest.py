@@ -200,7 +200,12 @@ class SandboxTestBot(commands.Bot):
                 f"marked {message.id} by {message.author.name}", ephemeral=True
             )
 
-        tree.add_command(Membership(name="membership", description="Manage memberships"))
+        membership = Membership(
+            name="membership",
+            description="Manage memberships",
+            default_permissions=discord.Permissions(manage_roles=True),
+        )
+        tree.add_command(membership)
         guild = discord.Object(self.guild_id)
         tree.copy_global_to(guild=guild)
         await tree.sync(guild=guild)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from sandbox.discord import DiscordSandbox, SandboxGuild
+from sandbox.discord import CommandNotAvailable, DiscordSandbox, Perm, SandboxGuild
 
 if TYPE_CHECKING:
     from conftest import SandboxTestBot
@@ -39,6 +39,7 @@ async def test_subcommand_resolves_user_and_role_options(
     sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
 ) -> None:
     mod, alice = await guild.join("mod"), await guild.join("alice")
+    await guild.give_role(mod, guild.create_role("Mods", permissions=Perm.MANAGE_ROLES))
     pro = guild.create_role("Pro")
     reply = await mod.run("/membership grant", user=alice, role=pro)
     assert reply.content == "granted Pro to alice"
@@ -49,9 +50,16 @@ async def test_subcommand_resolves_user_and_role_options(
 
 
 async def test_nested_group_command_runs(guild: SandboxGuild, bot: SandboxTestBot) -> None:
-    alice = await guild.join("alice")
-    reply = await alice.run("/membership config show")
+    reply = await guild.owner.run("/membership config show")
     assert reply.content == "config: default"
+
+
+async def test_moderator_command_is_hidden_from_members(
+    guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    alice = await guild.join("alice")
+    with pytest.raises(CommandNotAvailable):
+        await alice.run("/membership config show")
 
 
 async def test_missing_required_option_is_refused_like_the_client(
