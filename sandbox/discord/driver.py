@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from sandbox.discord import commands
 from sandbox.discord.backend import Backend
@@ -33,8 +33,18 @@ from sandbox.discord.reply import Modal, Reply
 from sandbox.discord.waiting import poll
 
 DEFAULT_TIMEOUT = 5.0
-APPLICATION_COMMAND, AUTOCOMPLETE, COMPONENT, MODAL_SUBMIT = 2, 4, 3, 5
+APPLICATION_COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 CHAT_INPUT, USER_COMMAND, MESSAGE_COMMAND = 1, 2, 3
+
+
+Named = TypeVar("Named", Role, Channel)
+
+
+def _named(items: Iterable[Named], name: str, kind: str) -> Named:
+    found = [item for item in items if item.name == name]
+    if not found:
+        raise LookupError(f"no {kind} {name!r}; there are {[i.name for i in items]}")
+    return found[0]
 
 
 class CommandNotAvailable(PermissionError):
@@ -86,11 +96,11 @@ class SandboxGuild:
 
     def role(self, name: str) -> Role:
         """The role with this name."""
-        return next(r for r in self.model.roles.values() if r.name == name)
+        return _named(self.model.roles.values(), name, "role")
 
     def channel(self, name: str) -> Channel:
         """The channel or thread with this name."""
-        return next(c for c in self.model.channels.values() if c.name == name)
+        return _named(self.model.channels.values(), name, "channel")
 
     def person(self, who: User | str) -> Person:
         """A Person for a member already in the guild (by user or username)."""

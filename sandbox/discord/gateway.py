@@ -151,7 +151,8 @@ class Gateway:
         return ws
 
     async def _receive(self, conn: Connection, payload: dict[str, Any]) -> None:
-        op, data = payload.get("op"), payload.get("d")
+        op, raw = payload.get("op"), payload.get("d")
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
         if op == Op.HEARTBEAT:
             conn.send_op(Op.HEARTBEAT_ACK, None)
         elif op == Op.IDENTIFY:
