@@ -7,7 +7,7 @@ from typing import Any
 from sandbox.discord import payloads
 from sandbox.discord.bodies import MessageBody, empty_message
 from sandbox.discord.errors import DiscordError, cannot_dm, invalid_form, unknown
-from sandbox.discord.models import Channel, ChannelType, Message, User
+from sandbox.discord.models import Channel, ChannelType, Message, Perm, User
 from sandbox.discord.snowflake import now
 from sandbox.discord.state import State
 
@@ -34,12 +34,8 @@ class Messages:
         allow_empty: bool = False,
     ) -> Message:
         """Create a message; unless ephemeral it joins the history and MESSAGE_CREATE goes out."""
-        if channel.type in (ChannelType.FORUM, ChannelType.VOICE) and webhook_id is None:
-            raise DiscordError(400, 50008, "Cannot send messages in a non-text channel")
-        if channel.type == ChannelType.DM and author.bot:
-            recipient = self.state.user(channel.recipient_id or 0)
-            if not recipient.dms_open:
-                raise cannot_dm()
+        if webhook_id is None:
+            self._check_can_post(channel, author)
         if body.is_empty() and not allow_empty:
             raise empty_message()
         if body.reference_id is not None:
@@ -70,6 +66,22 @@ class Messages:
                 "MESSAGE_CREATE", payloads.message_create(message, self.state), channel.guild_id
             )
         return message
+
+    def _check_can_post(self, channel: Channel, author: User) -> None:
+        """Discord's rules for posting: text channels only, open DMs, archived threads reopen."""
+        if channel.type in (ChannelType.FORUM, ChannelType.VOICE):
+            raise DiscordError(400, 50008, "Cannot send messages in a non-text channel")
+        recipient = self.state.users.get(channel.recipient_id or 0)
+        if author.bot and recipient is not None and not recipient.dms_open:
+            raise cannot_dm()
+        if channel.is_thread and channel.archived:
+            guild = self.state.guild(channel.guild_id or 0)
+            if (
+                channel.locked
+                and not self.state.permissions_in(guild, author.id) & Perm.MANAGE_THREADS
+            ):
+                raise DiscordError(400, 50083, "Thread is archived")
+            self.update_channel(channel, {"archived": False})
 
     def _store(self, message: Message) -> None:
         self.state.messages[message.id] = message

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 import pytest
 
-from sandbox.discord import DiscordSandbox, SandboxGuild
+from sandbox.discord import DiscordError, DiscordSandbox, SandboxGuild
 
 if TYPE_CHECKING:
     from conftest import SandboxTestBot
@@ -123,3 +123,16 @@ async def test_bot_starts_thread_on_message(guild: SandboxGuild, bot: SandboxTes
     fetched = await bot.get_channel(message.channel_id).fetch_message(message.id)
     thread = await fetched.create_thread(name="discussion")
     assert thread.id == message.id == guild.channel("discussion").id
+
+
+async def test_member_cannot_post_in_locked_thread(
+    guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    alice = await guild.join("alice")
+    post = await alice.create_post(guild.channel("questions"), "Sorting", "How?")
+    thread = await bot.fetch_channel(post.id)
+    assert isinstance(thread, discord.Thread)
+    await thread.edit(archived=True, locked=True)
+    with pytest.raises(DiscordError) as raised:
+        await alice.say(post, "bump")
+    assert raised.value.code == 50083
