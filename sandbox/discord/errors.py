@@ -36,7 +36,6 @@ def unknown(kind: str) -> DiscordError:
         "User": 10013,
         "Webhook": 10015,
         "interaction": 10062,
-        "application command": 10063,
     }
     return DiscordError(404, codes[kind], f"Unknown {kind}")
 

@@ -169,11 +169,6 @@ class Message:
         return bool(self.flags & MessageFlag.LOADING)
 
     @property
-    def files(self) -> list[Attachment]:
-        """The attachments (alias)."""
-        return self.attachments
-
-    @property
     def buttons(self) -> list[dict[str, Any]]:
         """Every button in the message's components, flattened."""
         return [c for c in walk_components(self.components) if c.get("type") == 2]

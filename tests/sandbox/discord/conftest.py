@@ -234,18 +234,21 @@ class SandboxTestBot(commands.Bot):
 async def connected(client: ClientT, sandbox: DiscordSandbox) -> AsyncIterator[ClientT]:
     """Run a discord.py client against the sandbox until the block ends."""
     use_api_base(sandbox.api_base)
-    runner = asyncio.create_task(client.start(sandbox.token))
-    ready = asyncio.create_task(client.wait_until_ready())
     try:
-        await asyncio.wait({runner, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
-        if runner.done():
-            runner.result()
-        assert ready.done(), "the client did not become ready within 5 s"
-        yield client
+        async with client:
+            runner = asyncio.create_task(client.start(sandbox.token))
+            ready = asyncio.create_task(client.wait_until_ready())
+            try:
+                await asyncio.wait({runner, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+                if runner.done():
+                    runner.result()
+                assert ready.done(), "the client did not become ready within 5 s"
+                yield client
+            finally:
+                ready.cancel()
+                await client.close()
+                await runner
     finally:
-        ready.cancel()
-        await client.close()
-        await runner
         use_api_base("")
 
 
