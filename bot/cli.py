@@ -100,6 +100,24 @@ def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", default="demo-data", help="where the demo writes its files")
 
 
+def _webhooks(args: argparse.Namespace) -> int:
+    from bot.billing_cli import serve_webhooks
+
+    return asyncio.run(serve_webhooks(settings_from(args)))
+
+
+def _entitlements(args: argparse.Namespace) -> int:
+    from bot.billing_cli import print_entitlements
+
+    return print_entitlements(settings_from(args), args.guild, as_json=args.json)
+
+
+def _add_entitlements_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    parser.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
 def _add_path_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="config file to check")
 
@@ -109,6 +127,10 @@ COMMANDS: list[Command] = [
     Command("migrate", "create or upgrade the database schema", add_config_argument, _migrate),
     Command("check-config", "validate a config file", _add_path_argument, _check_config),
     Command("demo", "run the offline demo against the sandbox", _add_demo_arguments, _demo),
+    Command("webhooks", "serve the Stripe webhook receiver alone", add_config_argument, _webhooks),
+    Command(
+        "entitlements", "list who holds which tier", _add_entitlements_arguments, _entitlements
+    ),
 ]
 
 

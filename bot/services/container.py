@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.ports import Notifier, Publisher, Roles
 from bot.scheduler import Scheduler
 from bot.services.activity import ActivityService
+from bot.services.billing import BillingService, StripeGateway
 from bot.settings import Settings
 from storage.database import Database
 from storage.interaction_log import InteractionLog
@@ -32,6 +33,7 @@ class Services:
     clock: Clock
     scheduler: Scheduler
     activity: ActivityService
+    billing: BillingService
 
 
 def build_services(
@@ -41,8 +43,13 @@ def build_services(
     clock: Clock,
     scheduler: Scheduler,
     ports: Ports,
+    stripe: StripeGateway | None = None,
 ) -> Services:
-    """Wire every service to its collaborators."""
+    """Wire every service to its collaborators (`stripe`: Stripe's API unless given)."""
+    if stripe is None:
+        from bot.stripe_gateway import StripeApiGateway
+
+        stripe = StripeApiGateway(settings.stripe)
     return Services(
         settings=settings,
         db=db,
@@ -50,4 +57,8 @@ def build_services(
         clock=clock,
         scheduler=scheduler,
         activity=ActivityService(db, interaction_log, clock),
+        billing=BillingService(
+            settings, db, clock, scheduler, stripe,
+            roles=ports.roles, notifier=ports.notifier, publisher=ports.publisher,
+        ),
     )

@@ -35,6 +35,8 @@ class Entitlement(SQLModel, table=True):
         UniqueConstraint("guild_id", "user_id", "tier_key", "source"),
         Index("ix_entitlements_subscription", "stripe_subscription_id"),
         Index("ix_entitlements_customer", "stripe_customer_id"),
+        Index("ix_entitlements_payment", "stripe_payment_id"),
+        Index("ix_entitlements_guild_active", "guild_id", "active"),
     )
 
     id: int | None = row_id()
@@ -51,7 +53,8 @@ class Entitlement(SQLModel, table=True):
     cancel_at_period_end: bool = False
     grace_until: datetime | None = utc_time(nullable=True)
     past_due_notified_at: datetime | None = utc_time(nullable=True)
-    ends_at: datetime | None = utc_time(nullable=True)  # manual grants with an end date
+    # When access ends as scheduled: a manual grant's end date, or Stripe's cancel_at.
+    ends_at: datetime | None = utc_time(nullable=True)
     # Stripe `created` of the event that decided this state; older events change nothing.
     state_created: datetime | None = utc_time(nullable=True)
     price_amount: int | None = None  # minor units, as Stripe sends them
@@ -91,9 +94,42 @@ class RoleChange(SQLModel, table=True):
     role_id: int = snowflake()
     action: str  # add | remove
     reason: str = ""
-    status: str = "pending"  # pending | waiting_member | done | failed
+    status: str = "pending"  # pending | waiting_member | done | superseded
     attempts: int = 0
     next_attempt_at: datetime = utc_time()
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = utc_time()
     applied_at: datetime | None = utc_time(nullable=True)
+    # When the moderators were told this change is stuck (50013), so they hear it once.
+    reported_at: datetime | None = utc_time(nullable=True)
+
+
+class ManagedRole(SQLModel, table=True):
+    """A tier role the bot itself gave a member; only these may it take away."""
+
+    __tablename__ = "managed_roles"
+    __table_args__ = (UniqueConstraint("guild_id", "user_id", "role_id"),)
+
+    id: int | None = row_id()
+    guild_id: int = snowflake()
+    user_id: int = snowflake()
+    role_id: int = snowflake()
+    since: datetime = utc_time()
+
+
+class BillingNotice(SQLModel, table=True):
+    """An outbox row: a DM to a member or a post to the moderators' log, sent until done."""
+
+    __tablename__ = "billing_notices"
+    __table_args__ = (Index("ix_billing_notices_status", "status"),)
+
+    id: int | None = row_id()
+    guild_id: int = snowflake()
+    user_id: int | None = snowflake(nullable=True)
+    target: str  # dm | mod_log
+    text: str = Field(sa_type=Text)
+    status: str = "pending"  # pending | done
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = utc_time()
+    sent_at: datetime | None = utc_time(nullable=True)

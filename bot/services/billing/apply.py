@@ -1,0 +1,199 @@
+"""Applying stored Stripe events: newest state wins, one transaction per event.
+
+Each event is applied in two steps. `prepare` reads what we hold and, when the event
+cannot be trusted to be the newest word (older than or as old as our state, or a type
+that carries no subscription state), re-reads the subscription from Stripe — outside
+any transaction. `write` then stores the entitlement, its role changes and notices and
+marks the event processed, all in one transaction that re-checks the event is unprocessed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.services.billing.gateway import StripeGateway
+from bot.services.billing.ledger import Effects, Ledger
+from bot.services.billing.objects import (
+    InvalidPayload,
+    parse_charge,
+    parse_checkout,
+    parse_dispute,
+    parse_subscription,
+)
+from bot.services.billing.payments import PaymentWrites
+from bot.services.billing.subscriptions import SubscriptionWrites
+from storage import billing
+from storage.database import Database, Session
+
+log = logging.getLogger(__name__)
+
+Write = Callable[[Session, Effects], Awaitable[str | None]]
+
+SUBSCRIPTION_EVENTS = frozenset(
+    {
+        "customer.subscription.created",
+        "customer.subscription.updated",
+        "customer.subscription.deleted",
+        "customer.subscription.paused",
+        "customer.subscription.resumed",
+    }
+)
+INVOICE_EVENTS = frozenset({"invoice.paid", "invoice.payment_failed"})
+CHECKOUT_EVENTS = frozenset(
+    {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
+)
+HANDLED_EVENTS = (
+    SUBSCRIPTION_EVENTS
+    | INVOICE_EVENTS
+    | CHECKOUT_EVENTS
+    | {
+        "charge.refunded",
+        "charge.dispute.created",
+    }
+)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """A verified event as stored: its id, type, Stripe `created` time and object."""
+
+    id: str
+    type: str
+    created: datetime
+    obj: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What applying one event did."""
+
+    outcome: str  # applied | already | missing
+    note: str | None = None
+    effects: Effects = field(default_factory=Effects)
+
+
+async def _nothing(_session: Session, _effects: Effects) -> str | None:
+    return None
+
+
+def _skip(note: str) -> Write:
+    async def write(_session: Session, _effects: Effects) -> str | None:
+        return note
+
+    return write
+
+
+def routing_key(event_type: str, obj: dict[str, Any], event_id: str) -> str:
+    """What events must not be applied concurrently with (same subscription or payment)."""
+    if event_type in SUBSCRIPTION_EVENTS:
+        return f"sub:{obj.get('id')}"
+    if event_type in INVOICE_EVENTS:
+        details = (obj.get("parent") or {}).get("subscription_details") or {}
+        return f"sub:{details.get('subscription')}"
+    if event_type in CHECKOUT_EVENTS:
+        if obj.get("subscription"):
+            return f"sub:{obj.get('subscription')}"
+        return f"pay:{obj.get('payment_intent')}"
+    if event_type.startswith("charge."):
+        return f"pay:{obj.get('payment_intent') or obj.get('charge') or obj.get('id')}"
+    return f"event:{event_id}"
+
+
+class EventApplier:
+    """Turns one stored event into entitlement changes."""
+
+    def __init__(
+        self, db: Database, gateway: StripeGateway, clock: Clock, *, grace: timedelta
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._ledger = Ledger(clock)
+        self._subscriptions = SubscriptionWrites(db, gateway, clock, self._ledger, grace=grace)
+        self._payments = PaymentWrites(db, gateway, clock, self._ledger)
+        self._locks = KeyedLocks()
+        self.applied: Counter[str] = Counter()
+
+    async def apply(self, event_id: str) -> ApplyResult:
+        """Apply one stored event unless it was applied already."""
+        async with self._db.read() as session:
+            row = await billing.get_event(session, event_id)
+            if row is None:
+                return ApplyResult("missing")
+            if row.processed_at is not None:
+                return ApplyResult("already")
+            data = row.payload.get("data") if isinstance(row.payload, dict) else None
+            obj = data.get("object") if isinstance(data, dict) else None
+            event = StoredEvent(row.id, row.type, row.created, obj if isinstance(obj, dict) else {})
+        async with self._locks.hold(routing_key(event.type, event.obj, event.id)):
+            return await self._apply(event)
+
+    async def _apply(self, event: StoredEvent) -> ApplyResult:
+        try:
+            write = await self._prepare(event)
+        except InvalidPayload as error:
+            log.warning("event %s (%s) ignored: %s", event.id, event.type, error)
+            write = _skip(f"invalid payload: {error}")
+        effects = Effects()
+        async with self._db.transaction() as session:
+            locked = await billing.event_for_update(session, event.id)
+            if locked is None or locked.processed_at is not None:
+                return ApplyResult("already")
+            note = await write(session, effects)
+            locked.processed_at = self._clock.now()
+            locked.attempts += 1
+            locked.last_error = None
+            session.add(locked)
+        self.applied[event.id] += 1
+        if note:
+            log.info("event %s (%s): %s", event.id, event.type, note)
+        return ApplyResult("applied", note, effects)
+
+    async def _prepare(self, event: StoredEvent) -> Write:
+        kind, obj, created = event.type, event.obj, event.created
+        if kind in SUBSCRIPTION_EVENTS:
+            state = parse_subscription(obj)
+            return await self._subscriptions.from_event(
+                state, created, final=kind == "customer.subscription.deleted"
+            )
+        if kind in INVOICE_EVENTS:
+            return await self._subscriptions.from_invoice(obj, created)
+        if kind in CHECKOUT_EVENTS:
+            checkout = parse_checkout(obj)
+            if checkout.mode == "subscription":
+                return await self._subscriptions.from_checkout(checkout, created)
+            return await self._payments.from_checkout(checkout, created)
+        if kind == "charge.refunded":
+            return await self._payments.refunded(parse_charge(obj), created)
+        if kind == "charge.dispute.created":
+            return await self._payments.disputed(parse_dispute(obj), created)
+        return _nothing
+
+
+class KeyedLocks:
+    """An asyncio lock per key, forgotten when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        """Hold the key's lock for the block."""
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)

@@ -1,0 +1,139 @@
+"""Writing entitlements and what follows from them, inside the caller's transaction.
+
+Whenever an entitlement's `active` flips, the same transaction logs a `paid_start` /
+`paid_end` interaction and queues the tier role's change in the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock
+from storage import billing
+from storage.database import Session
+from storage.models import Entitlement
+
+
+@dataclass
+class Effects:
+    """What a transaction queued for the outbox workers."""
+
+    roles: int = 0
+    notices: int = 0
+
+    @property
+    def any(self) -> bool:
+        """True when a worker has something new to do."""
+        return bool(self.roles or self.notices)
+
+
+class Ledger:
+    """Entitlement writes with their interaction rows, role changes and notices."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def new_row(
+        self, guild_id: int, user_id: int, tier_key: str, source: str, status: str
+    ) -> Entitlement:
+        """An entitlement not stored yet (inactive until `set_access`)."""
+        return Entitlement(
+            guild_id=guild_id,
+            user_id=user_id,
+            tier_key=tier_key,
+            source=source,
+            status=status,
+            active=False,
+            updated_at=self._clock.now(),
+        )
+
+    async def set_access(
+        self,
+        session: Session,
+        row: Entitlement,
+        *,
+        active: bool,
+        status: str,
+        at: datetime,
+        reason: str,
+        effects: Effects,
+    ) -> bool:
+        """Store the new status; on a flip log it and queue the role change. True on a flip."""
+        was_active = row.active if row.id is not None else False
+        row.status = status
+        row.active = active
+        row.updated_at = self._clock.now()
+        flipped = active != was_active
+        if flipped and active:
+            row.granted_at, row.revoked_at = at, None
+        elif flipped:
+            row.revoked_at = at
+        session.add(row)
+        await session.flush()
+        if flipped:
+            await billing.record_paid_change(session, row, started=active, at=at)
+            await self.sync_role(session, row.guild_id, row.user_id, row.tier_key, reason, effects)
+        return flipped
+
+    async def sync_role(
+        self,
+        session: Session,
+        guild_id: int,
+        user_id: int,
+        tier_key: str,
+        reason: str,
+        effects: Effects,
+    ) -> None:
+        """Queue the tier role's add or remove to match the member's active entitlements."""
+        tier = await billing.tier(session, guild_id, tier_key)
+        if tier is None or not tier.role_id:
+            return
+        wanted = tier.role_id in await billing.active_role_ids(session, guild_id, user_id)
+        await billing.queue_role_change(
+            session,
+            guild_id,
+            user_id,
+            tier.role_id,
+            "add" if wanted else "remove",
+            reason=reason,
+            at=self._clock.now(),
+        )
+        effects.roles += 1
+
+    async def notify_member(
+        self, session: Session, guild_id: int, user_id: int, text: str, effects: Effects
+    ) -> None:
+        """Queue a DM to the member."""
+        await billing.queue_notice(
+            session, guild_id, "dm", text, at=self._clock.now(), user_id=user_id
+        )
+        effects.notices += 1
+
+    async def alert_moderators(
+        self, session: Session, guild_id: int, text: str, effects: Effects
+    ) -> None:
+        """Queue a post to the guild's moderator log channel."""
+        await billing.queue_notice(session, guild_id, "mod_log", text, at=self._clock.now())
+        effects.notices += 1
+
+    async def revoke_due(self, session: Session, effects: Effects) -> list[Entitlement]:
+        """End access whose scheduled end or past_due grace has passed; the rows ended."""
+        now = self._clock.now()
+        ended = await billing.due_for_revocation(session, now)
+        for row in ended:
+            if row.ends_at is not None and row.ends_at <= now:
+                at, status = row.ends_at, _ended_status(row)
+                reason = "access ended as scheduled"
+            else:
+                at, status = row.grace_until or now, row.status
+                reason = "past_due grace period over"
+            await self.set_access(
+                session, row, active=False, status=status, at=at, reason=reason, effects=effects
+            )
+        return ended
+
+
+def _ended_status(row: Entitlement) -> str:
+    # Stripe cancels the subscription at that moment and will say so; manual grants expire.
+    return "canceled" if row.source == "stripe" else "expired"

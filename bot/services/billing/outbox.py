@@ -1,0 +1,292 @@
+"""The outbox workers: role changes and notices, applied on Discord until they are done.
+
+A change is never dropped: 5xx/429 and network failures back off and retry; a missing
+permission (50013) is reported once to the moderators' log and retried slowly, so it
+applies as soon as someone fixes the bot's role; a member who is not in the guild makes
+the change wait until they join. Only roles the bot gave are ever taken away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.ports import (
+    DirectMessagesClosed,
+    MissingPermissions,
+    Notifier,
+    OutgoingMessage,
+    PortError,
+    Publisher,
+    Roles,
+    TargetGone,
+    TemporarilyUnavailable,
+)
+from storage import billing
+from storage.database import Database
+from storage.models import BillingNotice, RoleChange
+
+log = logging.getLogger(__name__)
+
+_BATCH = 100
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Retry delays: doubling from `first` up to `cap` seconds."""
+
+    first: float = 0.5
+    cap: float = 300.0
+    permission_first: float = 30.0
+    permission_cap: float = 900.0
+
+    def delay(self, attempts: int, *, permission: bool = False) -> float:
+        """Seconds before the next try after `attempts` failures."""
+        first, cap = (
+            (self.permission_first, self.permission_cap) if permission else (self.first, self.cap)
+        )
+        return float(min(cap, first * 2 ** max(0, attempts - 1)))
+
+
+class OutboxWorker:
+    """Applies queued role changes and sends queued notices."""
+
+    def __init__(
+        self,
+        db: Database,
+        roles: Roles,
+        notifier: Notifier,
+        publisher: Publisher,
+        clock: Clock,
+        mod_log_channel: Callable[[int], int],
+        *,
+        backoff: Backoff | None = None,
+        poll_interval: float = 2.0,
+    ) -> None:
+        self._db = db
+        self._roles = roles
+        self._notifier = notifier
+        self._publisher = publisher
+        self._clock = clock
+        self._mod_log_channel = mod_log_channel
+        self._backoff = backoff or Backoff()
+        self._poll_interval = poll_interval
+        self._not_before: dict[tuple[str, int], float] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._passes = 0
+
+    def wake(self) -> None:
+        """Something new was queued: look now."""
+        self._wake.set()
+
+    def retry_now(self) -> None:
+        """Forget every backoff (after a moderator fixed permissions, say) and look now."""
+        self._not_before.clear()
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Start the worker task."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="billing-outbox")
+
+    async def stop(self) -> None:
+        """Stop the worker; unfinished rows stay queued."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the billing outbox pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._next_wait())
+
+    def _next_wait(self) -> float:
+        now = asyncio.get_running_loop().time()
+        soonest = min(self._not_before.values(), default=now + self._poll_interval)
+        return max(0.01, min(self._poll_interval, soonest - now))
+
+    async def run_once(self) -> int:
+        """One pass over what is due; how many rows were finished."""
+        self._passes += 1
+        async with self._db.read() as session:
+            changes = await billing.pending_role_changes(session, limit=_BATCH)
+            notices = await billing.pending_notices(session, limit=_BATCH)
+        finished = 0
+        for change in changes:
+            if self._due("role", change.id):
+                finished += await self._apply_change(change)
+        for notice in notices:
+            if self._due("notice", notice.id):
+                finished += await self._send_notice(notice)
+        return finished
+
+    def _due(self, kind: str, row_id: int | None) -> bool:
+        deadline = self._not_before.get((kind, row_id or 0))
+        return deadline is None or asyncio.get_running_loop().time() >= deadline
+
+    def _defer(self, kind: str, row_id: int, delay: float) -> None:
+        self._not_before[(kind, row_id)] = asyncio.get_running_loop().time() + delay
+
+    # ------------------------------------------------------------ role changes
+
+    async def _apply_change(self, change: RoleChange) -> int:
+        assert change.id is not None
+        async with self._db.transaction() as session:
+            row = await billing.role_change(session, change.id)
+            if row is None or row.status != "pending":
+                return 0
+            first_attempt = row.attempts == 0
+            row.attempts += 1  # committed before Discord is asked: a crash then is not a first try
+            session.add(row)
+            managed = await billing.is_managed(session, row.guild_id, row.user_id, row.role_id)
+        try:
+            if row.action == "add":
+                outcome = await self._add(row, first_attempt=first_attempt, managed=managed)
+            else:
+                outcome = await self._remove(row, managed=managed)
+        except MissingPermissions as error:
+            await self._stuck(row, error, permission=True)
+            return 0
+        except (TemporarilyUnavailable, PortError) as error:
+            await self._stuck(row, error, permission=False)
+            return 0
+        await self._finish(row, outcome)
+        self._not_before.pop(("role", change.id), None)
+        return 1
+
+    async def _add(self, change: RoleChange, *, first_attempt: bool, managed: bool) -> str:
+        guild_id, user_id, role_id = change.guild_id, change.user_id, change.role_id
+        current = await self._roles.member_role_ids(guild_id, user_id)
+        if current is None:
+            return "waiting_member"
+        if role_id in current:
+            # Already there before we ever tried: a moderator gave it; it stays theirs.
+            return "done" if managed or not first_attempt else "done_unmanaged"
+        try:
+            await self._roles.add(guild_id, user_id, role_id, change.reason or "paid tier")
+        except TargetGone:
+            if await self._roles.member_role_ids(guild_id, user_id) is None:
+                return "waiting_member"
+            raise PortError(f"role {role_id} does not exist any more") from None
+        return "done"
+
+    async def _remove(self, change: RoleChange, *, managed: bool) -> str:
+        if not managed:
+            return "done_unmanaged"
+        current = await self._roles.member_role_ids(change.guild_id, change.user_id)
+        if current is not None and change.role_id in current:
+            # TargetGone: the member just left, and lost the role with it.
+            with contextlib.suppress(TargetGone):
+                await self._roles.remove(
+                    change.guild_id,
+                    change.user_id,
+                    change.role_id,
+                    change.reason or "paid tier ended",
+                )
+        return "done"
+
+    async def _finish(self, change: RoleChange, outcome: str) -> None:
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            row = await billing.role_change(session, change.id or 0)
+            if row is None:
+                return
+            if outcome == "waiting_member":
+                row.status = "waiting_member"
+                row.last_error = "the member is not in the server; applies when they join"
+            else:
+                row.status, row.applied_at = "done", now
+                if outcome == "done_unmanaged":
+                    row.last_error = "left alone: the bot did not give this role"
+                elif row.action == "add":
+                    await billing.mark_managed(session, row.guild_id, row.user_id, row.role_id, now)
+                if row.action == "remove" and outcome == "done":
+                    await billing.unmark_managed(session, row.guild_id, row.user_id, row.role_id)
+            session.add(row)
+
+    async def _stuck(self, change: RoleChange, error: PortError, *, permission: bool) -> None:
+        delay = self._backoff.delay(change.attempts, permission=permission)
+        self._defer("role", change.id or 0, delay)
+        now = self._clock.now()
+        log.warning(
+            "role change %s (%s role %s for %s) failed, retry in %.1fs: %s",
+            change.id,
+            change.action,
+            change.role_id,
+            change.user_id,
+            delay,
+            error,
+        )
+        async with self._db.transaction() as session:
+            row = await billing.role_change(session, change.id or 0)
+            if row is None:
+                return
+            row.last_error = str(error)[:2000]
+            row.next_attempt_at = now + timedelta(seconds=delay)
+            if permission and row.reported_at is None:
+                row.reported_at = now
+                verb = "give" if row.action == "add" else "take away"
+                await billing.queue_notice(
+                    session,
+                    row.guild_id,
+                    "mod_log",
+                    f"⚠️ I could not {verb} <@&{row.role_id}> for <@{row.user_id}>: Discord says "
+                    "I lack permission. Move my role above the paid tier roles (Server Settings "
+                    "→ Roles) and give me Manage Roles; I keep retrying and will apply it then.",
+                    at=now,
+                )
+                self._wake.set()
+            session.add(row)
+
+    # ------------------------------------------------------------ notices
+
+    async def _send_notice(self, notice: BillingNotice) -> int:
+        assert notice.id is not None
+        error: str | None = None
+        try:
+            if notice.target == "dm" and notice.user_id is not None:
+                await self._notifier.dm(notice.user_id, OutgoingMessage(content=notice.text))
+            else:
+                channel = self._mod_log_channel(notice.guild_id)
+                if not channel:
+                    error = "no mod_log_channel_id configured"
+                    log.warning(
+                        "moderator notice for guild %s (no log channel): %s",
+                        notice.guild_id,
+                        notice.text,
+                    )
+                else:
+                    await self._publisher.post(channel, OutgoingMessage(content=notice.text))
+        except (DirectMessagesClosed, MissingPermissions, TargetGone) as failure:
+            error = str(failure)  # nobody can fix this by retrying
+        except PortError as failure:
+            async with self._db.transaction() as session:
+                row = await billing.notice(session, notice.id)
+                if row is not None:
+                    row.attempts += 1
+                    row.last_error = str(failure)[:2000]
+                    session.add(row)
+                    self._defer("notice", notice.id, self._backoff.delay(row.attempts))
+            return 0
+        async with self._db.transaction() as session:
+            row = await billing.notice(session, notice.id)
+            if row is not None:
+                row.status, row.sent_at, row.last_error = "done", self._clock.now(), error
+                row.attempts += 1
+                session.add(row)
+        self._not_before.pop(("notice", notice.id), None)
+        return 1

@@ -1,0 +1,201 @@
+"""Reconcile: Stripe's subscriptions vs entitlements vs Discord roles; repair the drift."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.ports import PortError, Roles
+from bot.services.billing.gateway import StripeGateway
+from bot.services.billing.ledger import Effects, Ledger
+from bot.services.billing.objects import SubscriptionState, parse_subscription
+from bot.services.billing.subscriptions import SubscriptionWrites
+from storage import billing
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReconcileReport:
+    """What one reconcile found and changed in one guild."""
+
+    guild_id: int
+    subscriptions_checked: int = 0
+    members_checked: int = 0
+    changes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One paragraph for moderators."""
+        head = (
+            f"Checked {self.subscriptions_checked} Stripe subscription(s) and "
+            f"{self.members_checked} member(s): "
+        )
+        if not self.changes:
+            head += "everything matched."
+        else:
+            head += f"{len(self.changes)} fix(es):\n" + "\n".join(f"• {c}" for c in self.changes)
+        if self.problems:
+            head += "\nCould not check:\n" + "\n".join(f"• {p}" for p in self.problems)
+        return head
+
+
+class Reconciler:
+    """Brings entitlements in line with Stripe, and roles in line with entitlements."""
+
+    def __init__(
+        self,
+        db: Database,
+        gateway: StripeGateway,
+        roles: Roles,
+        clock: Clock,
+        ledger: Ledger,
+        subscriptions: SubscriptionWrites,
+    ) -> None:
+        self._db = db
+        self._gateway = gateway
+        self._roles = roles
+        self._clock = clock
+        self._ledger = ledger
+        self._subscriptions = subscriptions
+
+    async def run(self, guild_ids: set[int]) -> tuple[dict[int, ReconcileReport], Effects]:
+        """Reconcile these guilds; a report per guild and what was queued."""
+        reports = {guild_id: ReconcileReport(guild_id) for guild_id in guild_ids}
+        effects = Effects()
+        seen = await self._stripe_pass(reports, effects)
+        await self._missing_pass(reports, seen, effects)
+        async with self._db.transaction() as session:
+            for row in await self._ledger.revoke_due(session, effects):
+                if row.guild_id in reports:
+                    reports[row.guild_id].changes.append(
+                        f"ended <@{row.user_id}>'s **{row.tier_key}** (its end date passed)"
+                    )
+        for report in reports.values():
+            await self._role_pass(report, effects)
+        return reports, effects
+
+    async def _stripe_pass(self, reports: dict[int, ReconcileReport], effects: Effects) -> set[str]:
+        seen: set[str] = set()
+        async for obj in self._gateway.list_subscriptions():
+            state = parse_subscription(obj)
+            seen.add(state.id)
+            await self._apply(state, reports, effects)
+        return seen
+
+    async def _missing_pass(
+        self, reports: dict[int, ReconcileReport], seen: set[str], effects: Effects
+    ) -> None:
+        for guild_id in reports:
+            async with self._db.read() as session:
+                rows = await billing.stripe_guild_entitlements(session, guild_id)
+            for row in rows:
+                if not row.active or row.stripe_subscription_id in seen:
+                    continue
+                assert row.stripe_subscription_id is not None
+                obj = await self._gateway.retrieve_subscription(row.stripe_subscription_id)
+                if obj is None:
+                    await self._end_missing(row.id or 0, reports[guild_id], effects)
+                else:
+                    await self._apply(parse_subscription(obj), reports, effects)
+
+    async def _apply(
+        self, state: SubscriptionState, reports: dict[int, ReconcileReport], effects: Effects
+    ) -> None:
+        async with self._db.transaction() as session:
+            rows = await billing.entitlements_by(session, subscription_id=state.id)
+            guild_id = rows[0].guild_id if rows else state.member.guild_id if state.member else 0
+            if guild_id not in reports:
+                return  # another community's subscription, or not one of ours
+            report = reports[guild_id]
+            report.subscriptions_checked += 1
+            before = {row.id: (row.active, row.status) for row in rows}
+            now = self._clock.now()
+            write = self._subscriptions.write(state, version=now, since=now, authoritative=True)
+            await write(session, effects)
+            for row in await billing.entitlements_by(session, subscription_id=state.id):
+                was = before.get(row.id)
+                if was is None or was[0] != row.active:
+                    verb = "granted" if row.active else "revoked"
+                    report.changes.append(
+                        f"{verb} <@{row.user_id}>'s **{row.tier_key}** (Stripe: {state.status})"
+                    )
+
+    async def _end_missing(self, row_id: int, report: ReconcileReport, effects: Effects) -> None:
+        async with self._db.transaction() as session:
+            rows = await billing.entitlements_of_guild(session, report.guild_id)
+            row = next((r for r in rows if r.id == row_id), None)
+            if row is None or not row.active:
+                return
+            await self._ledger.set_access(
+                session,
+                row,
+                active=False,
+                status="canceled",
+                at=self._clock.now(),
+                reason="subscription no longer exists on Stripe",
+                effects=effects,
+            )
+            report.changes.append(
+                f"revoked <@{row.user_id}>'s **{row.tier_key}** (its subscription is gone)"
+            )
+
+    async def _role_pass(self, report: ReconcileReport, effects: Effects) -> None:
+        guild_id = report.guild_id
+        async with self._db.read() as session:
+            tier_roles = {
+                t.role_id
+                for t in await billing.tiers(session, guild_id, enabled_only=False)
+                if t.role_id
+            }
+            rows = await billing.entitlements_of_guild(session, guild_id)
+            managed = {
+                (m.user_id, m.role_id) for m in await billing.managed_roles(session, guild_id)
+            }
+            unfinished = {
+                (c.user_id, c.role_id)
+                for c in await billing.unfinished_role_changes(session, guild_id)
+            }
+        users = sorted({row.user_id for row in rows} | {user for user, _ in managed})
+        for user_id in users:
+            try:
+                current = await self._roles.member_role_ids(guild_id, user_id)
+            except PortError as error:
+                report.problems.append(f"<@{user_id}>: {error}")
+                continue
+            if current is None:
+                continue  # not in the server; their roles come back when they join
+            report.members_checked += 1
+            async with self._db.transaction() as session:
+                wanted = await billing.active_role_ids(session, guild_id, user_id)
+                for role_id in sorted(wanted - current):
+                    if (user_id, role_id) in unfinished:
+                        continue
+                    await billing.queue_role_change(
+                        session,
+                        guild_id,
+                        user_id,
+                        role_id,
+                        "add",
+                        reason="reconcile: paid role missing",
+                        at=self._clock.now(),
+                    )
+                    effects.roles += 1
+                    report.changes.append(f"gave <@{user_id}> <@&{role_id}> back")
+                extra = (current & tier_roles) - wanted
+                for role_id in sorted(extra):
+                    if (user_id, role_id) not in managed or (user_id, role_id) in unfinished:
+                        continue  # given by hand (or already on its way out): not ours to take
+                    await billing.queue_role_change(
+                        session,
+                        guild_id,
+                        user_id,
+                        role_id,
+                        "remove",
+                        reason="reconcile: no paid access",
+                        at=self._clock.now(),
+                    )
+                    effects.roles += 1
+                    report.changes.append(f"took <@&{role_id}> from <@{user_id}>")

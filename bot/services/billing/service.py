@@ -1,0 +1,238 @@
+"""`BillingService`: the one object cogs, the web route and the scheduler talk to."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.ports import Notifier, Publisher, Roles
+from bot.scheduler import Scheduler
+from bot.services.billing.apply import EventApplier
+from bot.services.billing.checkout import CheckoutLink, CheckoutService, TierChoice
+from bot.services.billing.gateway import StripeGateway
+from bot.services.billing.ledger import Effects, Ledger
+from bot.services.billing.manual import Actor, EntitlementView, MembershipAdmin, TierView
+from bot.services.billing.outbox import OutboxWorker
+from bot.services.billing.reconcile import Reconciler, ReconcileReport
+from bot.services.billing.subscriptions import SubscriptionWrites
+from bot.services.billing.webhooks import EventWorker, WebhookReceiver
+from bot.settings import Settings
+from storage import billing
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+DUE_CHECK_S = 60.0
+
+
+class BillingService:
+    """Paid membership: checkout, webhooks → entitlements → roles, moderation, reconcile."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: Clock,
+        scheduler: Scheduler,
+        gateway: StripeGateway,
+        *,
+        roles: Roles,
+        notifier: Notifier,
+        publisher: Publisher,
+    ) -> None:
+        self._settings = settings
+        self._db = db
+        self._clock = clock
+        self._scheduler = scheduler
+        self.gateway = gateway
+        grace = timedelta(days=settings.stripe.past_due_grace_days)
+        self._ledger = Ledger(clock)
+        self.applier = EventApplier(db, gateway, clock, grace=grace)
+        self.outbox = OutboxWorker(db, roles, notifier, publisher, clock, self._mod_log_channel)
+        self.events = EventWorker(db, self.applier, on_effects=self._queued)
+        self.receiver = WebhookReceiver(
+            db, clock, settings.stripe.webhook_secret.reveal(), on_stored=self.events.notify
+        )
+        self.checkout = CheckoutService(db, gateway, settings.stripe)
+        self.admin = MembershipAdmin(db, clock, self._ledger, settings)
+        self._reconciler = Reconciler(
+            db,
+            gateway,
+            roles,
+            clock,
+            self._ledger,
+            SubscriptionWrites(db, gateway, clock, self._ledger, grace=grace),
+        )
+
+    # ------------------------------------------------------------ lifetime
+
+    async def start(self) -> None:
+        """Store the configured tiers, start the workers and the timers."""
+        await self.admin.sync_config_tiers()
+        await self.events.start()
+        await self.outbox.start()
+        self._scheduler.every("billing:due", self.run_due_checks, seconds=DUE_CHECK_S)
+        self._scheduler.cron(
+            "billing:reconcile",
+            self.reconcile_all,
+            hour=self._settings.stripe.reconcile_hour,
+            minute=0,
+        )
+
+    async def stop(self) -> None:
+        """Stop the timers and workers; everything unfinished stays in the database."""
+        self._scheduler.cancel("billing:due")
+        self._scheduler.cancel("billing:reconcile")
+        await self.events.stop()
+        await self.outbox.stop()
+        await self.gateway.close()
+
+    def _queued(self, effects: Effects) -> None:
+        if effects.any:
+            self.outbox.wake()
+
+    def _mod_log_channel(self, guild_id: int) -> int:
+        guild = self._settings.guild(guild_id)
+        return guild.mod_log_channel_id if guild else 0
+
+    # ------------------------------------------------------------ members
+
+    async def tier_choices(self, guild_id: int, typed: str = "") -> list[TierChoice]:
+        """Tiers for autocomplete."""
+        return await self.checkout.tier_choices(guild_id, typed)
+
+    async def checkout_link(self, guild_id: int, user_id: int, tier_key: str) -> CheckoutLink:
+        """`/subscribe`: a Checkout link for the member."""
+        return await self.checkout.checkout_link(guild_id, user_id, tier_key)
+
+    async def portal_link(self, guild_id: int, user_id: int) -> str:
+        """`/billing`: a customer-portal link."""
+        return await self.checkout.portal_link(guild_id, user_id)
+
+    async def member_joined(self, guild_id: int, user_id: int) -> int:
+        """A member (re)joined: waiting role changes apply and their paid roles come back."""
+        effects = Effects()
+        async with self._db.transaction() as session:
+            woken = await billing.wake_waiting_changes(session, guild_id, user_id)
+            waiting = {
+                c.role_id for c in await billing.unfinished_role_changes(session, guild_id, user_id)
+            }
+            for role_id in sorted(await billing.active_role_ids(session, guild_id, user_id)):
+                if role_id not in waiting:
+                    await billing.queue_role_change(
+                        session,
+                        guild_id,
+                        user_id,
+                        role_id,
+                        "add",
+                        reason="paid tier (rejoined)",
+                        at=self._clock.now(),
+                    )
+                    effects.roles += 1
+        if woken or effects.any:
+            self.outbox.wake()
+        return woken + effects.roles
+
+    # ------------------------------------------------------------ moderators
+
+    async def grant(
+        self, guild_id: int, actor: Actor, user_id: int, tier_key: str, until: str | None = None
+    ) -> EntitlementView:
+        """`/membership grant`."""
+        view, effects = await self.admin.grant(guild_id, actor, user_id, tier_key, until)
+        self._queued(effects)
+        return view
+
+    async def revoke(
+        self, guild_id: int, actor: Actor, user_id: int, tier_key: str
+    ) -> list[EntitlementView]:
+        """`/membership revoke`."""
+        views, effects = await self.admin.revoke(guild_id, actor, user_id, tier_key)
+        self._queued(effects)
+        return views
+
+    async def lookup(self, guild_id: int, actor: Actor, user_id: int) -> list[EntitlementView]:
+        """`/membership lookup`."""
+        return await self.admin.lookup(guild_id, actor, user_id)
+
+    async def resync(self, guild_id: int, actor: Actor) -> ReconcileReport:
+        """`/membership resync`: reconcile this guild now (audited)."""
+        self.admin.check_moderator(guild_id, actor)
+        report = await self.reconcile({guild_id})
+        async with self._db.transaction() as session:
+            await billing.add_audit(
+                session,
+                guild_id,
+                actor.user_id,
+                "membership.resync",
+                self._clock.now(),
+                details={"changes": report[guild_id].changes},
+            )
+        return report[guild_id]
+
+    async def tiers(self, guild_id: int, actor: Actor) -> list[TierView]:
+        """`/setup tiers` without options: the tiers."""
+        return await self.admin.tiers(guild_id, actor)
+
+    async def set_tier(
+        self,
+        guild_id: int,
+        actor: Actor,
+        key: str,
+        *,
+        name: str | None = None,
+        price_id: str | None = None,
+        role_id: int | None = None,
+        kind: str | None = None,
+        enabled: bool | None = None,
+    ) -> TierView:
+        """`/setup tiers key ...`: create or change a tier."""
+        return await self.admin.set_tier(
+            guild_id,
+            actor,
+            key,
+            name=name,
+            price_id=price_id,
+            role_id=role_id,
+            kind=kind,
+            enabled=enabled,
+        )
+
+    # ------------------------------------------------------------ timers
+
+    async def run_due_checks(self) -> int:
+        """End access whose period, grant or past_due grace is over; how many ended."""
+        effects = Effects()
+        async with self._db.transaction() as session:
+            ended = await self._ledger.revoke_due(session, effects)
+        self._queued(effects)
+        return len(ended)
+
+    async def reconcile(self, guild_ids: set[int]) -> dict[int, ReconcileReport]:
+        """Compare Stripe, entitlements and roles for these guilds and repair drift."""
+        reports, effects = await self._reconciler.run(guild_ids)
+        self._queued(effects)
+        self.outbox.retry_now()
+        return reports
+
+    async def reconcile_all(self) -> None:
+        """The daily job: reconcile every configured guild; post fixes to the mod log."""
+        guild_ids = {guild.id for guild in self._settings.guilds}
+        try:
+            reports = await self.reconcile(guild_ids)
+        except Exception:
+            log.exception("the daily reconcile failed; it runs again tomorrow")
+            return
+        effects = Effects()
+        async with self._db.transaction() as session:
+            for report in reports.values():
+                log.info("reconcile guild %s: %s", report.guild_id, report.summary())
+                if report.changes or report.problems:
+                    await self._ledger.alert_moderators(
+                        session,
+                        report.guild_id,
+                        "Daily billing check. " + report.summary(),
+                        effects,
+                    )
+        self._queued(effects)

@@ -1,0 +1,226 @@
+"""Subscription state → entitlement: from subscription, invoice and checkout events."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.services.billing.gateway import StripeGateway
+from bot.services.billing.ledger import Effects, Ledger
+from bot.services.billing.objects import (
+    CheckoutState,
+    MemberRef,
+    SubscriptionState,
+    invoice_subscription,
+    parse_subscription,
+)
+from bot.services.billing.policy import LOCKED, TERMINAL, Previous, is_newer, subscription_access
+from storage import billing
+from storage.database import Database, Session
+
+Write = Callable[[Session, Effects], Awaitable[str | None]]
+
+
+def skip(note: str) -> Write:
+    """A write that changes nothing and says why."""
+
+    async def write(_session: Session, _effects: Effects) -> str | None:
+        return note
+
+    return write
+
+
+@dataclass(frozen=True)
+class Held:
+    """The newest state we hold for a subscription."""
+
+    version: datetime | None
+    status: str
+
+
+class SubscriptionWrites:
+    """Decides, per event, whether to trust its payload or re-read Stripe, then writes."""
+
+    def __init__(
+        self,
+        db: Database,
+        gateway: StripeGateway,
+        clock: Clock,
+        ledger: Ledger,
+        *,
+        grace: timedelta,
+    ) -> None:
+        self._db = db
+        self._gateway = gateway
+        self._clock = clock
+        self._ledger = ledger
+        self._grace = grace
+
+    async def from_event(
+        self, state: SubscriptionState, created: datetime, *, final: bool
+    ) -> Write:
+        """A `customer.subscription.*` event: its payload if newer (or final), else a re-read."""
+        held = await self._held(state.id)
+        if final or held is None or is_newer(created, held.version):
+            return self.write(state, version=created, since=created)
+        if held.status in TERMINAL:
+            return skip("the subscription already ended")
+        return await self._reread(state.id, held, created, fallback=state.member)
+
+    async def from_invoice(self, invoice: dict[str, Any], created: datetime) -> Write:
+        """`invoice.paid` / `invoice.payment_failed`: re-read the invoice's subscription."""
+        subscription_id, member = invoice_subscription(invoice)
+        if subscription_id is None:
+            return skip("an invoice without a subscription")
+        return await self._reread_unless_settled(subscription_id, created, member)
+
+    async def from_checkout(self, checkout: CheckoutState, created: datetime) -> Write:
+        """A subscription-mode checkout: re-read the subscription it created."""
+        if checkout.subscription_id is None:
+            return skip("a subscription checkout without a subscription")
+        return await self._reread_unless_settled(checkout.subscription_id, created, checkout.member)
+
+    async def _reread_unless_settled(
+        self, subscription_id: str, created: datetime, member: MemberRef | None
+    ) -> Write:
+        held = await self._held(subscription_id)
+        if held is not None and held.status in TERMINAL:
+            return skip("the subscription already ended")
+        if held is not None and held.version is not None and held.version > created:
+            return skip("older than the state held")
+        return await self._reread(subscription_id, held, created, fallback=member)
+
+    async def _held(self, subscription_id: str) -> Held | None:
+        async with self._db.read() as session:
+            rows = await billing.entitlements_by(session, subscription_id=subscription_id)
+        if not rows:
+            return None
+        newest = max(rows, key=lambda row: (row.state_created is not None, row.state_created))
+        return Held(newest.state_created, newest.status)
+
+    async def _reread(
+        self,
+        subscription_id: str,
+        held: Held | None,
+        created: datetime,
+        fallback: MemberRef | None,
+    ) -> Write:
+        obj = await self._gateway.retrieve_subscription(subscription_id)
+        if obj is None:
+            return skip(f"subscription {subscription_id} does not exist on Stripe")
+        now = self._clock.now()
+        known = [moment for moment in (held.version if held else None, created, now) if moment]
+        return self.write(
+            parse_subscription(obj), version=max(known), since=min(created, now), fallback=fallback
+        )
+
+    def write(
+        self,
+        state: SubscriptionState,
+        *,
+        version: datetime,
+        since: datetime,
+        fallback: MemberRef | None = None,
+        authoritative: bool = False,
+    ) -> Write:
+        """Store what `state` means for access (`authoritative`: a reconcile's fresh read)."""
+
+        async def run(session: Session, effects: Effects) -> str | None:
+            return await self._store(
+                session, effects, state, version, since, fallback, authoritative
+            )
+
+        return run
+
+    async def _store(
+        self,
+        session: Session,
+        effects: Effects,
+        state: SubscriptionState,
+        version: datetime,
+        since: datetime,
+        fallback: MemberRef | None,
+        authoritative: bool,
+    ) -> str | None:
+        rows = await billing.entitlements_by(session, subscription_id=state.id)
+        row = rows[0] if rows else None
+        if row is None:
+            member = state.member or fallback
+            if member is None:
+                return "no member named in the subscription's metadata"
+            tier_key = member.tier_key
+            if tier_key is None and state.price_id is not None:
+                tier = await billing.tier_by_price(session, member.guild_id, state.price_id)
+                tier_key = tier.key if tier else None
+            if tier_key is None:
+                return f"no tier sells price {state.price_id}"
+            row = await billing.entitlement(
+                session, member.guild_id, member.user_id, tier_key, "stripe"
+            )
+            if row is None:
+                row = self._ledger.new_row(
+                    member.guild_id, member.user_id, tier_key, "stripe", state.status
+                )
+            elif (
+                row.active
+                and row.stripe_subscription_id not in (None, state.id)
+                and state.status not in ("active", "trialing")
+            ):
+                return f"the member's access comes from {row.stripe_subscription_id}"
+        same = row.stripe_subscription_id == state.id
+        held = row.state_created if same else None
+        if not authoritative and held is not None:
+            if version < held:
+                return "older than the state held"
+            if version == held and row.status in TERMINAL and state.status not in TERMINAL:
+                return "the subscription already ended"
+        if same and row.status in LOCKED:
+            return f"access was {row.status}; only a moderator can grant it again"
+        now = self._clock.now()
+        previous = Previous(row.status, row.grace_until, row.past_due_notified_at) if same else None
+        access = subscription_access(
+            state, now=now, since=since, grace=self._grace, previous=previous
+        )
+        row.stripe_subscription_id = state.id
+        row.stripe_customer_id = state.customer_id or row.stripe_customer_id
+        row.current_period_end = state.current_period_end
+        row.cancel_at_period_end = state.scheduled_end is not None
+        row.ends_at = access.ends_at
+        row.grace_until = access.grace_until
+        row.state_created = max(version, held) if held else version
+        if state.amount is not None:
+            row.price_amount, row.price_currency = state.amount, state.currency
+            row.price_interval, row.price_interval_count = state.interval, state.interval_count
+        if access.status != "past_due":
+            row.past_due_notified_at = None
+        if access.notify_past_due:
+            row.past_due_notified_at = now
+            await self._ledger.notify_member(
+                session, row.guild_id, row.user_id, _past_due_text(row.tier_key, access), effects
+            )
+        await self._ledger.set_access(
+            session,
+            row,
+            active=access.active,
+            status=access.status,
+            at=since,
+            reason=f"Stripe subscription {state.status}",
+            effects=effects,
+        )
+        return None
+
+
+def _past_due_text(tier_key: str, access: Any) -> str:
+    until = access.grace_until
+    keep = (
+        f"You keep your **{tier_key}** role until {until:%Y-%m-%d %H:%M} UTC"
+        if access.active and until is not None
+        else f"Your **{tier_key}** role is paused"
+    )
+    return (
+        f"Your last payment for **{tier_key}** did not go through. {keep}; "
+        "update your card with `/billing` and Stripe will retry."
+    )

@@ -1,0 +1,258 @@
+"""Receiving webhooks: verify the signature, store the event, answer; then apply it.
+
+The receiver answers 2xx only once the event is committed. Concurrent deliveries are
+stored together in one transaction (group commit), so SQLite keeps up with bursts.
+The worker applies stored events after the commit and, at start and every few seconds,
+picks up events stored but not applied (a crash, another receiver process, a retry).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+
+from bot.clock import Clock
+from bot.services.billing.apply import EventApplier
+from bot.services.billing.ledger import Effects
+from bot.services.billing.objects import from_timestamp
+from storage import billing
+from storage.billing import EventRow
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+TOLERANCE_S = 300
+_MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The answer to one delivery: HTTP status and a short message."""
+
+    status: int
+    message: str
+    event_id: str | None = None
+    duplicate: bool = False
+
+
+def _event_row(body: bytes, received: Any) -> EventRow:
+    payload = json.loads(body)
+    if not isinstance(payload, dict):
+        raise ValueError("the body is not a JSON object")
+    event_id, event_type, created = payload.get("id"), payload.get("type"), payload.get("created")
+    data = payload.get("data")
+    if not (isinstance(event_id, str) and event_id and isinstance(event_type, str) and event_type):
+        raise ValueError("the body is not a Stripe event (no id or type)")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise ValueError("the body is not a Stripe event (no data.object)")
+    moment = from_timestamp(created) if isinstance(created, int) else None
+    if moment is None:
+        raise ValueError("the body is not a Stripe event (no created time)")
+    return EventRow(event_id, event_type, moment, bool(payload.get("livemode")), payload, received)
+
+
+class WebhookReceiver:
+    """Verifies and stores webhook deliveries; tells `on_stored` which events were new."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        secret: str,
+        *,
+        on_stored: Callable[[list[str]], None] | None = None,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._secret = secret
+        self.on_stored = on_stored
+        self._pending: list[tuple[EventRow, asyncio.Future[bool]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def receive(self, body: bytes, signature: str | None) -> Receipt:
+        """Verify, store and commit one delivery; the receipt says what to answer."""
+        if not self._secret:
+            log.error("a webhook arrived but STRIPE_WEBHOOK_SECRET is not set")
+            return Receipt(500, "the webhook secret is not configured")
+        if not signature:
+            return Receipt(400, "missing Stripe-Signature header")
+        try:
+            stripe.Webhook.construct_event(body, signature, self._secret, tolerance=TOLERANCE_S)
+        except stripe.SignatureVerificationError as error:
+            return Receipt(400, f"signature verification failed: {error.user_message or error}")
+        except ValueError:
+            return Receipt(400, "the body is not valid JSON")
+        try:
+            row = _event_row(body, self._clock.now())
+        except ValueError as error:
+            return Receipt(400, str(error))
+        try:
+            new = await self._store(row)
+        except Exception:
+            log.exception("could not store Stripe event %s", row.id)
+            return Receipt(503, "could not store the event; please retry", row.id)
+        if new and self.on_stored is not None:
+            self.on_stored([row.id])
+        return Receipt(200, "stored" if new else "duplicate", row.id, duplicate=not new)
+
+    async def _store(self, row: EventRow) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending.append((row, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="stripe-event-store")
+        return await future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[:_MAX_BATCH], self._pending[_MAX_BATCH:]
+            try:
+                async with self._db.transaction() as session:
+                    new = await billing.insert_events(session, [row for row, _ in batch])
+            except Exception as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for row, future in batch:
+                if not future.done():
+                    future.set_result(row.id in new)
+                new.discard(row.id)  # a second copy in the same batch is a duplicate
+
+
+class EventWorker:
+    """Applies stored events: those just received, and any left unapplied."""
+
+    def __init__(
+        self,
+        db: Database,
+        applier: EventApplier,
+        *,
+        on_effects: Callable[[Effects], None],
+        concurrency: int = 4,
+        poll_interval: float = 2.0,
+        max_backoff: float = 300.0,
+    ) -> None:
+        self._db = db
+        self._applier = applier
+        self._on_effects = on_effects
+        self._concurrency = concurrency
+        self._poll_interval = poll_interval
+        self._max_backoff = max_backoff
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._known: set[str] = set()
+        self._backoff: dict[str, asyncio.TimerHandle] = {}
+        self._failures: dict[str, int] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._scan_now = asyncio.Event()
+
+    @property
+    def running(self) -> bool:
+        """True between start and stop."""
+        return bool(self._tasks)
+
+    def notify(self, event_ids: Iterable[str]) -> None:
+        """New events were committed: apply them soon."""
+        for event_id in event_ids:
+            self._enqueue(event_id)
+
+    def _enqueue(self, event_id: str) -> None:
+        if event_id in self._known or event_id in self._backoff:
+            return
+        self._known.add(event_id)
+        self._queue.put_nowait(event_id)
+
+    async def start(self) -> None:
+        """Pick up unapplied events and start applying."""
+        if self._tasks:
+            return
+        loop = asyncio.get_running_loop()
+        self._tasks = [
+            loop.create_task(self._work(), name=f"stripe-events-{i}")
+            for i in range(self._concurrency)
+        ]
+        self._tasks.append(loop.create_task(self._poll(), name="stripe-events-poll"))
+
+    async def stop(self) -> None:
+        """Stop applying; unapplied events stay stored for the next start."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        for handle in self._backoff.values():
+            handle.cancel()
+        self._backoff.clear()
+        self._known.clear()
+        self._queue = asyncio.Queue()
+
+    async def scan(self) -> int:
+        """Queue stored events that are not applied yet; how many were queued."""
+        async with self._db.read() as session:
+            ids = await billing.unprocessed_event_ids(session, limit=1000, exclude=self._backoff)
+        fresh = [event_id for event_id in ids if event_id not in self._known]
+        self.notify(fresh)
+        return len(fresh)
+
+    async def idle(self) -> None:
+        """Wait until everything queued has been applied (retries included)."""
+        while True:
+            await self._queue.join()
+            if not self._backoff and self._queue.empty():
+                return
+            await asyncio.sleep(0.01)
+
+    async def _poll(self) -> None:
+        while True:
+            try:
+                await self.scan()
+            except Exception:
+                log.exception("scanning for unapplied Stripe events failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._scan_now.wait(), self._poll_interval)
+            self._scan_now.clear()
+
+    async def _work(self) -> None:
+        while True:
+            event_id = await self._queue.get()
+            try:
+                result = await self._applier.apply(event_id)
+                self._failures.pop(event_id, None)
+                if result.effects.any:
+                    self._on_effects(result.effects)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                await self._failed(event_id, error)
+            finally:
+                self._known.discard(event_id)
+                self._queue.task_done()
+
+    async def _failed(self, event_id: str, error: Exception) -> None:
+        failures = self._failures.get(event_id, 0) + 1
+        self._failures[event_id] = failures
+        delay = min(self._max_backoff, 0.2 * 2 ** (failures - 1))
+        log.warning(
+            "applying Stripe event %s failed (attempt %d, retry in %.1fs): %r",
+            event_id,
+            failures,
+            delay,
+            error,
+            exc_info=failures == 1,
+        )
+        try:
+            async with self._db.transaction() as session:
+                await billing.record_event_failure(session, event_id, repr(error))
+        except Exception:
+            log.exception("could not record the failure of event %s", event_id)
+
+        def retry() -> None:
+            self._backoff.pop(event_id, None)
+            self._enqueue(event_id)
+
+        self._backoff[event_id] = asyncio.get_running_loop().call_later(delay, retry)
