@@ -265,7 +265,7 @@ async def insert_events(session: AsyncSession, rows: Sequence[EventRow]) -> set[
         .on_conflict_do_nothing(index_elements=["id"])
         .returning(col(StripeEvent.id))
     )
-    result = await session.execute(statement)
+    result = await session.exec(statement)
     return {row[0] for row in result.all()}
 
 
@@ -298,7 +298,7 @@ async def unprocessed_event_ids(
 
 async def record_event_failure(session: AsyncSession, event_id: str, error: str) -> None:
     """Count a failed attempt to apply an event."""
-    await session.execute(
+    await session.exec(
         update(StripeEvent)
         .where(col(StripeEvent.id) == event_id)
         .values(attempts=col(StripeEvent.attempts) + 1, last_error=error[:2000])
@@ -327,7 +327,7 @@ async def queue_role_change(
     at: datetime,
 ) -> RoleChange:
     """Queue a role add/remove; an older unfinished change of the same role is superseded."""
-    await session.execute(
+    await session.exec(
         update(RoleChange)
         .where(
             col(RoleChange.guild_id) == guild_id,
@@ -369,7 +369,7 @@ async def role_change(session: AsyncSession, change_id: int) -> RoleChange | Non
 
 async def wake_waiting_changes(session: AsyncSession, guild_id: int, user_id: int) -> int:
     """The member is here: their waiting changes become pending; how many."""
-    result = await session.execute(
+    result = await session.exec(
         update(RoleChange)
         .where(
             col(RoleChange.guild_id) == guild_id,
@@ -420,7 +420,7 @@ async def mark_managed(
 
 async def unmark_managed(session: AsyncSession, guild_id: int, user_id: int, role_id: int) -> None:
     """Forget that the bot manages this member's role."""
-    await session.execute(
+    await session.exec(
         delete(ManagedRole).where(
             col(ManagedRole.guild_id) == guild_id,
             col(ManagedRole.user_id) == user_id,

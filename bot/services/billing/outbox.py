@@ -74,7 +74,7 @@ class OutboxWorker:
         self._publisher = publisher
         self._clock = clock
         self._mod_log_channel = mod_log_channel
-        self._backoff = backoff or Backoff()
+        self.backoff = backoff or Backoff()
         self._poll_interval = poll_interval
         self._not_before: dict[tuple[str, int], float] = {}
         self._wake = asyncio.Event()
@@ -219,7 +219,7 @@ class OutboxWorker:
             session.add(row)
 
     async def _stuck(self, change: RoleChange, error: PortError, *, permission: bool) -> None:
-        delay = self._backoff.delay(change.attempts, permission=permission)
+        delay = self.backoff.delay(change.attempts, permission=permission)
         self._defer("role", change.id or 0, delay)
         now = self._clock.now()
         log.warning(
@@ -280,7 +280,7 @@ class OutboxWorker:
                     row.attempts += 1
                     row.last_error = str(failure)[:2000]
                     session.add(row)
-                    self._defer("notice", notice.id, self._backoff.delay(row.attempts))
+                    self._defer("notice", notice.id, self.backoff.delay(row.attempts))
             return 0
         async with self._db.transaction() as session:
             row = await billing.notice(session, notice.id)

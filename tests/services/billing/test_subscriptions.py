@@ -1,0 +1,151 @@
+"""Subscriptions through the Stripe sandbox's signed webhooks: grants, failures, cancels."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from tests.services.billing.support import (
+    PRO_ROLE,
+    Billing,
+    buy,
+    entitlement_of,
+    eventually,
+    interactions_of,
+)
+
+USER = 42
+
+
+async def test_checkout_gives_the_role_within_a_second(billing: Billing) -> None:
+    billing.discord.join(USER)
+    started = time.monotonic()
+    await buy(billing, USER)
+    await eventually(lambda: PRO_ROLE in billing.discord.roles_of(USER), within=1.0)
+    assert time.monotonic() - started < 1.0
+    row = await entitlement_of(billing.db, USER)
+    assert row is not None and row.active and row.status == "active"
+    assert row.price_amount == 1500 and row.price_interval == "month"
+    assert row.current_period_end is not None
+
+
+async def test_redelivered_webhooks_grant_the_role_once(billing: Billing) -> None:
+    billing.discord.join(USER)
+    outcome = await buy(billing, USER)
+    await billing.settle()
+    for event in outcome.events:
+        for _ in range(5):
+            billing.stripe.webhooks.redeliver(event["id"])
+    await billing.settle()
+    assert [kind for kind, *_ in billing.discord.calls] == ["add"]
+    assert [row.kind for row in await interactions_of(billing.db, USER)] == ["paid_start"]
+    assert all(count == 1 for count in billing.service.applier.applied.values())
+
+
+async def test_deleted_before_updated_ends_canceled(billing: Billing) -> None:
+    billing.discord.join(USER)
+    outcome = await buy(billing, USER)
+    await billing.settle()
+    assert outcome.subscription_id is not None
+    billing.stripe.webhooks.pause()
+    billing.clock.advance(timedelta(minutes=1))
+    await billing.stripe.cancel_at_period_end(outcome.subscription_id)
+    billing.clock.advance(timedelta(minutes=1))
+    await billing.stripe.cancel_now(outcome.subscription_id)
+    billing.stripe.webhooks.resume(["customer.subscription.deleted"])
+    await billing.settle()
+    row = await entitlement_of(billing.db, USER)
+    assert row is not None and not row.active and row.status == "canceled"
+    assert PRO_ROLE not in billing.discord.roles_of(USER)
+
+
+async def test_old_update_after_new_one_leaves_stripes_state(billing: Billing) -> None:
+    billing.discord.join(USER)
+    outcome = await buy(billing, USER)
+    await billing.settle()
+    assert outcome.subscription_id is not None
+    billing.stripe.webhooks.pause()
+    billing.clock.advance(timedelta(days=30))
+    await billing.stripe.fail_payment(outcome.subscription_id)  # → past_due
+    billing.clock.advance(timedelta(hours=1))
+    await billing.stripe.recover(outcome.subscription_id)  # → active again
+    billing.stripe.webhooks.resume("reverse")
+    await billing.settle()
+    stripe_status = billing.stripe.get(outcome.subscription_id)["status"]
+    row = await entitlement_of(billing.db, USER)
+    assert row is not None and row.status == stripe_status == "active" and row.active
+    assert PRO_ROLE in billing.discord.roles_of(USER)
+
+
+async def test_failed_payment_keeps_the_role_through_grace_then_revokes(billing: Billing) -> None:
+    billing.discord.join(USER)
+    outcome = await buy(billing, USER)
+    await billing.settle()
+    assert outcome.subscription_id is not None
+    billing.clock.advance(timedelta(days=30))
+    await billing.stripe.fail_payment(outcome.subscription_id)
+    await billing.stripe.fail_payment(outcome.subscription_id)  # Stripe's retry fails too
+    await billing.settle()
+    row = await entitlement_of(billing.db, USER)
+    assert row is not None and row.status == "past_due" and row.active
+    assert row.grace_until == billing.clock.now() + timedelta(days=3)
+    assert PRO_ROLE in billing.discord.roles_of(USER)
+    await eventually(lambda: len(billing.discord.dms) >= 1)
+    assert [user for user, _ in billing.discord.dms] == [USER]  # one DM, not one per retry
+
+    billing.clock.advance(timedelta(days=3, minutes=1))
+    assert await billing.service.run_due_checks() == 1
+    await billing.service.outbox.run_once()
+    row = await entitlement_of(billing.db, USER)
+    assert row is not None and not row.active and row.status == "past_due"
+    assert PRO_ROLE not in billing.discord.roles_of(USER)
+
+
+async def test_cancel_at_period_end_keeps_access_until_the_period_ends(billing: Billing) -> None:
+    billing.discord.join(USER)
+    outcome = await buy(billing, USER)
+    await billing.settle()
+    assert outcome.subscription_id is not None
+    await billing.stripe.cancel_at_period_end(outcome.subscription_id)
+    await billing.settle()
+    row = await entitlement_of(billing.db, USER)
+    assert row is not None and row.active and row.cancel_at_period_end
+    assert row.ends_at is not None and row.ends_at == row.current_period_end
+
+    billing.clock.set(row.ends_at - timedelta(minutes=1))
+    assert await billing.service.run_due_checks() == 0
+    billing.clock.set(row.ends_at + timedelta(seconds=1))
+    assert await billing.service.run_due_checks() == 1
+    await billing.service.outbox.run_once()
+    assert PRO_ROLE not in billing.discord.roles_of(USER)
+    kinds = [(r.kind, r.at) for r in await interactions_of(billing.db, USER)]
+    assert kinds[-1] == ("paid_end", row.ends_at)
+
+
+async def test_paid_start_interaction_carries_the_price(billing: Billing) -> None:
+    billing.discord.join(USER)
+    await buy(billing, USER)
+    await billing.settle()
+    [start] = await interactions_of(billing.db, USER)
+    assert start.kind == "paid_start" and start.ref == "pro"
+    assert start.meta == {"source": "stripe", "amount": 1500, "currency": "usd",
+                          "interval": "month", "interval_count": 1}  # fmt: skip
+
+
+async def test_trial_gives_the_role(billing: Billing) -> None:
+    billing.discord.join(USER)
+    await buy(billing, USER, trial_days=7)
+    await billing.settle()
+    row = await entitlement_of(billing.db, USER)
+    assert row is not None and row.status == "trialing" and row.active
+    assert PRO_ROLE in billing.discord.roles_of(USER)
+
+
+async def test_stripe_down_during_a_reread_is_retried_until_applied(billing: Billing) -> None:
+    billing.discord.join(USER)
+    billing.stripe.inject_error("GET", "/v1/subscriptions/", status=500, times=3)
+    await buy(billing, USER)
+    await billing.settle()
+    await eventually(lambda: PRO_ROLE in billing.discord.roles_of(USER))
+    row = await entitlement_of(billing.db, USER)
+    assert row is not None and row.active
