@@ -1,0 +1,123 @@
+"""The runtime around the bot: health, reconnects and orderly shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+from sqlmodel import select
+
+from sandbox.discord import DiscordSandbox
+from sandbox.harness import Community, prepare_community, running_community
+from sandbox.stripe import StripeSandbox
+from storage.database import Database
+from storage.models import Interaction
+from tests.e2e.helpers import eventually_logged
+
+
+async def test_healthz_reports_database_and_gateway(community: Community) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{community.app.web_url}/healthz") as resp,
+    ):
+        body = await resp.json()
+    assert resp.status == 200
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["gateway"]["ready"] and body["gateway"]["guilds"] == 1
+
+
+async def test_metrics_expose_the_interaction_log(community: Community) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{community.app.web_url}/metrics") as resp,
+    ):
+        text = await resp.text()
+    assert resp.status == 200
+    assert "lyceum_interactions_written_total" in text
+
+
+async def test_bot_resumes_after_a_dropped_gateway_and_keeps_recording(
+    community: Community,
+) -> None:
+    alice = await community.guild.join("alice")
+    await community.discord.drop_gateway()
+    await alice.say(community.channel("general"), "still there?")
+    await eventually_logged(community, user_id=alice.id, kind="message")
+    assert community.discord.gateway.resume_count >= 1
+
+
+async def test_leaving_the_app_flushes_the_interaction_log(tmp_path: Path) -> None:
+    slow_flush = {"interaction_log": {"flush_interval_s": 3600}}
+    async with running_community(tmp_path, overrides=slow_flush) as world:
+        alice = await world.guild.join("alice")
+        await alice.say(world.channel("general"), "hello")
+        log = world.services.interaction_log
+        await world.discord.wait_for(lambda: log.pending >= 2)
+        assert log.stats.written == 0
+    assert await _stored_kinds(tmp_path / "lyceum.db", alice.id) == ["join", "message"]
+
+
+async def test_sigterm_stops_lyceum_run_in_order_and_loses_nothing(tmp_path: Path) -> None:
+    port = _free_port()
+    async with DiscordSandbox() as discord_sb, StripeSandbox() as stripe_sb:
+        prepared = await prepare_community(
+            discord_sb,
+            stripe_sb,
+            tmp_path,
+            overrides={"web": {"port": port}, "interaction_log": {"flush_interval_s": 3600}},
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(prepared.config_path),
+            env={**os.environ, **prepared.environment},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            await discord_sb.wait_for(lambda: discord_sb.gateway.identify_count >= 1, timeout=20)
+            alice = await prepared.guild.join("alice")
+            await alice.say(prepared.guild.channel("general"), "before shutdown")
+            await discord_sb.wait_for(lambda: _pending(port), timeout=10)
+            process.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(process.communicate(), timeout=20)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert process.returncode == 0, output.decode()
+    assert b"stopped cleanly" in output
+    assert await _stored_kinds(tmp_path / "lyceum.db", alice.id) == ["join", "message"]
+
+
+async def _pending(port: int) -> bool:
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{port}/healthz") as resp,
+        ):
+            body = await resp.json()
+    except aiohttp.ClientError:
+        return False
+    return bool(body["interaction_log"]["pending"] >= 2)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _stored_kinds(path: Path, user_id: int) -> list[str]:
+    db = Database.from_url(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with db.read() as session:
+            rows = await session.exec(
+                select(Interaction.kind).where(Interaction.user_id == user_id)
+            )
+            return sorted(rows.all())
+    finally:
+        await db.close()
