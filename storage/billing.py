@@ -493,3 +493,11 @@ async def add_audit(
     )
     session.add(entry)
     return entry
+
+
+async def audit_entries(session: AsyncSession, guild_id: int) -> list[AuditEntry]:
+    """The guild's audit trail, oldest first."""
+    result = await session.exec(
+        select(AuditEntry).where(AuditEntry.guild_id == guild_id).order_by(col(AuditEntry.id))
+    )
+    return list(result.all())

@@ -79,7 +79,7 @@ class OutboxWorker:
         self._not_before: dict[tuple[str, int], float] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._passes = 0
+        self._pass_lock = asyncio.Lock()
 
     def wake(self) -> None:
         """Something new was queued: look now."""
@@ -121,7 +121,10 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """One pass over what is due; how many rows were finished."""
-        self._passes += 1
+        async with self._pass_lock:  # passes never overlap, so nothing is sent twice
+            return await self._pass()
+
+    async def _pass(self) -> int:
         async with self._db.read() as session:
             changes = await billing.pending_role_changes(session, limit=_BATCH)
             notices = await billing.pending_notices(session, limit=_BATCH)

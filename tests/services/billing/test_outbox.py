@@ -1,0 +1,95 @@
+"""The role outbox: retries, permission problems, members who are not there yet."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.ports import MissingPermissions, TemporarilyUnavailable
+from storage import billing as queries
+from tests.services.billing.support import (
+    GUILD,
+    MOD_LOG,
+    PRO_ROLE,
+    Billing,
+    buy,
+    eventually,
+)
+
+USER = 300
+
+
+async def test_discord_5xx_and_429_on_role_add_are_retried_until_applied(billing: Billing) -> None:
+    billing.discord.join(USER)
+    billing.discord.fail_next(
+        TemporarilyUnavailable("Discord answered 503"),
+        TemporarilyUnavailable("Discord answered 429"),
+        TemporarilyUnavailable("Discord answered 502"),
+    )
+    await buy(billing, USER)
+    await billing.stripe.webhooks.drain()
+    await eventually(lambda: PRO_ROLE in billing.discord.roles_of(USER))
+    assert [call for call in billing.discord.calls if call[0] == "add"] == [
+        ("add", USER, PRO_ROLE)
+    ] * 4
+
+
+async def test_missing_permission_is_reported_once_and_applied_when_fixed(
+    billing: Billing,
+) -> None:
+    billing.discord.join(USER)
+    billing.discord.fail_next(*[MissingPermissions("Missing Permissions")] * 3)
+    await buy(billing, USER)
+    await billing.stripe.webhooks.drain()
+    await eventually(lambda: PRO_ROLE in billing.discord.roles_of(USER))
+    await eventually(lambda: billing.discord.posts)
+    reports = [text for channel, text in billing.discord.posts if "permission" in text]
+    assert len(reports) == 1 and billing.discord.posts[0][0] == MOD_LOG
+    assert f"<@&{PRO_ROLE}>" in reports[0]
+
+
+async def test_payment_before_joining_waits_and_applies_on_join(billing: Billing) -> None:
+    await buy(billing, USER)
+    await billing.settle()
+    async with billing.db.read() as session:
+        [change] = await queries.unfinished_role_changes(session, GUILD, USER)
+    assert change.status == "waiting_member"
+
+    billing.discord.join(USER)
+    await billing.service.member_joined(GUILD, USER)
+    await eventually(lambda: PRO_ROLE in billing.discord.roles_of(USER))
+
+
+async def test_leaving_and_rejoining_gives_the_role_back(billing: Billing) -> None:
+    billing.discord.join(USER)
+    await buy(billing, USER)
+    await billing.settle()
+    assert PRO_ROLE in billing.discord.roles_of(USER)
+    billing.discord.leave(USER)
+    billing.discord.join(USER)  # Discord strips roles on leave
+    await billing.service.member_joined(GUILD, USER)
+    await eventually(lambda: PRO_ROLE in billing.discord.roles_of(USER))
+
+
+async def test_role_given_by_hand_stays_when_the_subscription_ends(billing: Billing) -> None:
+    billing.discord.join(USER)
+    billing.discord.members[(GUILD, USER)].add(PRO_ROLE)  # a moderator gave it earlier
+    outcome = await buy(billing, USER)
+    await billing.settle()
+    assert outcome.subscription_id is not None
+    billing.clock.advance(timedelta(minutes=5))
+    await billing.stripe.cancel_now(outcome.subscription_id)
+    await billing.settle()
+    assert PRO_ROLE in billing.discord.roles_of(USER)
+    assert not any(call[0] == "remove" for call in billing.discord.calls)
+
+
+async def test_past_due_dm_to_a_member_with_closed_dms_is_not_retried(billing: Billing) -> None:
+    billing.discord.join(USER)
+    billing.discord.closed_dms.add(USER)
+    outcome = await buy(billing, USER)
+    await billing.settle()
+    assert outcome.subscription_id is not None
+    await billing.stripe.fail_payment(outcome.subscription_id)
+    await billing.settle()
+    async with billing.db.read() as session:
+        assert await queries.pending_notices(session, limit=10) == []
