@@ -57,6 +57,9 @@ class _LyceumBehaviour:
         """Give the bot its services; the cogs pick theirs when loaded."""
         self._services = services
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Lyceum has no prefix commands: skip discord.py's per-message command parsing."""
+
 
 class LyceumBot(_LyceumBehaviour, commands.Bot):
     """The Lyceum bot on one gateway connection."""

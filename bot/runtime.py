@@ -123,18 +123,20 @@ async def _bot_and_friends(
     gc.freeze()
     bot_task: asyncio.Task[None] | None = None
     try:
-        async with web_server(web_app, settings.web.host, settings.web.port) as web_url:
-            scheduler.start()
-            bot_task = asyncio.create_task(
-                bot.start(settings.discord.token.reveal()), name="discord-bot"
-            )
-            if wait_until_ready is not None:
-                await _wait_ready(bot, bot_task, wait_until_ready)
-            yield App(bot=bot, services=services, web_url=web_url, bot_task=bot_task)
+        async with bot:  # discord.py's loop-bound set-up; leaving it closes the bot
+            try:
+                async with web_server(web_app, settings.web.host, settings.web.port) as web_url:
+                    scheduler.start()
+                    bot_task = asyncio.create_task(
+                        bot.start(settings.discord.token.reveal()), name="discord-bot"
+                    )
+                    if wait_until_ready is not None:
+                        await _wait_ready(bot, bot_task, wait_until_ready)
+                    yield App(bot=bot, services=services, web_url=web_url, bot_task=bot_task)
+            finally:
+                # The web server has stopped taking requests; then the timers, then Discord.
+                scheduler.shutdown()
     finally:
-        # The web server has stopped taking requests by now; then the timers, then Discord.
-        scheduler.shutdown()
-        await bot.close()
         if bot_task is not None:
             with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):
                 await bot_task
@@ -145,11 +147,13 @@ async def _wait_ready(bot: discord.Client, bot_task: asyncio.Task[None], seconds
     done, _ = await asyncio.wait(
         {ready, bot_task}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
     )
-    if ready not in done:
-        ready.cancel()
-        if bot_task in done:
-            bot_task.result()  # raises the login/connection error
-        raise TimeoutError(f"the bot was not ready within {seconds} s")
+    if ready in done:
+        ready.result()  # raises when the client was never set up
+        return
+    ready.cancel()
+    if bot_task in done:
+        bot_task.result()  # raises the login/connection error
+    raise TimeoutError(f"the bot was not ready within {seconds} s")
 
 
 async def run(settings: Settings) -> int:

@@ -10,8 +10,12 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import discord
+import pytest
 from sqlmodel import select
 
+from bot.runtime import running_app
+from bot.settings import parse_settings
 from sandbox.discord import DiscordSandbox
 from sandbox.harness import Community, prepare_community, running_community
 from sandbox.stripe import StripeSandbox
@@ -121,3 +125,13 @@ async def _stored_kinds(path: Path, user_id: int) -> list[str]:
             return sorted(rows.all())
     finally:
         await db.close()
+
+
+async def test_a_wrong_token_stops_start_up_with_a_login_error(tmp_path: Path) -> None:
+    async with DiscordSandbox() as discord_sb, StripeSandbox() as stripe_sb:
+        prepared = await prepare_community(discord_sb, stripe_sb, tmp_path)
+        environment = {**prepared.environment, "DISCORD_TOKEN": "not-the-token"}
+        settings = parse_settings(prepared.config_text, environment)
+        with pytest.raises(discord.LoginFailure):
+            async with running_app(settings, wait_until_ready=10):
+                pass
