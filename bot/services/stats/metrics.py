@@ -1,0 +1,182 @@
+"""Computing one guild's week from the rollups (definitions: docs/metrics.md)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from bot.services.stats.paid import converted, paid_week
+from bot.services.stats.qa import qa_numbers
+from bot.services.stats.report import (
+    Activity,
+    Cohort,
+    ContentStat,
+    Funnel,
+    Members,
+    Paid,
+    WeeklyReport,
+    ratio,
+)
+from bot.services.stats.weeks import GuildCalendar, IsoWeek
+from storage.database import Session
+from storage.stats import reads
+
+COHORTS = 8  # join-week cohorts in the table, the report's week included
+COHORT_WEEKS = 8  # weeks since joining, at most
+MAU_DAYS = 30
+HISTORY_WEEKS = 8  # daily active members shown in the chart
+CONVERSION_DAYS = 30
+
+
+async def weekly_report(
+    session: Session, guild_id: int, week: IsoWeek, calendar: GuildCalendar
+) -> WeeklyReport:
+    """Every number of `week` for `guild_id`, read from up-to-date rollups."""
+    start, end = calendar.week_start(week), calendar.week_end(week)
+    first_day, end_day = week.monday, week.monday + timedelta(days=7)
+    members = await _members(session, guild_id, first_day, end_day, start, end)
+    retained = members.start - await reads.left_and_not_back(session, guild_id, start, end)
+    retention = ratio(retained, members.start)
+    history = await _daily_active(
+        session, guild_id, end_day - timedelta(weeks=HISTORY_WEEKS), end_day
+    )
+    week_days = history[-7:]
+    wau, interactions, communicators = await reads.week_totals(session, guild_id, week.monday)
+    mau = await reads.distinct_active(
+        session, guild_id, end_day - timedelta(days=MAU_DAYS), end_day - timedelta(days=1)
+    )
+    dau_mean = sum(count for _, count in week_days) / 7
+    cohorts = await _cohorts(session, guild_id, week, calendar)
+    previous = next((c for c in cohorts if c.week == week.shift(-1)), None)
+    joiners = await reads.first_joins_between(session, guild_id, start, end)
+    return WeeklyReport(
+        guild_id=guild_id,
+        week=week,
+        timezone=calendar.timezone,
+        start=start,
+        end=end,
+        members=members,
+        net_growth=ratio(members.end - members.start, members.start),
+        member_retention=retention,
+        churn=None if retention is None else 1 - retention,
+        new_member_retention=previous.retention[1] if previous else None,
+        activity=Activity(
+            interactions=interactions,
+            per_member=ratio(interactions, members.end),
+            per_active_member=ratio(interactions, wau),
+        ),
+        daily_active=tuple(week_days),
+        dau_mean=dau_mean,
+        wau=wau,
+        mau=mau,
+        stickiness=ratio(dau_mean, mau),
+        communicators=communicators,
+        cohorts=cohorts,
+        content=await _content(session, guild_id, start, end, members.end),
+        paid=await _paid(session, guild_id, start, end, end_day, calendar),
+        qa=qa_numbers(await reads.questions_asked(session, guild_id, start, end), end),
+        funnel=await _funnel(session, guild_id, week, joiners, end),
+        daily_active_history=tuple(history),
+    )
+
+
+async def _members(
+    session: Session, guild_id: int, first_day: date, end_day: date, start: datetime, end: datetime
+) -> Members:
+    at_start = await reads.members_before(session, guild_id, first_day)
+    days = await reads.guild_days(session, guild_id, first_day, end_day - timedelta(days=1))
+    joined = sum(row[3] for row in days.values())
+    left = sum(row[4] for row in days.values())
+    return Members(start=at_start, end=at_start + joined - left, joined=joined, left=left)
+
+
+async def _daily_active(
+    session: Session, guild_id: int, first_day: date, end_day: date
+) -> list[tuple[date, int]]:
+    rows = await reads.guild_days(session, guild_id, first_day, end_day - timedelta(days=1))
+    count = (end_day - first_day).days
+    days = [first_day + timedelta(days=i) for i in range(count)]
+    return [(day, rows[day][0] if day in rows else 0) for day in days]
+
+
+async def _cohorts(
+    session: Session, guild_id: int, week: IsoWeek, calendar: GuildCalendar
+) -> tuple[Cohort, ...]:
+    cohorts = []
+    for back in range(COHORTS - 1, -1, -1):
+        cohort_week = week.shift(-back)
+        start, end = calendar.week_start(cohort_week), calendar.week_end(cohort_week)
+        size = len(await reads.first_joins_between(session, guild_id, start, end))
+        active = await reads.cohort_activity(session, guild_id, start, end, week.monday)
+        weeks_seen = min(back, COHORT_WEEKS)
+        retention = tuple(
+            ratio(active.get(cohort_week.shift(k).monday, 0), size) for k in range(weeks_seen + 1)
+        )
+        cohorts.append(Cohort(week=cohort_week, size=size, retention=retention))
+    return tuple(cohorts)
+
+
+async def _content(
+    session: Session, guild_id: int, start: datetime, end: datetime, members_end: int
+) -> tuple[ContentStat, ...]:
+    opens = await reads.content_opens(session, guild_id, start, end)
+    total = sum(count for _, count, _ in opens)
+    ids = [int(ref) for ref, _, _ in opens if ref.isdigit()]
+    titles = await reads.content_titles(session, guild_id, ids)
+    stats = [
+        ContentStat(
+            content_id=ref,
+            title=titles.get(int(ref)) if ref.isdigit() else None,
+            opens=count,
+            share=ratio(count, total),
+            reach=ratio(people, members_end),
+        )
+        for ref, count, people in opens
+    ]
+    stats.sort(key=lambda c: (-c.opens, int(c.content_id) if c.content_id.isdigit() else 0))
+    return tuple(stats)
+
+
+async def _paid(
+    session: Session,
+    guild_id: int,
+    start: datetime,
+    end: datetime,
+    end_day: date,
+    calendar: GuildCalendar,
+) -> Paid:
+    week = paid_week(await reads.paid_spans_overlapping(session, guild_id, start, end), start, end)
+    cohort_start = calendar.day_start(end_day - timedelta(days=2 * CONVERSION_DAYS))
+    cohort_end = calendar.day_start(end_day - timedelta(days=CONVERSION_DAYS))
+    cohort = await reads.first_joins_between(session, guild_id, cohort_start, cohort_end)
+    first_paid = await reads.first_paid_starts(session, guild_id, list(cohort))
+    conversions = sum(
+        converted(joined, first_paid.get(user), min(joined + timedelta(days=CONVERSION_DAYS), end))
+        for user, joined in cohort.items()
+    )
+    return Paid(
+        paying_start=week.paying_start,
+        paying=week.paying_end,
+        new=week.new,
+        churned=week.churned,
+        mrr=week.mrr,
+        conversion_30d=ratio(conversions, len(cohort)),
+        conversion_cohort=len(cohort),
+    )
+
+
+async def _funnel(
+    session: Session, guild_id: int, week: IsoWeek, joiners: dict[int, datetime], end: datetime
+) -> Funnel:
+    onboarded = await reads.onboarded_before(session, guild_id, list(joiners), end)
+    active = await reads.active_in_week(session, guild_id, week.monday, onboarded)
+    first_paid = await reads.first_paid_starts(session, guild_id, list(active))
+    paid = {
+        user
+        for user in active
+        if converted(
+            joiners[user],
+            first_paid.get(user),
+            min(joiners[user] + timedelta(days=CONVERSION_DAYS), end),
+        )
+    }
+    return Funnel(joined=len(joiners), onboarded=len(onboarded), active=len(active), paid=len(paid))

@@ -1,0 +1,119 @@
+"""The stats service: weekly reports, cohort tables and exports for one guild."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+from bot.clock import Clock
+from bot.errors import InvalidInput
+from bot.services.stats import metrics
+from bot.services.stats.report import WeeklyReport
+from bot.services.stats.rollups import RefreshSummary, RollupRefresher
+from bot.services.stats.weeks import GuildCalendar, IsoWeek
+from bot.settings import Settings
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+MAX_EXPORT_WEEKS = 52
+
+
+class StatsService:
+    """Computes the numbers owners decide from (definitions: docs/metrics.md)."""
+
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings
+        self.rollups = RollupRefresher(db, clock, self.timezone_of)
+
+    def timezone_of(self, guild_id: int) -> str:
+        """The guild's configured time zone (UTC when it is not configured)."""
+        guild = self._settings.guild(guild_id)
+        return guild.timezone if guild else "UTC"
+
+    def calendar(self, guild_id: int) -> GuildCalendar:
+        """Local days and weeks of the guild."""
+        return GuildCalendar(self.timezone_of(guild_id))
+
+    def last_complete_week(self, guild_id: int) -> IsoWeek:
+        """The most recent week that has ended in the guild's time zone."""
+        return self.calendar(guild_id).last_complete_week(self._clock.now())
+
+    def resolve_week(self, guild_id: int, week: str | IsoWeek | None) -> IsoWeek:
+        """A week given as text (or nothing: the last complete week); not in the future."""
+        if week is None:
+            return self.last_complete_week(guild_id)
+        chosen = IsoWeek.parse(week) if isinstance(week, str) else week
+        current = self.calendar(guild_id).week_of(self._clock.now())
+        if chosen > current:
+            raise InvalidInput(f"{chosen} has not started yet; the current week is {current}")
+        return chosen
+
+    async def refresh_rollups(self) -> RefreshSummary:
+        """Bring the rollups up to the newest interaction."""
+        return await self.rollups.refresh()
+
+    async def weekly_report(self, guild_id: int, week: str | IsoWeek | None = None) -> WeeklyReport:
+        """Every number of one week (default: the last complete one) for one guild."""
+        chosen = self.resolve_week(guild_id, week)
+        await self.rollups.refresh()
+        async with self._db.read() as session:
+            return await metrics.weekly_report(session, guild_id, chosen, self.calendar(guild_id))
+
+    async def weekly_reports(
+        self, guild_id: int, last: str | IsoWeek | None = None, weeks: int = 12
+    ) -> list[WeeklyReport]:
+        """Reports for `weeks` consecutive weeks ending with `last`, oldest first."""
+        if not 1 <= weeks <= MAX_EXPORT_WEEKS:
+            raise InvalidInput(f"choose between 1 and {MAX_EXPORT_WEEKS} weeks")
+        final = self.resolve_week(guild_id, last)
+        await self.rollups.refresh()
+        calendar = self.calendar(guild_id)
+        async with self._db.read() as session:
+            return [
+                await metrics.weekly_report(session, guild_id, final.shift(-back), calendar)
+                for back in range(weeks - 1, -1, -1)
+            ]
+
+    async def export_csv(
+        self, guild_id: int, last: str | IsoWeek | None = None, weeks: int = 12
+    ) -> bytes:
+        """One CSV row of headline numbers per week, oldest first (UTF-8)."""
+        reports = await self.weekly_reports(guild_id, last, weeks)
+        return reports_csv(reports)
+
+
+CSV_COLUMNS = (
+    "week", "members_start", "members_end", "joined", "left", "net_growth",
+    "member_retention", "churn", "new_member_retention", "interactions", "per_member",
+    "per_active_member", "dau_mean", "wau", "mau", "stickiness", "communicators",
+    "paying", "new_paid", "churned_paid", "mrr", "conversion_30d", "questions",
+    "answered_pct", "median_first_answer_minutes", "solved_pct", "content_opens",
+)  # fmt: skip
+
+
+def reports_csv(reports: list[WeeklyReport]) -> bytes:
+    """Headline numbers of several weekly reports as CSV (fractions 0..1, empty for null)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for report in reports:
+        data = report.to_json()
+        mrr = " + ".join(f"{v:.2f} {k.upper()}" for k, v in data["paid"]["mrr"].items())
+        row = [
+            data["week"], data["members"]["start"], data["members"]["end"],
+            data["members"]["joined"], data["members"]["left"], data["net_growth"],
+            data["member_retention"], data["churn"], data["new_member_retention"],
+            data["activity"]["interactions"], data["activity"]["per_member"],
+            data["activity"]["per_active_member"], data["dau_mean"], data["wau"], data["mau"],
+            data["stickiness"], data["communicators"], data["paid"]["paying"],
+            data["paid"]["new"], data["paid"]["churned"], mrr, data["paid"]["conversion_30d"],
+            data["qa"]["asked"], data["qa"]["answered_pct"],
+            data["qa"]["median_first_answer_minutes"], data["qa"]["solved_pct"],
+            sum(c.opens for c in report.content),
+        ]  # fmt: skip
+        writer.writerow("" if value is None else value for value in row)
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,96 @@
+"""Membership and paid spans: the rules that turn logged events into stretches of time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+# Kinds that say nothing about being in the guild: a leave, and billing (a member may
+# pay before joining). Every other kind is evidence the member was there.
+ABSENT_KINDS = frozenset({"leave", "paid_start", "paid_end"})
+MEMBERSHIP_KINDS = ("join", "leave")
+PAID_KINDS = ("paid_start", "paid_end")
+
+# Months per billing interval, to normalise a price to a month (Stripe's convention).
+_MONTHS_PER_INTERVAL = {"day": 12 / 365, "week": 12 / 52, "month": 1.0, "year": 12.0}
+
+Span = tuple[datetime, datetime | None]
+
+
+def membership_spans(
+    first_at: datetime | None, events: Iterable[tuple[datetime, str]]
+) -> list[Span]:
+    """Stretches of membership from join/leave events plus an implicit join at `first_at`.
+
+    A join while present and a leave while absent change nothing; at one instant joins
+    come before leaves; empty stretches are dropped.
+    """
+    timeline = list(events)
+    if first_at is not None:
+        timeline.append((first_at, "join"))
+    timeline.sort(key=lambda event: (event[0], event[1] != "join"))
+    spans: list[Span] = []
+    opened: datetime | None = None
+    for at, kind in timeline:
+        if kind == "join" and opened is None:
+            opened = at
+        elif kind == "leave" and opened is not None:
+            if at > opened:
+                spans.append((opened, at))
+            opened = None
+    if opened is not None:
+        spans.append((opened, None))
+    return spans
+
+
+@dataclass(frozen=True)
+class PaidSpan:
+    """A stretch of paying for one tier, and its price per month in minor units."""
+
+    user_id: int
+    tier_key: str
+    started_at: datetime
+    ended_at: datetime | None
+    monthly_amount: float | None
+    currency: str | None
+
+
+def monthly_amount(meta: Mapping[str, Any] | None) -> tuple[float | None, str | None]:
+    """A price normalised to a month (minor units) and its currency; one-time prices give 0."""
+    if not meta:
+        return None, None
+    currency = meta.get("currency")
+    currency = str(currency).lower() if currency else None
+    amount = meta.get("amount")
+    interval = meta.get("interval")
+    if interval is None:
+        return (0.0, currency) if amount is not None else (None, currency)
+    months = _MONTHS_PER_INTERVAL.get(str(interval))
+    count = meta.get("interval_count") or 1
+    if months is None or not isinstance(amount, int | float) or not isinstance(count, int):
+        return None, currency
+    return float(amount) / (months * count), currency
+
+
+def paid_spans(events: Sequence[tuple[int, str, str | None, datetime, Any]]) -> list[PaidSpan]:
+    """Paid spans from (user, kind, tier, at, meta) events sorted by time then id.
+
+    A second start while paying is a price change: the span is split there.
+    """
+    open_spans: dict[tuple[int, str], tuple[datetime, float | None, str | None]] = {}
+    spans: list[PaidSpan] = []
+    for user_id, kind, tier, at, meta in events:
+        key = (user_id, tier or "")
+        current = open_spans.pop(key, None)
+        if current is not None and at > current[0]:
+            spans.append(PaidSpan(user_id, key[1], current[0], at, current[1], current[2]))
+        if kind == "paid_start":
+            amount, currency = monthly_amount(meta if isinstance(meta, Mapping) else None)
+            open_spans[key] = (at, amount, currency)
+    spans.extend(
+        PaidSpan(user, tier, started, None, amount, currency)
+        for (user, tier), (started, amount, currency) in open_spans.items()
+    )
+    return spans

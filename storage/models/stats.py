@@ -1,0 +1,119 @@
+"""Rollups of the interaction log, so a weekly report reads one week, not all history.
+
+Days and weeks are local to the guild's time zone (`StatsGuildState.timezone`); instants
+are aware UTC. Every rollup is recomputed from the log for the days it covers, so a
+refresh is idempotent and late or imported rows only cost the days they touch.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Index
+from sqlmodel import Field, SQLModel
+
+from storage.models._columns import snowflake, utc_time
+from storage.types import UTCDateTime
+
+
+class StatsCursor(SQLModel, table=True):
+    """How far the rollups have read the interaction log (one row, id 1)."""
+
+    __tablename__ = "stats_cursor"
+
+    id: int = Field(default=1, primary_key=True)
+    last_interaction_id: int = 0
+    # Rows with ids in (last - lookback, last] when last read: a change means a row
+    # committed late below the cursor (possible on PostgreSQL), so that window is re-read.
+    window_rows: int = 0
+    refreshed_at: datetime | None = utc_time(nullable=True)
+
+
+class StatsGuildState(SQLModel, table=True):
+    """The time zone a guild's day and week rollups were built in."""
+
+    __tablename__ = "stats_guild_state"
+
+    guild_id: int = snowflake(primary_key=True)
+    timezone: str = "UTC"
+
+
+class StatsMemberDay(SQLModel, table=True):
+    """One member's active-kind interactions on one local day (only days with some)."""
+
+    __tablename__ = "stats_member_days"
+
+    guild_id: int = snowflake(primary_key=True)
+    day: date = Field(primary_key=True, sa_type=Date)
+    user_id: int = snowflake(primary_key=True)
+    interactions: int
+    communications: int  # message, reply, answer
+
+
+class StatsMemberWeek(SQLModel, table=True):
+    """One member's active-kind interactions in one local ISO week (keyed by its Monday)."""
+
+    __tablename__ = "stats_member_weeks"
+    __table_args__ = (Index("ix_stats_member_weeks_user", "guild_id", "user_id", "week"),)
+
+    guild_id: int = snowflake(primary_key=True)
+    week: date = Field(primary_key=True, sa_type=Date)
+    user_id: int = snowflake(primary_key=True)
+    interactions: int
+    communications: int
+
+
+class StatsGuildDay(SQLModel, table=True):
+    """A guild's totals for one local day."""
+
+    __tablename__ = "stats_guild_days"
+
+    guild_id: int = snowflake(primary_key=True)
+    day: date = Field(primary_key=True, sa_type=Date)
+    active_members: int = 0
+    interactions: int = 0
+    communicators: int = 0
+    joins: int = 0  # membership spans starting this day
+    leaves: int = 0  # membership spans ending this day
+
+
+class StatsMemberFirst(SQLModel, table=True):
+    """A member's first join: the earliest sign of them in the guild."""
+
+    __tablename__ = "stats_member_first"
+    __table_args__ = (Index("ix_stats_member_first_at", "guild_id", "first_at"),)
+
+    guild_id: int = snowflake(primary_key=True)
+    user_id: int = snowflake(primary_key=True)
+    first_at: datetime = utc_time()
+
+
+class StatsMemberSpan(SQLModel, table=True):
+    """One stretch of membership: joined_at (inclusive) to left_at (exclusive, or still in)."""
+
+    __tablename__ = "stats_member_spans"
+    __table_args__ = (
+        Index("ix_stats_member_spans_joined", "guild_id", "joined_at"),
+        Index("ix_stats_member_spans_left", "guild_id", "left_at"),
+    )
+
+    guild_id: int = snowflake(primary_key=True)
+    user_id: int = snowflake(primary_key=True)
+    joined_at: datetime = Field(primary_key=True, sa_type=UTCDateTime)
+    left_at: datetime | None = utc_time(nullable=True)
+
+
+class StatsPaidSpan(SQLModel, table=True):
+    """One stretch of paying for a tier, with its monthly-normalised price."""
+
+    __tablename__ = "stats_paid_spans"
+    __table_args__ = (Index("ix_stats_paid_spans_ended", "guild_id", "ended_at"),)
+
+    guild_id: int = snowflake(primary_key=True)
+    user_id: int = snowflake(primary_key=True)
+    tier_key: str = Field(primary_key=True)
+    started_at: datetime = Field(primary_key=True, sa_type=UTCDateTime)
+    ended_at: datetime | None = utc_time(nullable=True)
+    # Minor units per month (one-time purchases: 0); None when the price is unknown.
+    monthly_amount: float | None = None
+    currency: str | None = None

@@ -1,0 +1,1 @@
+"""Stats storage: rollup maintenance (`rollups`), report reads (`reads`), bulk imports."""
