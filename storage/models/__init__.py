@@ -14,6 +14,7 @@ from storage.models.content import ContentItem, Drop
 from storage.models.qa import Question
 from storage.models.stats import (
     StatsCursor,
+    StatsEvent,
     StatsGuildDay,
     StatsGuildState,
     StatsMemberDay,
@@ -38,6 +39,7 @@ __all__ = [
     "Report",
     "RoleChange",
     "StatsCursor",
+    "StatsEvent",
     "StatsGuildDay",
     "StatsGuildState",
     "StatsMemberDay",

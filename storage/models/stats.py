@@ -8,12 +8,13 @@ refresh is idempotent and late or imported rows only cost the days they touch.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Date, Index
 from sqlmodel import Field, SQLModel
 
-from storage.models._columns import snowflake, utc_time
-from storage.types import UTCDateTime
+from storage.models._columns import optional_json, snowflake, utc_time
+from storage.types import RowId, UTCDateTime
 
 
 class StatsCursor(SQLModel, table=True):
@@ -36,6 +37,24 @@ class StatsGuildState(SQLModel, table=True):
 
     guild_id: int = snowflake(primary_key=True)
     timezone: str = "UTC"
+
+
+class StatsEvent(SQLModel, table=True):
+    """A copy of each membership and billing event (join, leave, paid_start, paid_end),
+    so spans are rebuilt from a small table instead of the whole log."""
+
+    __tablename__ = "stats_events"
+    __table_args__ = (Index("ix_stats_events_user", "guild_id", "user_id"),)
+
+    interaction_id: int = Field(
+        primary_key=True, sa_type=RowId, sa_column_kwargs={"autoincrement": False}
+    )
+    guild_id: int = snowflake()
+    user_id: int = snowflake()
+    kind: str
+    ref: str | None = None
+    at: datetime = utc_time()
+    meta: dict[str, Any] | None = optional_json()
 
 
 class StatsMemberDay(SQLModel, table=True):

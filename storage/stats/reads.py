@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, distinct, exists, func, or_, select
+from sqlalchemy import distinct, exists, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.stats import tables as t
@@ -112,29 +112,39 @@ async def first_joins_between(
     return {int(u): as_utc(at) for u, at in result.all()}
 
 
-async def cohort_activity(
-    session: AsyncSession, guild_id: int, start: datetime, end: datetime, last_week: date
-) -> dict[date, int]:
-    """For members first joining in [start, end): how many were active each week up to last_week."""
+async def first_joiners(
+    session: AsyncSession, guild_id: int, start: datetime, end: datetime
+) -> list[int]:
+    """Ids of the members whose first join is in [start, end)."""
+    f = t.member_first
     result = await execute(
         session,
-        select(t.member_weeks.c.week, func.count())
-        .join(
-            t.member_first,
-            and_(
-                t.member_first.c.guild_id == t.member_weeks.c.guild_id,
-                t.member_first.c.user_id == t.member_weeks.c.user_id,
+        select(f.c.user_id).where(
+            f.c.guild_id == guild_id, f.c.first_at >= start, f.c.first_at < end
+        ),
+    )
+    return [int(u) for u in result.scalars().all()]
+
+
+async def active_weeks(
+    session: AsyncSession, guild_id: int, user_ids: Iterable[int], first: date, last: date
+) -> dict[int, set[date]]:
+    """The local weeks (their Mondays, in [first, last]) each of these members was active."""
+    w = t.member_weeks
+    found: dict[int, set[date]] = {}
+    for part in chunks(sorted(set(user_ids))):
+        result = await execute(
+            session,
+            select(w.c.user_id, w.c.week).where(
+                w.c.guild_id == guild_id,
+                w.c.user_id.in_(part),
+                w.c.week >= first,
+                w.c.week <= last,
             ),
         )
-        .where(
-            t.member_first.c.guild_id == guild_id,
-            t.member_first.c.first_at >= start,
-            t.member_first.c.first_at < end,
-            t.member_weeks.c.week <= last_week,
-        )
-        .group_by(t.member_weeks.c.week),
-    )
-    return {week: int(count) for week, count in result.all()}
+        for user_id, week in result.all():
+            found.setdefault(int(user_id), set()).add(week)
+    return found
 
 
 async def active_in_week(
@@ -156,9 +166,10 @@ async def active_in_week(
 
 
 async def onboarded_before(
-    session: AsyncSession, guild_id: int, user_ids: Iterable[int], end: datetime
+    session: AsyncSession, guild_id: int, user_ids: Iterable[int], since: datetime, end: datetime
 ) -> set[int]:
-    """Which of these members finished onboarding before `end` (roster or log)."""
+    """Which of these members (none present before `since`) finished onboarding before `end`
+    (on the roster, or an `onboarded` row in the log)."""
     found: set[int] = set()
     for part in chunks(sorted(set(user_ids))):
         roster = await execute(
@@ -178,6 +189,7 @@ async def onboarded_before(
                 t.interactions.c.guild_id == guild_id,
                 t.interactions.c.user_id.in_(part),
                 t.interactions.c.kind == "onboarded",
+                t.interactions.c.at >= since,
                 t.interactions.c.at < end,
             ),
         )

@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, case, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    Date,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.stats import tables as t
@@ -93,21 +105,45 @@ async def changed_rows(
         low = high
 
 
-async def first_presence(
-    session: AsyncSession, after_id: int, upto_id: int, absent_kinds: Iterable[str]
-) -> list[tuple[int, int, datetime]]:
-    """(guild, user, earliest at) among the changed rows that show a member present."""
+async def changed_time_ranges(
+    session: AsyncSession, after_id: int, upto_id: int
+) -> dict[int, tuple[datetime, datetime]]:
+    """Per guild, the earliest and latest `at` among the changed rows."""
+    i = t.interactions
     result = await execute(
         session,
-        select(t.interactions.c.guild_id, t.interactions.c.user_id, func.min(t.interactions.c.at))
-        .where(
-            t.interactions.c.id > after_id,
-            t.interactions.c.id <= upto_id,
-            t.interactions.c.kind.not_in(list(absent_kinds)),
-        )
-        .group_by(t.interactions.c.guild_id, t.interactions.c.user_id),
+        select(i.c.guild_id, func.min(i.c.at), func.max(i.c.at))
+        .where(i.c.id > after_id, i.c.id <= upto_id)
+        .group_by(i.c.guild_id),
     )
-    return [(int(g), int(u), as_utc(at)) for g, u, at in result.all()]
+    return {int(g): (as_utc(low), as_utc(high)) for g, low, high in result.all()}
+
+
+async def earlier_first_presence(
+    session: AsyncSession, after_id: int, upto_id: int, absent_kinds: Iterable[str]
+) -> list[tuple[int, int, datetime, bool]]:
+    """(guild, user, earliest at, already stored) where the changed rows show a member
+    present earlier than their stored first join (or for the first time)."""
+    i = t.interactions
+    fresh = (
+        select(i.c.guild_id, i.c.user_id, func.min(i.c.at).label("first_at"))
+        .where(i.c.id > after_id, i.c.id <= upto_id, i.c.kind.not_in(list(absent_kinds)))
+        .group_by(i.c.guild_id, i.c.user_id)
+        .subquery()
+    )
+    stored = t.member_first
+    result = await execute(
+        session,
+        select(fresh.c.guild_id, fresh.c.user_id, fresh.c.first_at, stored.c.first_at)
+        .select_from(
+            fresh.outerjoin(
+                stored,
+                and_(stored.c.guild_id == fresh.c.guild_id, stored.c.user_id == fresh.c.user_id),
+            )
+        )
+        .where(or_(stored.c.first_at.is_(None), fresh.c.first_at < stored.c.first_at)),
+    )
+    return [(int(g), int(u), as_utc(at), old is not None) for g, u, at, old in result.all()]
 
 
 async def users_with_kinds(
@@ -128,17 +164,19 @@ async def users_with_kinds(
 
 
 async def first_seen(
-    session: AsyncSession, guild_id: int, user_ids: Sequence[int]
+    session: AsyncSession, guild_id: int, user_ids: Sequence[int] | None
 ) -> dict[int, datetime]:
-    """The stored first join of each of these members (absent when unknown)."""
+    """The stored first join of these members (None: of every member of the guild)."""
+    f = t.member_first
     found: dict[int, datetime] = {}
-    for part in chunks(sorted(set(user_ids))):
-        result = await execute(
-            session,
-            select(t.member_first.c.user_id, t.member_first.c.first_at).where(
-                t.member_first.c.guild_id == guild_id, t.member_first.c.user_id.in_(part)
-            ),
-        )
+    parts: Iterable[Sequence[int] | None] = (
+        [None] if user_ids is None else chunks(sorted(set(user_ids)))
+    )
+    for part in parts:
+        where = [f.c.guild_id == guild_id]
+        if part is not None:
+            where.append(f.c.user_id.in_(part))
+        result = await execute(session, select(f.c.user_id, f.c.first_at).where(*where))
         found.update((int(u), as_utc(at)) for u, at in result.all())
     return found
 
@@ -150,47 +188,54 @@ async def write_first_seen(
     updates: Sequence[tuple[int, datetime]],
 ) -> None:
     """Insert new first joins and move existing ones earlier."""
+    f = t.member_first
     if inserts:
         await execute(
             session,
-            insert(t.member_first),
+            insert(f),
             [{"guild_id": guild_id, "user_id": u, "first_at": at} for u, at in inserts],
         )
-    for user_id, at in updates:
+    if updates:
         await execute(
             session,
-            update(t.member_first)
-            .where(
-                t.member_first.c.guild_id == guild_id,
-                t.member_first.c.user_id == user_id,
-            )
-            .values(first_at=at),
+            update(f)
+            .where(f.c.guild_id == guild_id, f.c.user_id == bindparam("u"))
+            .values(first_at=bindparam("at")),
+            [{"u": u, "at": at} for u, at in updates],
         )
+
+
+async def copy_events(
+    session: AsyncSession, after_id: int, upto_id: int, kinds: Iterable[str]
+) -> None:
+    """Copy the changed rows of `kinds` into `stats_events` (again, if already there)."""
+    e, i = t.events, t.interactions
+    await execute(
+        session, delete(e).where(e.c.interaction_id > after_id, e.c.interaction_id <= upto_id)
+    )
+    rows = select(i.c.id, i.c.guild_id, i.c.user_id, i.c.kind, i.c.ref, i.c.at, i.c.meta).where(
+        i.c.id > after_id, i.c.id <= upto_id, i.c.kind.in_(list(kinds))
+    )
+    columns = ["interaction_id", "guild_id", "user_id", "kind", "ref", "at", "meta"]
+    await execute(session, insert(e).from_select(columns, rows))
 
 
 async def events_of(
     session: AsyncSession, guild_id: int, user_ids: Sequence[int] | None, kinds: Iterable[str]
 ) -> list[tuple[int, int, str, str | None, datetime, dict[str, Any] | None]]:
-    """(id, user, kind, ref, at, meta) of members' interactions of `kinds`, oldest first.
+    """(id, user, kind, ref, at, meta) of members' copied events of `kinds`, oldest first.
 
-    `user_ids=None` reads every member of the guild in one pass over its log.
+    `user_ids=None` reads every member of the guild.
     """
-    kind_list = list(kinds)
-    columns = (
-        t.interactions.c.id,
-        t.interactions.c.user_id,
-        t.interactions.c.kind,
-        t.interactions.c.ref,
-        t.interactions.c.at,
-        t.interactions.c.meta,
-    )
-    where = [t.interactions.c.guild_id == guild_id, t.interactions.c.kind.in_(kind_list)]
+    e = t.events
+    columns = (e.c.interaction_id, e.c.user_id, e.c.kind, e.c.ref, e.c.at, e.c.meta)
+    where = [e.c.guild_id == guild_id, e.c.kind.in_(list(kinds))]
     parts: Iterable[Sequence[int] | None] = (
         [None] if user_ids is None else chunks(sorted(set(user_ids)))
     )
     rows: list[tuple[int, int, str, str | None, datetime, dict[str, Any] | None]] = []
     for part in parts:
-        condition = where if part is None else [*where, t.interactions.c.user_id.in_(part)]
+        condition = where if part is None else [*where, e.c.user_id.in_(part)]
         result = await execute(session, select(*columns).where(*condition))
         rows.extend(
             (int(i), int(u), str(k), r, as_utc(at), m) for i, u, k, r, at, m in result.all()
@@ -203,27 +248,24 @@ async def replace_member_spans(
     session: AsyncSession,
     guild_id: int,
     spans: dict[int, list[tuple[datetime, datetime | None]]],
+    *,
+    whole_guild: bool = False,
 ) -> list[datetime]:
-    """Replace these members' membership spans; returns every boundary before and after."""
-    user_ids = sorted(spans)
+    """Replace these members' membership spans (or every member's, when `whole_guild`);
+    returns every span boundary before and after."""
+    m = t.member_spans
     boundaries: list[datetime] = []
-    for part in chunks(user_ids):
-        result = await execute(
-            session,
-            select(t.member_spans.c.joined_at, t.member_spans.c.left_at).where(
-                t.member_spans.c.guild_id == guild_id, t.member_spans.c.user_id.in_(part)
-            ),
-        )
+    parts: Iterable[Sequence[int] | None] = [None] if whole_guild else chunks(sorted(spans))
+    for part in parts:
+        where = [m.c.guild_id == guild_id]
+        if part is not None:
+            where.append(m.c.user_id.in_(part))
+        result = await execute(session, select(m.c.joined_at, m.c.left_at).where(*where))
         for joined, left in result.all():
             boundaries.append(as_utc(joined))
             if left is not None:
                 boundaries.append(as_utc(left))
-        await execute(
-            session,
-            delete(t.member_spans).where(
-                t.member_spans.c.guild_id == guild_id, t.member_spans.c.user_id.in_(part)
-            ),
-        )
+        await execute(session, delete(m).where(*where))
     rows: list[dict[str, Any]] = []
     for user_id, user_spans in spans.items():
         for joined, left in user_spans:
@@ -234,7 +276,7 @@ async def replace_member_spans(
             if left is not None:
                 boundaries.append(left)
     if rows:
-        await execute(session, insert(t.member_spans), rows)
+        await execute(session, insert(m), rows)
     return boundaries
 
 
@@ -280,7 +322,14 @@ async def replace_paid_spans(
         )
 
 
-async def rebuild_member_day(
+async def clear_member_days(session: AsyncSession, guild_id: int, days: Sequence[date]) -> None:
+    """Forget the member days of these local days (before filling them again)."""
+    d = t.member_days
+    for part in chunks(sorted(days)):
+        await execute(session, delete(d).where(d.c.guild_id == guild_id, d.c.day.in_(part)))
+
+
+async def fill_member_day(
     session: AsyncSession,
     guild_id: int,
     day: date,
@@ -289,29 +338,24 @@ async def rebuild_member_day(
     active_kinds: Iterable[str],
     communication_kinds: Iterable[str],
 ) -> None:
-    """Recount every member's active interactions on one local day [start, end)."""
-    await execute(
-        session,
-        delete(t.member_days).where(
-            t.member_days.c.guild_id == guild_id, t.member_days.c.day == day
-        ),
-    )
-    talking = case((t.interactions.c.kind.in_(list(communication_kinds)), 1), else_=0)
+    """Count every member's active interactions on one (cleared) local day [start, end)."""
+    i = t.interactions
+    talking = case((i.c.kind.in_(list(communication_kinds)), 1), else_=0)
     rows = (
         select(
             literal(guild_id, t.member_days.c.guild_id.type),
             literal(day, Date()),
-            t.interactions.c.user_id,
+            i.c.user_id,
             func.count(),
             func.sum(talking),
         )
         .where(
-            t.interactions.c.guild_id == guild_id,
-            t.interactions.c.at >= start,
-            t.interactions.c.at < end,
-            t.interactions.c.kind.in_(list(active_kinds)),
+            i.c.guild_id == guild_id,
+            i.c.at >= start,
+            i.c.at < end,
+            i.c.kind.in_(list(active_kinds)),
         )
-        .group_by(t.interactions.c.user_id)
+        .group_by(i.c.user_id)
     )
     await execute(
         session,
@@ -323,80 +367,100 @@ async def rebuild_member_day(
 
 async def rebuild_member_week(session: AsyncSession, guild_id: int, monday: date) -> None:
     """Sum a local week's member days into member weeks."""
-    await execute(
-        session,
-        delete(t.member_weeks).where(
-            t.member_weeks.c.guild_id == guild_id, t.member_weeks.c.week == monday
-        ),
-    )
+    w, d = t.member_weeks, t.member_days
+    await execute(session, delete(w).where(w.c.guild_id == guild_id, w.c.week == monday))
     rows = (
         select(
-            literal(guild_id, t.member_weeks.c.guild_id.type),
+            literal(guild_id, w.c.guild_id.type),
             literal(monday, Date()),
-            t.member_days.c.user_id,
-            func.sum(t.member_days.c.interactions),
-            func.sum(t.member_days.c.communications),
+            d.c.user_id,
+            func.sum(d.c.interactions),
+            func.sum(d.c.communications),
         )
-        .where(
-            t.member_days.c.guild_id == guild_id,
-            t.member_days.c.day >= monday,
-            t.member_days.c.day < monday + timedelta(days=7),
-        )
-        .group_by(t.member_days.c.user_id)
+        .where(d.c.guild_id == guild_id, d.c.day >= monday, d.c.day < monday + timedelta(days=7))
+        .group_by(d.c.user_id)
     )
     await execute(
         session,
-        insert(t.member_weeks).from_select(
+        insert(w).from_select(
             ["guild_id", "week", "user_id", "interactions", "communications"], rows
         ),
     )
 
 
-async def rebuild_guild_day(
-    session: AsyncSession, guild_id: int, day: date, start: datetime, end: datetime
-) -> None:
-    """Recompute a guild's totals for one local day from member days and spans."""
-    activity = (
-        await execute(
+async def day_activity(
+    session: AsyncSession, guild_id: int, days: Sequence[date]
+) -> dict[date, tuple[int, int, int]]:
+    """(active members, interactions, communicators) of these local days, from member days."""
+    d = t.member_days
+    found: dict[date, tuple[int, int, int]] = {}
+    for part in chunks(sorted(days)):
+        result = await execute(
             session,
             select(
+                d.c.day,
                 func.count(),
-                func.coalesce(func.sum(t.member_days.c.interactions), 0),
-                func.coalesce(func.sum(case((t.member_days.c.communications > 0, 1), else_=0)), 0),
-            ).where(t.member_days.c.guild_id == guild_id, t.member_days.c.day == day),
+                func.sum(d.c.interactions),
+                func.count().filter(d.c.communications > 0),
+            )
+            .where(d.c.guild_id == guild_id, d.c.day.in_(part))
+            .group_by(d.c.day),
         )
-    ).one()
-    joins = await _count_spans(session, guild_id, t.member_spans.c.joined_at, start, end)
-    leaves = await _count_spans(session, guild_id, t.member_spans.c.left_at, start, end)
-    await execute(
-        session,
-        delete(t.guild_days).where(t.guild_days.c.guild_id == guild_id, t.guild_days.c.day == day),
-    )
-    if activity[0] or joins or leaves:
+        found.update((day, (int(a), int(n), int(c))) for day, a, n, c in result.all())
+    return found
+
+
+async def span_boundaries(
+    session: AsyncSession, guild_id: int, start: datetime, end: datetime
+) -> tuple[list[datetime], list[datetime]]:
+    """The starts and the ends of membership spans that fall in [start, end)."""
+    m = t.member_spans
+    found = []
+    for column in (m.c.joined_at, m.c.left_at):
+        result = await execute(
+            session,
+            select(column).where(m.c.guild_id == guild_id, column >= start, column < end),
+        )
+        found.append([as_utc(at) for at in result.scalars().all()])
+    return found[0], found[1]
+
+
+@dataclass(frozen=True)
+class GuildDayRow:
+    """A guild's totals for one local day."""
+
+    day: date
+    active_members: int
+    interactions: int
+    communicators: int
+    joins: int
+    leaves: int
+
+
+async def replace_guild_days(
+    session: AsyncSession, guild_id: int, days: Sequence[date], rows: Sequence[GuildDayRow]
+) -> None:
+    """Replace a guild's totals for these local days (days without a row are dropped)."""
+    g = t.guild_days
+    for part in chunks(sorted(days)):
+        await execute(session, delete(g).where(g.c.guild_id == guild_id, g.c.day.in_(part)))
+    if rows:
         await execute(
             session,
-            insert(t.guild_days).values(
-                guild_id=guild_id,
-                day=day,
-                active_members=int(activity[0]),
-                interactions=int(activity[1]),
-                communicators=int(activity[2]),
-                joins=joins,
-                leaves=leaves,
-            ),
+            insert(g),
+            [
+                {
+                    "guild_id": guild_id,
+                    "day": r.day,
+                    "active_members": r.active_members,
+                    "interactions": r.interactions,
+                    "communicators": r.communicators,
+                    "joins": r.joins,
+                    "leaves": r.leaves,
+                }
+                for r in rows
+            ],
         )
-
-
-async def _count_spans(
-    session: AsyncSession, guild_id: int, column: Any, start: datetime, end: datetime
-) -> int:
-    result = await execute(
-        session,
-        select(func.count()).where(
-            t.member_spans.c.guild_id == guild_id, column >= start, column < end
-        ),
-    )
-    return int(result.scalar_one())
 
 
 async def guild_timezones(session: AsyncSession) -> dict[int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 from bot.services.stats.paid import converted, paid_week
@@ -101,17 +102,23 @@ async def _daily_active(
 async def _cohorts(
     session: Session, guild_id: int, week: IsoWeek, calendar: GuildCalendar
 ) -> tuple[Cohort, ...]:
-    cohorts = []
-    for back in range(COHORTS - 1, -1, -1):
-        cohort_week = week.shift(-back)
-        start, end = calendar.week_start(cohort_week), calendar.week_end(cohort_week)
-        size = len(await reads.first_joins_between(session, guild_id, start, end))
-        active = await reads.cohort_activity(session, guild_id, start, end, week.monday)
-        weeks_seen = min(back, COHORT_WEEKS)
-        retention = tuple(
-            ratio(active.get(cohort_week.shift(k).monday, 0), size) for k in range(weeks_seen + 1)
+    oldest = week.shift(-(COHORTS - 1))
+    members: dict[IsoWeek, list[int]] = {}
+    for k in range(COHORTS):
+        cohort_week = oldest.shift(k)
+        members[cohort_week] = await reads.first_joiners(
+            session, guild_id, calendar.week_start(cohort_week), calendar.week_end(cohort_week)
         )
-        cohorts.append(Cohort(week=cohort_week, size=size, retention=retention))
+    everyone = [u for users in members.values() for u in users]
+    active = await reads.active_weeks(session, guild_id, everyone, oldest.monday, week.monday)
+    cohorts = []
+    for cohort_week, users in members.items():
+        seen = min(week - cohort_week, COHORT_WEEKS)
+        counts = Counter(monday for u in users for monday in active.get(u, ()))
+        retention = tuple(
+            ratio(counts[cohort_week.shift(k).monday], len(users)) for k in range(seen + 1)
+        )
+        cohorts.append(Cohort(week=cohort_week, size=len(users), retention=retention))
     return tuple(cohorts)
 
 
@@ -167,7 +174,8 @@ async def _paid(
 async def _funnel(
     session: Session, guild_id: int, week: IsoWeek, joiners: dict[int, datetime], end: datetime
 ) -> Funnel:
-    onboarded = await reads.onboarded_before(session, guild_id, list(joiners), end)
+    start = min(joiners.values(), default=end)
+    onboarded = await reads.onboarded_before(session, guild_id, list(joiners), start, end)
     active = await reads.active_in_week(session, guild_id, week.monday, onboarded)
     first_paid = await reads.first_paid_starts(session, guild_id, list(active))
     paid = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -79,6 +79,7 @@ class RollupRefresher:
                 summary.rows = top - after
                 for guild_id, touched in (await self._touched_days(session, after, top)).items():
                     days[guild_id] |= touched
+                await rollups.copy_events(session, after, top, MEMBERSHIP_KINDS + PAID_KINDS)
                 changed_first = await self._update_first_seen(session, after, top)
                 movers = await rollups.users_with_kinds(session, after, top, MEMBERSHIP_KINDS)
                 for guild_id, touched in (
@@ -121,42 +122,45 @@ class RollupRefresher:
 
     async def _touched_days(self, session: Session, after: int, top: int) -> dict[int, set[date]]:
         known = await rollups.guild_timezones(session)
-        calendars: dict[int, GuildCalendar] = {}
-        ranges: dict[int, tuple[datetime, datetime]] = {}
         days: defaultdict[int, set[date]] = defaultdict(set)
-        exact = top - after <= EXACT_DAYS_LIMIT
+        if top - after > EXACT_DAYS_LIMIT:
+            ranges = await rollups.changed_time_ranges(session, after, top)
+            for guild_id, (low, high) in ranges.items():
+                await self._remember_timezone(session, guild_id, known)
+                days[guild_id] = _days_between(self.calendar(guild_id), low, high)
+            return days
+        calendars: dict[int, GuildCalendar] = {}
         async for batch in rollups.changed_rows(session, after, top):
             for guild_id, at in batch:
                 calendar = calendars.get(guild_id)
                 if calendar is None:
                     calendar = calendars[guild_id] = self.calendar(guild_id)
-                    if known.get(guild_id) != calendar.timezone:
-                        await rollups.set_guild_timezone(session, guild_id, calendar.timezone)
-                if exact:
-                    days[guild_id].add(calendar.day_of(at))
-                else:
-                    low, high = ranges.get(guild_id, (at, at))
-                    ranges[guild_id] = (min(low, at), max(high, at))
-        for guild_id, (low, high) in ranges.items():
-            days[guild_id] |= _days_between(calendars[guild_id], low, high)
+                    await self._remember_timezone(session, guild_id, known)
+                days[guild_id].add(calendar.day_of(at))
         return days
+
+    async def _remember_timezone(
+        self, session: Session, guild_id: int, known: dict[int, str]
+    ) -> None:
+        zone = self._timezone_of(guild_id)
+        if known.get(guild_id) != zone:
+            await rollups.set_guild_timezone(session, guild_id, zone)
+            known[guild_id] = zone
 
     async def _update_first_seen(
         self, session: Session, after: int, top: int
     ) -> set[tuple[int, int]]:
         """Move first joins earlier where the new rows show an earlier presence."""
-        candidates: defaultdict[int, dict[int, datetime]] = defaultdict(dict)
-        for guild_id, user_id, at in await rollups.first_presence(
+        inserts: defaultdict[int, list[tuple[int, datetime]]] = defaultdict(list)
+        updates: defaultdict[int, list[tuple[int, datetime]]] = defaultdict(list)
+        for guild_id, user_id, at, stored in await rollups.earlier_first_presence(
             session, after, top, ABSENT_KINDS
         ):
-            candidates[guild_id][user_id] = at
+            (updates if stored else inserts)[guild_id].append((user_id, at))
         changed: set[tuple[int, int]] = set()
-        for guild_id, seen in candidates.items():
-            stored = await rollups.first_seen(session, guild_id, list(seen))
-            inserts = [(u, at) for u, at in seen.items() if u not in stored]
-            updates = [(u, at) for u, at in seen.items() if u in stored and at < stored[u]]
-            await rollups.write_first_seen(session, guild_id, inserts, updates)
-            changed.update((guild_id, u) for u, _ in inserts + updates)
+        for guild_id in set(inserts) | set(updates):
+            await rollups.write_first_seen(session, guild_id, inserts[guild_id], updates[guild_id])
+            changed.update((guild_id, u) for u, _ in inserts[guild_id] + updates[guild_id])
         return changed
 
     async def _rebuild_spans(
@@ -167,18 +171,23 @@ class RollupRefresher:
             by_guild[guild_id].append(user_id)
         days: defaultdict[int, set[date]] = defaultdict(set)
         for guild_id, user_ids in by_guild.items():
-            firsts = await rollups.first_seen(session, guild_id, user_ids)
+            # Many members (an import): rebuild the whole guild in a few passes instead.
+            whole_guild = len(user_ids) > PER_MEMBER_LIMIT
+            wanted = None if whole_guild else user_ids
+            firsts = await rollups.first_seen(session, guild_id, wanted)
             events: defaultdict[int, list[tuple[datetime, str]]] = defaultdict(list)
-            wanted = None if len(user_ids) > PER_MEMBER_LIMIT else user_ids
             for _, user_id, kind, _, at, _ in await rollups.events_of(
                 session, guild_id, wanted, MEMBERSHIP_KINDS
             ):
                 events[user_id].append((at, kind))
-            spans = {u: membership_spans(firsts.get(u), events.get(u, [])) for u in user_ids}
+            everyone = set(firsts) | set(events) if whole_guild else set(user_ids)
+            spans = {u: membership_spans(firsts.get(u), events.get(u, [])) for u in everyone}
             calendar = self.calendar(guild_id)
-            for boundary in await rollups.replace_member_spans(session, guild_id, spans):
-                days[guild_id].add(calendar.day_of(boundary))
-            summary.members += len(user_ids)
+            boundaries = await rollups.replace_member_spans(
+                session, guild_id, spans, whole_guild=whole_guild
+            )
+            days[guild_id] |= {calendar.day_of(b) for b in boundaries}
+            summary.members += len(everyone)
         return days
 
     async def _rebuild_paid(
@@ -212,18 +221,42 @@ class RollupRefresher:
         self, session: Session, days: dict[int, set[date]], summary: RefreshSummary
     ) -> None:
         for guild_id, touched in days.items():
+            if not touched:
+                continue
             calendar = self.calendar(guild_id)
-            for day in sorted(touched):
+            ordered = sorted(touched)
+            await rollups.clear_member_days(session, guild_id, ordered)
+            for day in ordered:
                 start, end = calendar.day_start(day), calendar.day_start(day + timedelta(days=1))
-                await rollups.rebuild_member_day(
+                await rollups.fill_member_day(
                     session, guild_id, day, start, end, ACTIVE_KINDS, COMMUNICATION_KINDS
                 )
-                await rollups.rebuild_guild_day(session, guild_id, day, start, end)
-            weeks = sorted({monday_of(day) for day in touched})
+            await self._rebuild_guild_days(session, guild_id, calendar, ordered)
+            weeks = sorted({monday_of(day) for day in ordered})
             for monday in weeks:
                 await rollups.rebuild_member_week(session, guild_id, monday)
-            summary.days += len(touched)
+            summary.days += len(ordered)
             summary.weeks += len(weeks)
+
+    @staticmethod
+    async def _rebuild_guild_days(
+        session: Session, guild_id: int, calendar: GuildCalendar, days: list[date]
+    ) -> None:
+        activity = await rollups.day_activity(session, guild_id, days)
+        joined, left = await rollups.span_boundaries(
+            session,
+            guild_id,
+            calendar.day_start(days[0]),
+            calendar.day_start(days[-1] + timedelta(days=1)),
+        )
+        joins = Counter(calendar.day_of(at) for at in joined)
+        leaves = Counter(calendar.day_of(at) for at in left)
+        rows = [
+            rollups.GuildDayRow(day, *activity.get(day, (0, 0, 0)), joins[day], leaves[day])
+            for day in days
+            if day in activity or joins[day] or leaves[day]
+        ]
+        await rollups.replace_guild_days(session, guild_id, days, rows)
 
 
 def _days_between(calendar: GuildCalendar, low: datetime, high: datetime) -> set[date]:

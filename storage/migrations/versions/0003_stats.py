@@ -1,8 +1,8 @@
-"""stats
+"""stats: rollups of the interaction log
 
 Revision ID: 0003
 Revises: 0001
-Create Date: 2026-11-25 17:03:10.186286
+Create Date: 2026-11-25 17:28:45.298310
 """
 
 from collections.abc import Sequence
@@ -29,6 +29,25 @@ def upgrade() -> None:
         sa.Column("refreshed_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_cursor")),
     )
+    op.create_table(
+        "stats_events",
+        sa.Column(
+            "interaction_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=False,
+            nullable=False,
+        ),
+        sa.Column("guild_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("ref", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("meta", sa.JSON(), nullable=True),
+        sa.PrimaryKeyConstraint("interaction_id", name=op.f("pk_stats_events")),
+    )
+    with op.batch_alter_table("stats_events", schema=None) as batch_op:
+        batch_op.create_index("ix_stats_events_user", ["guild_id", "user_id"], unique=False)
+
     op.create_table(
         "stats_guild_days",
         sa.Column(
@@ -196,5 +215,9 @@ def downgrade() -> None:
     op.drop_table("stats_member_days")
     op.drop_table("stats_guild_state")
     op.drop_table("stats_guild_days")
+    with op.batch_alter_table("stats_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_stats_events_user")
+
+    op.drop_table("stats_events")
     op.drop_table("stats_cursor")
     # ### end Alembic commands ###
