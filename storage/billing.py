@@ -239,6 +239,7 @@ class EventRow:
     livemode: bool
     payload: dict[str, Any]
     received_at: datetime
+    processed_at: datetime | None = None  # set for types nothing acts on
 
 
 async def insert_events(session: AsyncSession, rows: Sequence[EventRow]) -> set[str]:
@@ -253,6 +254,7 @@ async def insert_events(session: AsyncSession, rows: Sequence[EventRow]) -> set[
             "livemode": r.livemode,
             "payload": r.payload,
             "received_at": r.received_at,
+            "processed_at": r.processed_at,
             "attempts": 0,
         }
         for r in {r.id: r for r in rows}.values()

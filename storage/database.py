@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event, text
@@ -15,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _BEGIN_OPTION = "lyceum_sqlite_begin"
+_IN_WRITE: ContextVar[bool] = ContextVar("lyceum_in_write_transaction", default=False)
 
 Session = AsyncSession
 
@@ -68,6 +71,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        self._writer = asyncio.Lock()
 
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False) -> Database:
@@ -82,10 +86,22 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A write transaction: committed when the block ends, rolled back on error."""
-        async with self._sessions() as session, session.begin():
-            if self.is_sqlite:
-                await session.connection(execution_options={_BEGIN_OPTION: "BEGIN IMMEDIATE"})
-            yield session
+        if not self.is_sqlite:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        if _IN_WRITE.get():
+            raise RuntimeError("a write transaction inside another one would wait for itself")
+        # One SQLite writer at a time in this process: a BEGIN IMMEDIATE that finds the
+        # file locked waits in SQLite's busy handler, which sleeps in steps of up to 100 ms.
+        async with self._writer:
+            token = _IN_WRITE.set(True)
+            try:
+                async with self._sessions() as session, session.begin():
+                    await session.connection(execution_options={_BEGIN_OPTION: "BEGIN IMMEDIATE"})
+                    yield session
+            finally:
+                _IN_WRITE.reset(token)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

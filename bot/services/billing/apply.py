@@ -31,6 +31,7 @@ from bot.services.billing.objects import (
 from bot.services.billing.payments import PaymentWrites
 from bot.services.billing.subscriptions import SubscriptionWrites
 from storage import billing
+from storage.billing import EventRow
 from storage.database import Database, Session
 
 log = logging.getLogger(__name__)
@@ -121,23 +122,38 @@ class EventApplier:
         self._locks = KeyedLocks()
         self.applied: Counter[str] = Counter()
 
-    async def apply(self, event_id: str) -> ApplyResult:
-        """Apply one stored event unless it was applied already."""
-        async with self._db.read() as session:
-            row = await billing.get_event(session, event_id)
-            if row is None:
-                return ApplyResult("missing")
-            if row.processed_at is not None:
-                return ApplyResult("already")
-            data = row.payload.get("data") if isinstance(row.payload, dict) else None
-            obj = data.get("object") if isinstance(data, dict) else None
-            event = StoredEvent(row.id, row.type, row.created, obj if isinstance(obj, dict) else {})
-        async with self._locks.hold(routing_key(event.type, event.obj, event.id)):
-            return await self._apply(event)
+    async def apply(
+        self, event_id: str, row: EventRow | None = None, arrived: float | None = None
+    ) -> ApplyResult:
+        """Apply one stored event unless it was applied already.
 
-    async def _apply(self, event: StoredEvent) -> ApplyResult:
+        `row` is the event as just stored and `arrived` the loop time it came in, when the
+        receiver in this process handed it over.
+        """
+        if row is None:
+            async with self._db.read() as session:
+                stored = await billing.get_event(session, event_id)
+                if stored is None:
+                    return ApplyResult("missing")
+                if stored.processed_at is not None:
+                    return ApplyResult("already")
+                row = EventRow(
+                    stored.id,
+                    stored.type,
+                    stored.created,
+                    stored.livemode,
+                    stored.payload,
+                    stored.received_at,
+                )
+        data = row.payload.get("data") if isinstance(row.payload, dict) else None
+        obj = data.get("object") if isinstance(data, dict) else None
+        event = StoredEvent(row.id, row.type, row.created, obj if isinstance(obj, dict) else {})
+        async with self._locks.hold(routing_key(event.type, event.obj, event.id)):
+            return await self._apply(event, arrived)
+
+    async def _apply(self, event: StoredEvent, arrived: float | None) -> ApplyResult:
         try:
-            write = await self._prepare(event)
+            write = await self._prepare(event, arrived)
         except InvalidPayload as error:
             log.warning("event %s (%s) ignored: %s", event.id, event.type, error)
             write = _skip(f"invalid payload: {error}")
@@ -156,19 +172,19 @@ class EventApplier:
             log.info("event %s (%s): %s", event.id, event.type, note)
         return ApplyResult("applied", note, effects)
 
-    async def _prepare(self, event: StoredEvent) -> Write:
+    async def _prepare(self, event: StoredEvent, arrived: float | None) -> Write:
         kind, obj, created = event.type, event.obj, event.created
         if kind in SUBSCRIPTION_EVENTS:
             state = parse_subscription(obj)
             return await self._subscriptions.from_event(
-                state, created, final=kind == "customer.subscription.deleted"
+                state, created, final=kind == "customer.subscription.deleted", arrived=arrived
             )
         if kind in INVOICE_EVENTS:
-            return await self._subscriptions.from_invoice(obj, created)
+            return await self._subscriptions.from_invoice(obj, created, arrived)
         if kind in CHECKOUT_EVENTS:
             checkout = parse_checkout(obj)
             if checkout.mode == "subscription":
-                return await self._subscriptions.from_checkout(checkout, created)
+                return await self._subscriptions.from_checkout(checkout, created, arrived)
             return await self._payments.from_checkout(checkout, created)
         if kind == "charge.refunded":
             return await self._payments.refunded(parse_charge(obj), created)

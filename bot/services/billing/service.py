@@ -52,8 +52,9 @@ class BillingService:
         self.outbox = OutboxWorker(db, roles, notifier, publisher, clock, self._mod_log_channel)
         self.events = EventWorker(db, self.applier, on_effects=self._queued)
         self.receiver = WebhookReceiver(
-            db, clock, settings.stripe.webhook_secret.reveal(), on_stored=self.events.notify
+            db, clock, settings.stripe.webhook_secret.reveal(), on_stored=self.events.offer
         )
+        self.events.yield_to = self.receiver.quiet
         self.checkout = CheckoutService(db, gateway, settings.stripe)
         self.admin = MembershipAdmin(db, clock, self._ledger, settings)
         self._reconciler = Reconciler(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -58,9 +59,10 @@ class SubscriptionWrites:
         self._clock = clock
         self._ledger = ledger
         self._grace = grace
+        self._read_at: dict[str, float] = {}  # subscription id → loop time of our last read
 
     async def from_event(
-        self, state: SubscriptionState, created: datetime, *, final: bool
+        self, state: SubscriptionState, created: datetime, *, final: bool, arrived: float | None
     ) -> Write:
         """A `customer.subscription.*` event: its payload if newer (or final), else a re-read."""
         held = await self._held(state.id)
@@ -68,30 +70,40 @@ class SubscriptionWrites:
             return self.write(state, version=created, since=created)
         if held.status in TERMINAL:
             return skip("the subscription already ended")
-        return await self._reread(state.id, held, created, fallback=state.member)
+        return await self._reread(state.id, held, created, state.member, arrived)
 
-    async def from_invoice(self, invoice: dict[str, Any], created: datetime) -> Write:
+    async def from_invoice(
+        self, invoice: dict[str, Any], created: datetime, arrived: float | None
+    ) -> Write:
         """`invoice.paid` / `invoice.payment_failed`: re-read the invoice's subscription."""
         subscription_id, member = invoice_subscription(invoice)
         if subscription_id is None:
             return skip("an invoice without a subscription")
-        return await self._reread_unless_settled(subscription_id, created, member)
+        return await self._reread_unless_settled(subscription_id, created, member, arrived)
 
-    async def from_checkout(self, checkout: CheckoutState, created: datetime) -> Write:
+    async def from_checkout(
+        self, checkout: CheckoutState, created: datetime, arrived: float | None
+    ) -> Write:
         """A subscription-mode checkout: re-read the subscription it created."""
         if checkout.subscription_id is None:
             return skip("a subscription checkout without a subscription")
-        return await self._reread_unless_settled(checkout.subscription_id, created, checkout.member)
+        return await self._reread_unless_settled(
+            checkout.subscription_id, created, checkout.member, arrived
+        )
 
     async def _reread_unless_settled(
-        self, subscription_id: str, created: datetime, member: MemberRef | None
+        self,
+        subscription_id: str,
+        created: datetime,
+        member: MemberRef | None,
+        arrived: float | None,
     ) -> Write:
         held = await self._held(subscription_id)
         if held is not None and held.status in TERMINAL:
             return skip("the subscription already ended")
         if held is not None and held.version is not None and held.version > created:
             return skip("older than the state held")
-        return await self._reread(subscription_id, held, created, fallback=member)
+        return await self._reread(subscription_id, held, created, member, arrived)
 
     async def _held(self, subscription_id: str) -> Held | None:
         async with self._db.read() as session:
@@ -107,15 +119,29 @@ class SubscriptionWrites:
         held: Held | None,
         created: datetime,
         fallback: MemberRef | None,
+        arrived: float | None,
     ) -> Write:
+        loop_time = asyncio.get_running_loop().time()
+        if arrived is not None and self._read_at.get(subscription_id, -1.0) >= arrived:
+            # Stripe sent this event before we read the subscription (after it arrived),
+            # so that read, already stored, includes whatever this event says.
+            return skip("Stripe was read after this event arrived")
+        self._remember_read(subscription_id, loop_time)
         obj = await self._gateway.retrieve_subscription(subscription_id)
         if obj is None:
             return skip(f"subscription {subscription_id} does not exist on Stripe")
+        # `created` has whole seconds: a later event may carry the second of this read.
         now = self._clock.now()
-        known = [moment for moment in (held.version if held else None, created, now) if moment]
+        floor = now.replace(microsecond=0) - timedelta(seconds=1)
+        known = [moment for moment in (held.version if held else None, created, floor) if moment]
         return self.write(
             parse_subscription(obj), version=max(known), since=min(created, now), fallback=fallback
         )
+
+    def _remember_read(self, subscription_id: str, at: float) -> None:
+        if len(self._read_at) > 10_000:
+            self._read_at = {k: v for k, v in self._read_at.items() if v > at - 300}
+        self._read_at[subscription_id] = at
 
     def write(
         self,

@@ -12,14 +12,14 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 import stripe
 
 from bot.clock import Clock
-from bot.services.billing.apply import EventApplier
+from bot.services.billing.apply import HANDLED_EVENTS, EventApplier
 from bot.services.billing.ledger import Effects
 from bot.services.billing.objects import from_timestamp
 from storage import billing
@@ -42,7 +42,7 @@ class Receipt:
     duplicate: bool = False
 
 
-def _event_row(body: bytes, received: Any) -> EventRow:
+def _event_row(body: str, received: datetime) -> EventRow:
     payload = json.loads(body)
     if not isinstance(payload, dict):
         raise ValueError("the body is not a JSON object")
@@ -55,11 +55,15 @@ def _event_row(body: bytes, received: Any) -> EventRow:
     moment = from_timestamp(created) if isinstance(created, int) else None
     if moment is None:
         raise ValueError("the body is not a Stripe event (no created time)")
-    return EventRow(event_id, event_type, moment, bool(payload.get("livemode")), payload, received)
+    # Types nothing acts on are stored already applied: kept, but no work for the worker.
+    processed = None if event_type in HANDLED_EVENTS else received
+    return EventRow(
+        event_id, event_type, moment, bool(payload.get("livemode")), payload, received, processed
+    )
 
 
 class WebhookReceiver:
-    """Verifies and stores webhook deliveries; tells `on_stored` which events were new."""
+    """Verifies and stores webhook deliveries; hands `on_stored` each new event to apply."""
 
     def __init__(
         self,
@@ -67,7 +71,7 @@ class WebhookReceiver:
         clock: Clock,
         secret: str,
         *,
-        on_stored: Callable[[list[str]], None] | None = None,
+        on_stored: Callable[[EventRow], None] | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -75,6 +79,14 @@ class WebhookReceiver:
         self.on_stored = on_stored
         self._pending: list[tuple[EventRow, asyncio.Future[bool]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    async def quiet(self, at_most: float = 0.05) -> None:
+        """Wait (up to `at_most` s) until no delivery waits to be stored: answers go first."""
+        if not self._quiet.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._quiet.wait(), at_most)
 
     async def receive(self, body: bytes, signature: str | None) -> Receipt:
         """Verify, store and commit one delivery; the receipt says what to answer."""
@@ -84,27 +96,36 @@ class WebhookReceiver:
         if not signature:
             return Receipt(400, "missing Stripe-Signature header")
         try:
-            stripe.Webhook.construct_event(body, signature, self._secret, tolerance=TOLERANCE_S)
+            # The check `stripe.Webhook.construct_event` makes, on the raw body, without
+            # building a StripeObject tree we would not use (that costs ~1.4 ms an event).
+            text = body.decode("utf-8")
+            stripe.WebhookSignature.verify_header(text, signature, self._secret, TOLERANCE_S)
         except stripe.SignatureVerificationError as error:
             return Receipt(400, f"signature verification failed: {error.user_message or error}")
-        except ValueError:
-            return Receipt(400, "the body is not valid JSON")
+        except UnicodeDecodeError:
+            return Receipt(400, "the body is not UTF-8")
         try:
-            row = _event_row(body, self._clock.now())
+            row = _event_row(text, self._clock.now())
         except ValueError as error:
-            return Receipt(400, str(error))
+            return Receipt(
+                400,
+                f"the body is not valid JSON: {error}"
+                if isinstance(error, json.JSONDecodeError)
+                else str(error),
+            )
         try:
             new = await self._store(row)
         except Exception:
             log.exception("could not store Stripe event %s", row.id)
             return Receipt(503, "could not store the event; please retry", row.id)
-        if new and self.on_stored is not None:
-            self.on_stored([row.id])
+        if new and row.processed_at is None and self.on_stored is not None:
+            self.on_stored(row)
         return Receipt(200, "stored" if new else "duplicate", row.id, duplicate=not new)
 
     async def _store(self, row: EventRow) -> bool:
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._pending.append((row, future))
+        self._quiet.clear()
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush(), name="stripe-event-store")
         return await future
@@ -124,6 +145,7 @@ class WebhookReceiver:
                 if not future.done():
                     future.set_result(row.id in new)
                 new.discard(row.id)  # a second copy in the same batch is a duplicate
+        self._quiet.set()
 
 
 class EventWorker:
@@ -138,8 +160,10 @@ class EventWorker:
         concurrency: int = 4,
         poll_interval: float = 2.0,
         max_backoff: float = 300.0,
+        yield_to: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._db = db
+        self.yield_to = yield_to
         self._applier = applier
         self._on_effects = on_effects
         self._concurrency = concurrency
@@ -147,6 +171,7 @@ class EventWorker:
         self._max_backoff = max_backoff
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._known: set[str] = set()
+        self._rows: dict[str, tuple[EventRow, float]] = {}  # handed over, with arrival time
         self._backoff: dict[str, asyncio.TimerHandle] = {}
         self._failures: dict[str, int] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -161,6 +186,12 @@ class EventWorker:
         """New events were committed: apply them soon."""
         for event_id in event_ids:
             self._enqueue(event_id)
+
+    def offer(self, row: EventRow) -> None:
+        """A new event was committed: apply it soon, without reading it back."""
+        if row.id not in self._known and row.id not in self._backoff:
+            self._rows[row.id] = (row, asyncio.get_running_loop().time())
+        self._enqueue(row.id)
 
     def _enqueue(self, event_id: str) -> None:
         if event_id in self._known or event_id in self._backoff:
@@ -189,6 +220,7 @@ class EventWorker:
             handle.cancel()
         self._backoff.clear()
         self._known.clear()
+        self._rows.clear()
         self._queue = asyncio.Queue()
 
     async def scan(self) -> int:
@@ -221,7 +253,10 @@ class EventWorker:
         while True:
             event_id = await self._queue.get()
             try:
-                result = await self._applier.apply(event_id)
+                if self.yield_to is not None:
+                    await self.yield_to()
+                row, arrived = self._rows.pop(event_id, (None, None))
+                result = await self._applier.apply(event_id, row, arrived)
                 self._failures.pop(event_id, None)
                 if result.effects.any:
                     self._on_effects(result.effects)
