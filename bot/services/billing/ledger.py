@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from storage import billing
+from storage import billing_outbox as queues
 from storage.database import Session
 from storage.models import Entitlement
 
@@ -90,7 +91,7 @@ class Ledger:
         if tier is None or not tier.role_id:
             return
         wanted = tier.role_id in await billing.active_role_ids(session, guild_id, user_id)
-        await billing.queue_role_change(
+        await queues.queue_role_change(
             session,
             guild_id,
             user_id,
@@ -105,7 +106,7 @@ class Ledger:
         self, session: Session, guild_id: int, user_id: int, text: str, effects: Effects
     ) -> None:
         """Queue a DM to the member."""
-        await billing.queue_notice(
+        await queues.queue_notice(
             session, guild_id, "dm", text, at=self._clock.now(), user_id=user_id
         )
         effects.notices += 1
@@ -114,7 +115,7 @@ class Ledger:
         self, session: Session, guild_id: int, text: str, effects: Effects
     ) -> None:
         """Queue a post to the guild's moderator log channel."""
-        await billing.queue_notice(session, guild_id, "mod_log", text, at=self._clock.now())
+        await queues.queue_notice(session, guild_id, "mod_log", text, at=self._clock.now())
         effects.notices += 1
 
     async def revoke_due(self, session: Session, effects: Effects) -> list[Entitlement]:

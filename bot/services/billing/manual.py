@@ -12,6 +12,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.billing.ledger import Effects, Ledger
 from bot.settings import Settings
 from storage import billing
+from storage import billing_outbox as queues
 from storage.database import Database, Session
 from storage.models import Entitlement, Tier
 
@@ -131,7 +132,7 @@ class MembershipAdmin:
                 reason=f"granted by {actor.user_id}",
                 effects=effects,
             )
-            await billing.add_audit(
+            await queues.add_audit(
                 session,
                 guild_id,
                 actor.user_id,
@@ -168,7 +169,7 @@ class MembershipAdmin:
                     reason=f"revoked by {actor.user_id}",
                     effects=effects,
                 )
-            await billing.add_audit(
+            await queues.add_audit(
                 session,
                 guild_id,
                 actor.user_id,
@@ -184,7 +185,7 @@ class MembershipAdmin:
         self.check_moderator(guild_id, actor)
         async with self._db.transaction() as session:
             rows = await billing.entitlements_of_member(session, guild_id, user_id)
-            await billing.add_audit(
+            await queues.add_audit(
                 session,
                 guild_id,
                 actor.user_id,
@@ -245,7 +246,7 @@ class MembershipAdmin:
                 kind=kind or (row.kind if row else "subscription"),
                 enabled=enabled if enabled is not None else (row.enabled if row else True),
             )
-            await billing.add_audit(
+            await queues.add_audit(
                 session,
                 guild_id,
                 actor.user_id,

@@ -27,7 +27,7 @@ from bot.ports import (
     TargetGone,
     TemporarilyUnavailable,
 )
-from storage import billing
+from storage import billing_outbox as queues
 from storage.database import Database
 from storage.models import BillingNotice, RoleChange
 
@@ -126,8 +126,8 @@ class OutboxWorker:
 
     async def _pass(self) -> int:
         async with self._db.read() as session:
-            changes = await billing.pending_role_changes(session, limit=_BATCH)
-            notices = await billing.pending_notices(session, limit=_BATCH)
+            changes = await queues.pending_role_changes(session, limit=_BATCH)
+            notices = await queues.pending_notices(session, limit=_BATCH)
         finished = 0
         for change in changes:
             if self._due("role", change.id):
@@ -149,13 +149,13 @@ class OutboxWorker:
     async def _apply_change(self, change: RoleChange) -> int:
         assert change.id is not None
         async with self._db.transaction() as session:
-            row = await billing.role_change(session, change.id)
+            row = await queues.role_change(session, change.id)
             if row is None or row.status != "pending":
                 return 0
             first_attempt = row.attempts == 0
             row.attempts += 1  # committed before Discord is asked: a crash then is not a first try
             session.add(row)
-            managed = await billing.is_managed(session, row.guild_id, row.user_id, row.role_id)
+            managed = await queues.is_managed(session, row.guild_id, row.user_id, row.role_id)
         try:
             if row.action == "add":
                 outcome = await self._add(row, first_attempt=first_attempt, managed=managed)
@@ -205,7 +205,7 @@ class OutboxWorker:
     async def _finish(self, change: RoleChange, outcome: str) -> None:
         now = self._clock.now()
         async with self._db.transaction() as session:
-            row = await billing.role_change(session, change.id or 0)
+            row = await queues.role_change(session, change.id or 0)
             if row is None:
                 return
             if outcome == "waiting_member":
@@ -216,9 +216,9 @@ class OutboxWorker:
                 if outcome == "done_unmanaged":
                     row.last_error = "left alone: the bot did not give this role"
                 elif row.action == "add":
-                    await billing.mark_managed(session, row.guild_id, row.user_id, row.role_id, now)
+                    await queues.mark_managed(session, row.guild_id, row.user_id, row.role_id, now)
                 if row.action == "remove" and outcome == "done":
-                    await billing.unmark_managed(session, row.guild_id, row.user_id, row.role_id)
+                    await queues.unmark_managed(session, row.guild_id, row.user_id, row.role_id)
             session.add(row)
 
     async def _stuck(self, change: RoleChange, error: PortError, *, permission: bool) -> None:
@@ -235,7 +235,7 @@ class OutboxWorker:
             error,
         )
         async with self._db.transaction() as session:
-            row = await billing.role_change(session, change.id or 0)
+            row = await queues.role_change(session, change.id or 0)
             if row is None:
                 return
             row.last_error = str(error)[:2000]
@@ -243,7 +243,7 @@ class OutboxWorker:
             if permission and row.reported_at is None:
                 row.reported_at = now
                 verb = "give" if row.action == "add" else "take away"
-                await billing.queue_notice(
+                await queues.queue_notice(
                     session,
                     row.guild_id,
                     "mod_log",
@@ -278,7 +278,7 @@ class OutboxWorker:
             error = str(failure)  # nobody can fix this by retrying
         except PortError as failure:
             async with self._db.transaction() as session:
-                row = await billing.notice(session, notice.id)
+                row = await queues.notice(session, notice.id)
                 if row is not None:
                     row.attempts += 1
                     row.last_error = str(failure)[:2000]
@@ -286,7 +286,7 @@ class OutboxWorker:
                     self._defer("notice", notice.id, self.backoff.delay(row.attempts))
             return 0
         async with self._db.transaction() as session:
-            row = await billing.notice(session, notice.id)
+            row = await queues.notice(session, notice.id)
             if row is not None:
                 row.status, row.sent_at, row.last_error = "done", self._clock.now(), error
                 row.attempts += 1

@@ -12,6 +12,7 @@ from bot.services.billing.ledger import Effects, Ledger
 from bot.services.billing.objects import SubscriptionState, parse_subscription
 from bot.services.billing.subscriptions import SubscriptionWrites
 from storage import billing
+from storage import billing_outbox as queues
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -152,11 +153,11 @@ class Reconciler:
             }
             rows = await billing.entitlements_of_guild(session, guild_id)
             managed = {
-                (m.user_id, m.role_id) for m in await billing.managed_roles(session, guild_id)
+                (m.user_id, m.role_id) for m in await queues.managed_roles(session, guild_id)
             }
             unfinished = {
                 (c.user_id, c.role_id)
-                for c in await billing.unfinished_role_changes(session, guild_id)
+                for c in await queues.unfinished_role_changes(session, guild_id)
             }
         users = sorted({row.user_id for row in rows} | {user for user, _ in managed})
         for user_id in users:
@@ -173,7 +174,7 @@ class Reconciler:
                 for role_id in sorted(wanted - current):
                     if (user_id, role_id) in unfinished:
                         continue
-                    await billing.queue_role_change(
+                    await queues.queue_role_change(
                         session,
                         guild_id,
                         user_id,
@@ -188,7 +189,7 @@ class Reconciler:
                 for role_id in sorted(extra):
                     if (user_id, role_id) not in managed or (user_id, role_id) in unfinished:
                         continue  # given by hand (or already on its way out): not ours to take
-                    await billing.queue_role_change(
+                    await queues.queue_role_change(
                         session,
                         guild_id,
                         user_id,

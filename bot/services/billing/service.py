@@ -19,6 +19,7 @@ from bot.services.billing.subscriptions import SubscriptionWrites
 from bot.services.billing.webhooks import EventWorker, WebhookReceiver
 from bot.settings import Settings
 from storage import billing
+from storage import billing_outbox as queues
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -115,13 +116,13 @@ class BillingService:
         """A member (re)joined: waiting role changes apply and their paid roles come back."""
         effects = Effects()
         async with self._db.transaction() as session:
-            woken = await billing.wake_waiting_changes(session, guild_id, user_id)
+            woken = await queues.wake_waiting_changes(session, guild_id, user_id)
             waiting = {
-                c.role_id for c in await billing.unfinished_role_changes(session, guild_id, user_id)
+                c.role_id for c in await queues.unfinished_role_changes(session, guild_id, user_id)
             }
             for role_id in sorted(await billing.active_role_ids(session, guild_id, user_id)):
                 if role_id not in waiting:
-                    await billing.queue_role_change(
+                    await queues.queue_role_change(
                         session,
                         guild_id,
                         user_id,
@@ -162,7 +163,7 @@ class BillingService:
         self.admin.check_moderator(guild_id, actor)
         report = await self.reconcile({guild_id})
         async with self._db.transaction() as session:
-            await billing.add_audit(
+            await queues.add_audit(
                 session,
                 guild_id,
                 actor.user_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.ports import MissingPermissions, TemporarilyUnavailable
-from storage import billing as queries
+from storage import billing_outbox as queues
 from tests.services.billing.support import (
     GUILD,
     MOD_LOG,
@@ -51,7 +51,7 @@ async def test_payment_before_joining_waits_and_applies_on_join(billing: Billing
     await buy(billing, USER)
     await billing.settle()
     async with billing.db.read() as session:
-        [change] = await queries.unfinished_role_changes(session, GUILD, USER)
+        [change] = await queues.unfinished_role_changes(session, GUILD, USER)
     assert change.status == "waiting_member"
 
     billing.discord.join(USER)
@@ -92,4 +92,4 @@ async def test_past_due_dm_to_a_member_with_closed_dms_is_not_retried(billing: B
     await billing.stripe.fail_payment(outcome.subscription_id)
     await billing.settle()
     async with billing.db.read() as session:
-        assert await queries.pending_notices(session, limit=10) == []
+        assert await queues.pending_notices(session, limit=10) == []

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from bot.services.billing.objects import SubscriptionState
-from bot.services.billing.policy import Previous, subscription_access
+from bot.services.billing.policy import Access, Previous, subscription_access
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 GRACE = timedelta(days=3)
@@ -20,9 +21,9 @@ STATE = SubscriptionState(
 
 
 def access(
-    status: str, *, previous: Previous | None = None, now: datetime = NOW, **changes: object
-):  # type: ignore[no-untyped-def]  # noqa: E501
-    state = replace(STATE, status=status, **changes)  # type: ignore[arg-type]
+    status: str, *, previous: Previous | None = None, now: datetime = NOW, **changes: Any
+) -> Access:
+    state = replace(STATE, status=status, **changes)
     return subscription_access(state, now=now, since=NOW, grace=GRACE, previous=previous)
 
 

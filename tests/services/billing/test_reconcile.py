@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.services.billing import Actor
 from storage import billing as queries
+from storage import billing_outbox as queues
 from tests.services.billing.support import (
     GUILD,
     MODERATOR_ROLE,
@@ -75,5 +76,5 @@ async def test_bot_given_role_without_access_is_taken_back(billing: Billing) -> 
 async def test_resync_is_audited(billing: Billing) -> None:
     await billing.service.resync(GUILD, MOD)
     async with billing.db.read() as session:
-        entries = await queries.audit_entries(session, GUILD)
+        entries = await queues.audit_entries(session, GUILD)
     assert [(e.action, e.actor_id) for e in entries] == [("membership.resync", 1)]
