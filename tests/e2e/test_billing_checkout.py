@@ -66,3 +66,18 @@ async def test_billing_after_a_purchase_links_the_portal(community: Community) -
     assert row is not None and row.active
     reply = await alice.run("/billing")
     assert reply.ephemeral and any(b.get("url") for b in reply.buttons)
+
+
+async def test_setup_tiers_lists_and_adds_tiers(community: Community) -> None:
+    owner = community.owner
+    listing = await owner.run("/setup tiers")
+    assert listing.ephemeral and "`pro`" in listing.content and "`lifetime`" in listing.content
+    team = community.guild.create_role("Team")
+    saved = await owner.run(
+        "/setup tiers", key="team", name="Team", price_id="price_team", role=team,
+        kind="subscription",
+    )  # fmt: skip
+    assert "Saved" in saved.content
+    alice = await community.guild.join("alice")
+    choices = await alice.autocomplete("/subscribe", "tier", "te")
+    assert [c["value"] for c in choices] == ["team"]
