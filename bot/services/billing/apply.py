@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,14 +29,13 @@ from bot.services.billing.objects import (
     parse_subscription,
 )
 from bot.services.billing.payments import PaymentWrites
-from bot.services.billing.subscriptions import SubscriptionWrites
+from bot.services.billing.subscriptions import SubscriptionWrites, Write, skip
 from storage import billing
 from storage.billing import EventRow
-from storage.database import Database, Session
+from storage.database import Database
 
 log = logging.getLogger(__name__)
 
-Write = Callable[[Session, Effects], Awaitable[str | None]]
 
 SUBSCRIPTION_EVENTS = frozenset(
     {
@@ -79,17 +78,6 @@ class ApplyResult:
     outcome: str  # applied | already | missing
     note: str | None = None
     effects: Effects = field(default_factory=Effects)
-
-
-async def _nothing(_session: Session, _effects: Effects) -> str | None:
-    return None
-
-
-def _skip(note: str) -> Write:
-    async def write(_session: Session, _effects: Effects) -> str | None:
-        return note
-
-    return write
 
 
 def routing_key(event_type: str, obj: dict[str, Any], event_id: str) -> str:
@@ -156,7 +144,7 @@ class EventApplier:
             write = await self._prepare(event, arrived)
         except InvalidPayload as error:
             log.warning("event %s (%s) ignored: %s", event.id, event.type, error)
-            write = _skip(f"invalid payload: {error}")
+            write = skip(f"invalid payload: {error}")
         effects = Effects()
         async with self._db.transaction() as session:
             locked = await billing.event_for_update(session, event.id)
@@ -190,7 +178,7 @@ class EventApplier:
             return await self._payments.refunded(parse_charge(obj), created)
         if kind == "charge.dispute.created":
             return await self._payments.disputed(parse_dispute(obj), created)
-        return _nothing
+        return skip("")
 
 
 class KeyedLocks:
