@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot import stats_cli
 from bot.settings import Settings, SettingsError, load_settings
 from storage.database import Database
 from storage.migrate import DatabaseNotMigrated, current_revisions, upgrade
@@ -130,6 +131,13 @@ COMMANDS: list[Command] = [
     Command("webhooks", "serve the Stripe webhook receiver alone", add_config_argument, _webhooks),
     Command(
         "entitlements", "list who holds which tier", _add_entitlements_arguments, _entitlements
+    ),
+    Command("stats", "print a week's stats report", stats_cli.add_stats_arguments, stats_cli.stats),
+    Command(
+        "import",
+        "import history (DiscordChatExporter exports)",
+        stats_cli.add_import_arguments,
+        stats_cli.import_history,
     ),
 ]
 

@@ -14,7 +14,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.activity", "cogs.meta", "cogs.billing")
+EXTENSIONS = ("cogs.activity", "cogs.meta", "cogs.billing", "cogs.stats")
 
 
 def intents() -> discord.Intents:

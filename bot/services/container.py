@@ -9,6 +9,7 @@ from bot.ports import Notifier, Publisher, Roles
 from bot.scheduler import Scheduler
 from bot.services.activity import ActivityService
 from bot.services.billing import BillingService, StripeGateway
+from bot.services.stats import StatsService
 from bot.settings import Settings
 from storage.database import Database
 from storage.interaction_log import InteractionLog
@@ -34,6 +35,7 @@ class Services:
     scheduler: Scheduler
     activity: ActivityService
     billing: BillingService
+    stats: StatsService
 
 
 def build_services(
@@ -61,4 +63,5 @@ def build_services(
             settings, db, clock, scheduler, stripe,
             roles=ports.roles, notifier=ports.notifier, publisher=ports.publisher,
         ),
+        stats=StatsService(db, clock, settings, publisher=ports.publisher, scheduler=scheduler),
     )

@@ -24,6 +24,15 @@ async def members_before(session: AsyncSession, guild_id: int, day: date) -> int
     return int(result.scalar_one())
 
 
+async def any_interaction_before(session: AsyncSession, guild_id: int, moment: datetime) -> bool:
+    """True when the guild has logged anything before `moment`."""
+    i = t.interactions
+    result = await execute(
+        session, select(i.c.id).where(i.c.guild_id == guild_id, i.c.at < moment).limit(1)
+    )
+    return result.first() is not None
+
+
 async def guild_days(
     session: AsyncSession, guild_id: int, first: date, last: date
 ) -> dict[date, tuple[int, int, int, int, int]]:

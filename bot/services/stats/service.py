@@ -2,32 +2,78 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
+from typing import Any
 
 from bot.clock import Clock
 from bot.errors import InvalidInput
-from bot.services.stats import metrics
+from bot.ports import Attachment, OutgoingMessage, Publisher
+from bot.scheduler import Scheduler
+from bot.services.stats import charts, metrics, presentation
+from bot.services.stats.posting import PostOutcome, WeeklyPoster
 from bot.services.stats.report import WeeklyReport
 from bot.services.stats.rollups import RefreshSummary, RollupRefresher
 from bot.services.stats.weeks import GuildCalendar, IsoWeek
 from bot.settings import Settings
 from storage.database import Database
+from storage.stats import reports
 
 log = logging.getLogger(__name__)
 
 MAX_EXPORT_WEEKS = 52
+ROLLUP_REFRESH_S = 3600  # keeps the rollups warm so a report only reads the last hour
 
 
 class StatsService:
     """Computes the numbers owners decide from (definitions: docs/metrics.md)."""
 
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        *,
+        publisher: Publisher | None = None,
+        scheduler: Scheduler | None = None,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._settings = settings
+        self._scheduler = scheduler
+        self._drawing = asyncio.Lock()  # one matplotlib render at a time
         self.rollups = RollupRefresher(db, clock, self.timezone_of)
+        self.poster = (
+            WeeklyPoster(db, clock, settings, publisher, scheduler, self._compose_post)
+            if publisher is not None and scheduler is not None
+            else None
+        )
+
+    # ------------------------------------------------------------ lifetime
+
+    async def start(self) -> None:
+        """Schedule the weekly posts and the hourly rollup refresh."""
+        if self._scheduler is not None:
+            self._scheduler.every("stats:rollups", self.refresh_rollups, seconds=ROLLUP_REFRESH_S)
+        if self.poster is not None:
+            self.poster.schedule()
+
+    async def stop(self) -> None:
+        """Cancel the timers."""
+        if self._scheduler is not None:
+            self._scheduler.cancel("stats:rollups")
+        if self.poster is not None:
+            self.poster.unschedule()
+
+    async def catch_up(self) -> list[PostOutcome]:
+        """Post the weekly reports that fell due while the bot was down (once each)."""
+        return [] if self.poster is None else await self.poster.catch_up()
+
+    async def post_due(self, guild_id: int) -> PostOutcome | None:
+        """Post a guild's due weekly report unless it was posted already."""
+        return None if self.poster is None else await self.poster.post_due(guild_id)
 
     def timezone_of(self, guild_id: int) -> str:
         """The guild's configured time zone (UTC when it is not configured)."""
@@ -77,6 +123,54 @@ class StatsService:
                 await metrics.weekly_report(session, guild_id, final.shift(-back), calendar)
                 for back in range(weeks - 1, -1, -1)
             ]
+
+    async def previous_numbers(self, guild_id: int, week: IsoWeek) -> dict[str, Any]:
+        """The week before `week`: as stored when it was posted, else computed now."""
+        before = week.shift(-1)
+        async with self._db.read() as session:
+            stored = await reports.get(session, guild_id, str(before))
+        if stored is not None and stored.numbers:
+            return dict(stored.numbers)
+        return (await self.weekly_report(guild_id, before)).to_json()
+
+    async def charts(self, report: WeeklyReport) -> dict[str, bytes]:
+        """The report's PNG charts by file name (drawn off the event loop)."""
+        async with self._drawing:
+            return await asyncio.to_thread(charts.report_charts, report)
+
+    async def week_message(self, guild_id: int, week: str | None = None) -> OutgoingMessage:
+        """`/stats week`: the weekly post for any week (default: the last complete one)."""
+        report = await self.weekly_report(guild_id, week)
+        previous = await self.previous_numbers(guild_id, report.week)
+        return presentation.report_message(report, previous, await self.charts(report))
+
+    async def retention_message(self, guild_id: int, week: str | None = None) -> OutgoingMessage:
+        """`/stats retention`: the cohort table as a heatmap."""
+        report = await self.weekly_report(guild_id, week)
+        async with self._drawing:
+            chart = await asyncio.to_thread(charts.cohort_heatmap, report)
+        return presentation.retention_message(report, chart)
+
+    async def content_message(self, guild_id: int, week: str | None = None) -> OutgoingMessage:
+        """`/stats content`: the week's most opened content."""
+        report = await self.weekly_report(guild_id, week)
+        async with self._drawing:
+            chart = await asyncio.to_thread(charts.top_content_chart, report)
+        return presentation.content_message(report, chart)
+
+    async def export_file(self, guild_id: int, weeks: int = 12) -> Attachment:
+        """`/stats export`: a CSV of the last `weeks` complete weeks."""
+        data = await self.export_csv(guild_id, None, weeks)
+        last = self.last_complete_week(guild_id)
+        return Attachment(f"lyceum-stats-{guild_id}-{last}.csv", data)
+
+    async def _compose_post(
+        self, guild_id: int, week: IsoWeek
+    ) -> tuple[OutgoingMessage, dict[str, Any]]:
+        report = await self.weekly_report(guild_id, week)
+        previous = await self.previous_numbers(guild_id, week)
+        message = presentation.report_message(report, previous, await self.charts(report))
+        return message, report.to_json()
 
     async def export_csv(
         self, guild_id: int, last: str | IsoWeek | None = None, weeks: int = 12
