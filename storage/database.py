@@ -71,7 +71,8 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-        self._writer = asyncio.Lock()
+        # One SQLite writer at a time in this process (transactions and the log writer).
+        self.sqlite_writer = asyncio.Lock()
 
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False) -> Database:
@@ -94,7 +95,7 @@ class Database:
             raise RuntimeError("a write transaction inside another one would wait for itself")
         # One SQLite writer at a time in this process: a BEGIN IMMEDIATE that finds the
         # file locked waits in SQLite's busy handler, which sleeps in steps of up to 100 ms.
-        async with self._writer:
+        async with self.sqlite_writer:
             token = _IN_WRITE.set(True)
             try:
                 async with self._sessions() as session, session.begin():

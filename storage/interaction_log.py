@@ -216,7 +216,7 @@ class InteractionLog:
     async def _insert_sqlite(self, batch: Sequence[tuple[Any, ...]]) -> None:
         # The driver's own executemany: SQLAlchemy's per-row bookkeeping would
         # cost three times as much, and aiosqlite runs it off the event loop.
-        async with self._db.engine.connect() as conn:
+        async with self._db.sqlite_writer, self._db.engine.connect() as conn:
             raw = await conn.get_raw_connection()
             driver = raw.driver_connection
             assert driver is not None
