@@ -51,6 +51,19 @@ def _sqlite_values(row: ImportRow) -> tuple[Any, ...]:
     return (row[0], row[1], row[2], row[3], row[4], text, meta, row[7])
 
 
+# Page cache for a bulk import on SQLite: index inserts into a large log then mostly hit
+# memory instead of the file (the default is 2 MB).
+_BULK_CACHE_KIB = 256 * 1024
+
+
+async def bulk_mode(session: AsyncSession, on: bool) -> None:
+    """Give this connection a large page cache for a bulk import (SQLite), or take it back."""
+    connection = await session.connection()
+    if connection.dialect.name == "sqlite":
+        size = -_BULK_CACHE_KIB if on else -2000
+        await connection.exec_driver_sql(f"PRAGMA cache_size = {size}")
+
+
 async def insert_interactions(session: AsyncSession, rows: Sequence[ImportRow]) -> int:
     """Insert rows whose source_key is new; returns how many were added."""
     if not rows:

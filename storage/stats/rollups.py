@@ -21,7 +21,6 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    or_,
     select,
     update,
 )
@@ -105,28 +104,30 @@ async def changed_rows(
         low = high
 
 
-async def changed_time_ranges(
-    session: AsyncSession, after_id: int, upto_id: int
-) -> dict[int, tuple[datetime, datetime]]:
-    """Per guild, the earliest and latest `at` among the changed rows."""
-    i = t.interactions
-    result = await execute(
-        session,
-        select(i.c.guild_id, func.min(i.c.at), func.max(i.c.at))
-        .where(i.c.id > after_id, i.c.id <= upto_id)
-        .group_by(i.c.guild_id),
-    )
-    return {int(g): (as_utc(low), as_utc(high)) for g, low, high in result.all()}
+@dataclass(frozen=True)
+class Presence:
+    """A member's changed rows that show them present: first and last, and what is stored."""
+
+    guild_id: int
+    user_id: int
+    first: datetime
+    last: datetime
+    stored_first: datetime | None
 
 
-async def earlier_first_presence(
+async def presence_in(
     session: AsyncSession, after_id: int, upto_id: int, absent_kinds: Iterable[str]
-) -> list[tuple[int, int, datetime, bool]]:
-    """(guild, user, earliest at, already stored) where the changed rows show a member
-    present earlier than their stored first join (or for the first time)."""
+) -> list[Presence]:
+    """Per member with changed rows showing presence: their first and last such row, and
+    their stored first join (one pass over the changed rows)."""
     i = t.interactions
     fresh = (
-        select(i.c.guild_id, i.c.user_id, func.min(i.c.at).label("first_at"))
+        select(
+            i.c.guild_id,
+            i.c.user_id,
+            func.min(i.c.at).label("first_at"),
+            func.max(i.c.at).label("last_at"),
+        )
         .where(i.c.id > after_id, i.c.id <= upto_id, i.c.kind.not_in(list(absent_kinds)))
         .group_by(i.c.guild_id, i.c.user_id)
         .subquery()
@@ -134,33 +135,33 @@ async def earlier_first_presence(
     stored = t.member_first
     result = await execute(
         session,
-        select(fresh.c.guild_id, fresh.c.user_id, fresh.c.first_at, stored.c.first_at)
-        .select_from(
+        select(
+            fresh.c.guild_id, fresh.c.user_id, fresh.c.first_at, fresh.c.last_at, stored.c.first_at
+        ).select_from(
             fresh.outerjoin(
                 stored,
                 and_(stored.c.guild_id == fresh.c.guild_id, stored.c.user_id == fresh.c.user_id),
             )
-        )
-        .where(or_(stored.c.first_at.is_(None), fresh.c.first_at < stored.c.first_at)),
+        ),
     )
-    return [(int(g), int(u), as_utc(at), old is not None) for g, u, at, old in result.all()]
+    return [
+        Presence(int(g), int(u), as_utc(low), as_utc(high), None if old is None else as_utc(old))
+        for g, u, low, high, old in result.all()
+    ]
 
 
-async def users_with_kinds(
-    session: AsyncSession, after_id: int, upto_id: int, kinds: Iterable[str]
-) -> set[tuple[int, int]]:
-    """(guild, user) pairs with a changed row of one of `kinds`."""
+async def event_users(
+    session: AsyncSession, after_id: int, upto_id: int
+) -> set[tuple[int, int, str]]:
+    """(guild, user, kind) of the copied membership and billing events with ids in range."""
+    e = t.events
     result = await execute(
         session,
-        select(t.interactions.c.guild_id, t.interactions.c.user_id)
-        .where(
-            t.interactions.c.id > after_id,
-            t.interactions.c.id <= upto_id,
-            t.interactions.c.kind.in_(list(kinds)),
-        )
+        select(e.c.guild_id, e.c.user_id, e.c.kind)
+        .where(e.c.interaction_id > after_id, e.c.interaction_id <= upto_id)
         .distinct(),
     )
-    return {(int(g), int(u)) for g, u in result.all()}
+    return {(int(g), int(u), str(k)) for g, u, k in result.all()}
 
 
 async def first_seen(
@@ -244,40 +245,48 @@ async def events_of(
     return rows
 
 
-async def replace_member_spans(
-    session: AsyncSession,
-    guild_id: int,
-    spans: dict[int, list[tuple[datetime, datetime | None]]],
-    *,
-    whole_guild: bool = False,
-) -> list[datetime]:
-    """Replace these members' membership spans (or every member's, when `whole_guild`);
-    returns every span boundary before and after."""
+Span = tuple[datetime, datetime | None]
+
+
+async def stored_spans(
+    session: AsyncSession, guild_id: int, user_ids: Sequence[int] | None
+) -> dict[int, list[Span]]:
+    """The stored membership spans of these members (None: of every member), oldest first."""
     m = t.member_spans
-    boundaries: list[datetime] = []
-    parts: Iterable[Sequence[int] | None] = [None] if whole_guild else chunks(sorted(spans))
+    found: dict[int, list[Span]] = {}
+    parts: Iterable[Sequence[int] | None] = (
+        [None] if user_ids is None else chunks(sorted(set(user_ids)))
+    )
     for part in parts:
         where = [m.c.guild_id == guild_id]
         if part is not None:
             where.append(m.c.user_id.in_(part))
-        result = await execute(session, select(m.c.joined_at, m.c.left_at).where(*where))
-        for joined, left in result.all():
-            boundaries.append(as_utc(joined))
-            if left is not None:
-                boundaries.append(as_utc(left))
-        await execute(session, delete(m).where(*where))
-    rows: list[dict[str, Any]] = []
-    for user_id, user_spans in spans.items():
-        for joined, left in user_spans:
-            rows.append(
-                {"guild_id": guild_id, "user_id": user_id, "joined_at": joined, "left_at": left}
+        result = await execute(
+            session, select(m.c.user_id, m.c.joined_at, m.c.left_at).where(*where)
+        )
+        for user_id, joined, left in result.all():
+            found.setdefault(int(user_id), []).append(
+                (as_utc(joined), None if left is None else as_utc(left))
             )
-            boundaries.append(joined)
-            if left is not None:
-                boundaries.append(left)
+    for spans in found.values():
+        spans.sort(key=lambda span: span[0])
+    return found
+
+
+async def write_member_spans(
+    session: AsyncSession, guild_id: int, spans: dict[int, list[Span]]
+) -> None:
+    """Replace these members' membership spans."""
+    m = t.member_spans
+    for part in chunks(sorted(spans)):
+        await execute(session, delete(m).where(m.c.guild_id == guild_id, m.c.user_id.in_(part)))
+    rows = [
+        {"guild_id": guild_id, "user_id": user_id, "joined_at": joined, "left_at": left}
+        for user_id, user_spans in spans.items()
+        for joined, left in user_spans
+    ]
     if rows:
         await execute(session, insert(m), rows)
-    return boundaries
 
 
 @dataclass(frozen=True)

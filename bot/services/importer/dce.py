@@ -17,6 +17,7 @@ from typing import Any
 from storage.imports import ImportedMember, ImportRow
 
 _KINDS = {"Default": "message", "Reply": "reply"}
+_from_iso = datetime.fromisoformat
 
 
 class BadMessage(ValueError):
@@ -67,53 +68,69 @@ class Conversion:
 
     def add(self, message: dict[str, Any]) -> None:
         """Convert one message (raises `BadMessage` when it is malformed)."""
-        raw_id = message.get("id")
-        message_id = (
-            int(raw_id) if type(raw_id) is str and raw_id.isdigit() else _snowflake(raw_id, "id")
-        )
+        message_id = message.get("id")
+        if type(message_id) is not str or not message_id.isdigit():
+            message_id = str(_snowflake(message_id, "id"))
         kind = message.get("type")
-        if not isinstance(kind, str):
+        if type(kind) is not str:
             raise BadMessage(f"type must be a string, got {kind!r}")
-        at = parse_timestamp(message.get("timestamp"))
+        stamp = message.get("timestamp")
+        try:
+            at = _from_iso(stamp)  # type: ignore[arg-type]  # a non-string is caught below
+        except (TypeError, ValueError):
+            at = parse_timestamp(stamp)  # raises the precise complaint
+        offset = at.utcoffset()
+        if offset is None:
+            raise BadMessage(f"timestamp {stamp!r} has no UTC offset")
+        if offset:
+            at = at.astimezone(UTC)
         author = message.get("author")
-        if not isinstance(author, dict):
+        if type(author) is not dict:
             raise BadMessage("author must be an object")
-        user_id = _snowflake(author.get("id"), "author.id")
+        user_id = author.get("id")
+        user_id = (
+            int(user_id)
+            if type(user_id) is str and user_id.isdigit()
+            else _snowflake(user_id, "author.id")
+        )
         if author.get("isBot") is True:
             self.skipped_bots += 1
         else:
-            self._add_message(message, message_id, kind, at, user_id)
+            mapped = _KINDS.get(kind)
+            if mapped is not None:
+                key = "message:" + message_id
+                self.rows.append(
+                    (self.guild_id, user_id, mapped, self.channel_id, None, at, None, key)
+                )
+                known = self.members.get(user_id)
+                if known is None or at < known.first_seen:
+                    self._seen(user_id, at)
+            else:
+                self._add_other(message, message_id, kind, at, user_id)
         reactions = message.get("reactions")
         if reactions:
             self._add_reactions(reactions, message_id, at)
 
-    def _add_message(
-        self, message: dict[str, Any], message_id: int, kind: str, at: datetime, user_id: int
+    def _add_other(
+        self, message: dict[str, Any], message_id: str, kind: str, at: datetime, user_id: int
     ) -> None:
         channel = self.channel_id
-        mapped = _KINDS.get(kind)
-        if mapped is not None:
-            key = f"message:{message_id}"
-            self.rows.append((self.guild_id, user_id, mapped, channel, None, at, None, key))
-            known = self.members.get(user_id)
-            if known is None or at < known.first_seen:
-                self._seen(user_id, at)
-        elif kind == "GuildMemberJoin":
+        if kind == "GuildMemberJoin":
             key = f"message:{message_id}"
             self.rows.append((self.guild_id, user_id, "join", channel, None, at, None, key))
             self._seen(user_id, at, joined=True)
         elif kind == "ThreadCreated":
             reference = message.get("reference")
             thread = reference.get("channelId") if isinstance(reference, dict) else None
-            thread_id = _snowflake(thread, "reference.channelId") if thread else message_id
+            thread_id = str(_snowflake(thread, "reference.channelId")) if thread else message_id
             key = f"thread:{thread_id}"
-            row = (self.guild_id, user_id, "thread_create", channel, str(thread_id), at, None, key)
+            row = (self.guild_id, user_id, "thread_create", channel, thread_id, at, None, key)
             self.rows.append(row)
             self._seen(user_id, at)
         else:
             self.skipped_other += 1
 
-    def _add_reactions(self, reactions: Any, message_id: int, at: datetime) -> None:
+    def _add_reactions(self, reactions: Any, message_id: str, at: datetime) -> None:
         if not isinstance(reactions, list):
             raise BadMessage("reactions must be an array")
         for reaction in reactions:
@@ -130,7 +147,7 @@ class Conversion:
                     continue
                 user_id = _snowflake(reactor.get("id"), "reactions[].users[].id")
                 key = f"reaction:{message_id}:{user_id}:{emoji_key}"
-                ref = str(message_id)
+                ref = message_id
                 self.rows.append(
                     (self.guild_id, user_id, "reaction", self.channel_id, ref, at, None, key)
                 )

@@ -37,7 +37,7 @@ LOOKBACK_IDS = 2000
 # Past this many changed rows, every day between the oldest and newest is rebuilt
 # instead of finding the touched days one row at a time (imports touch most of them).
 EXACT_DAYS_LIMIT = 100_000
-# Past this many members, their events are read in one pass over the guild's log.
+# Past this many members, their events and spans are read for the whole guild at once.
 PER_MEMBER_LIMIT = 2000
 
 
@@ -47,6 +47,7 @@ class RefreshSummary:
 
     rows: int = 0
     days: int = 0
+    membership_days: int = 0
     weeks: int = 0
     members: int = 0
     payers: int = 0
@@ -74,27 +75,35 @@ class RollupRefresher:
             top = await rollups.max_interaction_id(session)
             late = await rollups.rows_between(session, last - LOOKBACK_IDS, last) != window_rows
             after = max(0, last - LOOKBACK_IDS) if late else last
-            days = await self._timezone_changes(session, summary)
+            # Days whose activity changed (member days, weeks and totals are rebuilt), and
+            # days whose joins or leaves changed (only the totals are).
+            active = await self._timezone_changes(session, summary)
+            moved: defaultdict[int, set[date]] = defaultdict(set)
             if top > after:
                 summary.rows = top - after
-                for guild_id, touched in (await self._touched_days(session, after, top)).items():
-                    days[guild_id] |= touched
+                presence = await rollups.presence_in(session, after, top, ABSENT_KINDS)
+                await self._remember_timezones(session, {p.guild_id for p in presence})
+                for guild_id, days in (
+                    await self._touched_days(session, after, top, presence)
+                ).items():
+                    active[guild_id] |= days
+                changed_first = await self._update_first_seen(session, presence)
                 await rollups.copy_events(session, after, top, MEMBERSHIP_KINDS + PAID_KINDS)
-                changed_first = await self._update_first_seen(session, after, top)
-                movers = await rollups.users_with_kinds(session, after, top, MEMBERSHIP_KINDS)
-                for guild_id, touched in (
+                events = await rollups.event_users(session, after, top)
+                movers = {(g, u) for g, u, kind in events if kind in MEMBERSHIP_KINDS}
+                payers = {(g, u) for g, u, kind in events if kind in PAID_KINDS}
+                for guild_id, days in (
                     await self._rebuild_spans(session, movers | changed_first, summary)
                 ).items():
-                    days[guild_id] |= touched
-                payers = await rollups.users_with_kinds(session, after, top, PAID_KINDS)
+                    moved[guild_id] |= days
                 await self._rebuild_paid(session, payers, summary)
-            await self._rebuild_days(session, days, summary)
+            await self._rebuild_days(session, active, moved, summary)
             newest = max(top, last)
             window = await rollups.rows_between(session, newest - LOOKBACK_IDS, newest)
             await rollups.set_cursor(session, newest, window, self._clock.now())
         if summary.rows or summary.rebuilt_guilds:
             log.info(
-                "stats rollups: %d rows read, %d days, %d weeks, %d members rebuilt",
+                "stats rollups: %d rows read; %d days, %d weeks, %d members rebuilt",
                 summary.rows,
                 summary.days,
                 summary.weeks,
@@ -120,13 +129,23 @@ class RollupRefresher:
                 days[guild_id] |= _days_between(self.calendar(guild_id), *span)
         return days
 
-    async def _touched_days(self, session: Session, after: int, top: int) -> dict[int, set[date]]:
+    async def _remember_timezones(self, session: Session, guild_ids: set[int]) -> None:
         known = await rollups.guild_timezones(session)
+        for guild_id in guild_ids:
+            if guild_id not in known:
+                await rollups.set_guild_timezone(session, guild_id, self._timezone_of(guild_id))
+
+    async def _touched_days(
+        self, session: Session, after: int, top: int, presence: list[rollups.Presence]
+    ) -> dict[int, set[date]]:
         days: defaultdict[int, set[date]] = defaultdict(set)
         if top - after > EXACT_DAYS_LIMIT:
-            ranges = await rollups.changed_time_ranges(session, after, top)
+            # An import: every day between the oldest and newest changed row.
+            ranges: dict[int, tuple[datetime, datetime]] = {}
+            for p in presence:
+                low, high = ranges.get(p.guild_id, (p.first, p.last))
+                ranges[p.guild_id] = (min(low, p.first), max(high, p.last))
             for guild_id, (low, high) in ranges.items():
-                await self._remember_timezone(session, guild_id, known)
                 days[guild_id] = _days_between(self.calendar(guild_id), low, high)
             return days
         calendars: dict[int, GuildCalendar] = {}
@@ -135,28 +154,20 @@ class RollupRefresher:
                 calendar = calendars.get(guild_id)
                 if calendar is None:
                     calendar = calendars[guild_id] = self.calendar(guild_id)
-                    await self._remember_timezone(session, guild_id, known)
                 days[guild_id].add(calendar.day_of(at))
         return days
 
-    async def _remember_timezone(
-        self, session: Session, guild_id: int, known: dict[int, str]
-    ) -> None:
-        zone = self._timezone_of(guild_id)
-        if known.get(guild_id) != zone:
-            await rollups.set_guild_timezone(session, guild_id, zone)
-            known[guild_id] = zone
-
     async def _update_first_seen(
-        self, session: Session, after: int, top: int
+        self, session: Session, presence: list[rollups.Presence]
     ) -> set[tuple[int, int]]:
         """Move first joins earlier where the new rows show an earlier presence."""
         inserts: defaultdict[int, list[tuple[int, datetime]]] = defaultdict(list)
         updates: defaultdict[int, list[tuple[int, datetime]]] = defaultdict(list)
-        for guild_id, user_id, at, stored in await rollups.earlier_first_presence(
-            session, after, top, ABSENT_KINDS
-        ):
-            (updates if stored else inserts)[guild_id].append((user_id, at))
+        for p in presence:
+            if p.stored_first is None:
+                inserts[p.guild_id].append((p.user_id, p.first))
+            elif p.first < p.stored_first:
+                updates[p.guild_id].append((p.user_id, p.first))
         changed: set[tuple[int, int]] = set()
         for guild_id in set(inserts) | set(updates):
             await rollups.write_first_seen(session, guild_id, inserts[guild_id], updates[guild_id])
@@ -166,28 +177,35 @@ class RollupRefresher:
     async def _rebuild_spans(
         self, session: Session, members: set[tuple[int, int]], summary: RefreshSummary
     ) -> dict[int, set[date]]:
+        """Recompute these members' spans; the days where a span now starts or ends
+        differently are returned."""
         by_guild: defaultdict[int, list[int]] = defaultdict(list)
         for guild_id, user_id in members:
             by_guild[guild_id].append(user_id)
         days: defaultdict[int, set[date]] = defaultdict(set)
         for guild_id, user_ids in by_guild.items():
-            # Many members (an import): rebuild the whole guild in a few passes instead.
-            whole_guild = len(user_ids) > PER_MEMBER_LIMIT
-            wanted = None if whole_guild else user_ids
+            wanted = None if len(user_ids) > PER_MEMBER_LIMIT else user_ids
             firsts = await rollups.first_seen(session, guild_id, wanted)
             events: defaultdict[int, list[tuple[datetime, str]]] = defaultdict(list)
             for _, user_id, kind, _, at, _ in await rollups.events_of(
                 session, guild_id, wanted, MEMBERSHIP_KINDS
             ):
                 events[user_id].append((at, kind))
-            everyone = set(firsts) | set(events) if whole_guild else set(user_ids)
-            spans = {u: membership_spans(firsts.get(u), events.get(u, [])) for u in everyone}
+            old = await rollups.stored_spans(session, guild_id, wanted)
+            everyone = set(user_ids) if wanted else set(firsts) | set(events) | set(old)
+            changed = {}
+            moved: Counter[datetime] = Counter()
+            for user_id in everyone:
+                new = membership_spans(firsts.get(user_id), events.get(user_id, []))
+                before = old.get(user_id, [])
+                if new != before:
+                    changed[user_id] = new
+                    moved.update(_boundaries(new))
+                    moved.subtract(_boundaries(before))
+            await rollups.write_member_spans(session, guild_id, changed)
             calendar = self.calendar(guild_id)
-            boundaries = await rollups.replace_member_spans(
-                session, guild_id, spans, whole_guild=whole_guild
-            )
-            days[guild_id] |= {calendar.day_of(b) for b in boundaries}
-            summary.members += len(everyone)
+            days[guild_id] = {calendar.day_of(at) for at, n in moved.items() if n}
+            summary.members += len(changed)
         return days
 
     async def _rebuild_paid(
@@ -199,44 +217,41 @@ class RollupRefresher:
         for guild_id, user_ids in by_guild.items():
             events = await rollups.events_of(session, guild_id, user_ids, PAID_KINDS)
             spans = paid_spans([(u, kind, ref, at, meta) for _, u, kind, ref, at, meta in events])
-            await rollups.replace_paid_spans(
-                session,
-                guild_id,
-                user_ids,
-                [
-                    rollups.PaidSpanRow(
-                        s.user_id,
-                        s.tier_key,
-                        s.started_at,
-                        s.ended_at,
-                        s.monthly_amount,
-                        s.currency,
-                    )
-                    for s in spans
-                ],
-            )
+            rows = [
+                rollups.PaidSpanRow(
+                    s.user_id, s.tier_key, s.started_at, s.ended_at, s.monthly_amount, s.currency
+                )
+                for s in spans
+            ]
+            await rollups.replace_paid_spans(session, guild_id, user_ids, rows)
             summary.payers += len(user_ids)
 
     async def _rebuild_days(
-        self, session: Session, days: dict[int, set[date]], summary: RefreshSummary
+        self,
+        session: Session,
+        active: dict[int, set[date]],
+        moved: dict[int, set[date]],
+        summary: RefreshSummary,
     ) -> None:
-        for guild_id, touched in days.items():
-            if not touched:
-                continue
+        for guild_id in set(active) | set(moved):
             calendar = self.calendar(guild_id)
-            ordered = sorted(touched)
-            await rollups.clear_member_days(session, guild_id, ordered)
-            for day in ordered:
-                start, end = calendar.day_start(day), calendar.day_start(day + timedelta(days=1))
-                await rollups.fill_member_day(
-                    session, guild_id, day, start, end, ACTIVE_KINDS, COMMUNICATION_KINDS
-                )
-            await self._rebuild_guild_days(session, guild_id, calendar, ordered)
-            weeks = sorted({monday_of(day) for day in ordered})
-            for monday in weeks:
-                await rollups.rebuild_member_week(session, guild_id, monday)
-            summary.days += len(ordered)
-            summary.weeks += len(weeks)
+            days = sorted(active.get(guild_id, set()))
+            if days:
+                await rollups.clear_member_days(session, guild_id, days)
+                for day in days:
+                    start, end = calendar.day_start(day), calendar.day_start(day + timedelta(1))
+                    await rollups.fill_member_day(
+                        session, guild_id, day, start, end, ACTIVE_KINDS, COMMUNICATION_KINDS
+                    )
+                weeks = sorted({monday_of(day) for day in days})
+                for monday in weeks:
+                    await rollups.rebuild_member_week(session, guild_id, monday)
+                summary.weeks += len(weeks)
+            totals = sorted(set(days) | moved.get(guild_id, set()))
+            if totals:
+                await self._rebuild_guild_days(session, guild_id, calendar, totals)
+            summary.days += len(days)
+            summary.membership_days += len(totals) - len(days)
 
     @staticmethod
     async def _rebuild_guild_days(
@@ -257,6 +272,10 @@ class RollupRefresher:
             if day in activity or joins[day] or leaves[day]
         ]
         await rollups.replace_guild_days(session, guild_id, days, rows)
+
+
+def _boundaries(spans: list[rollups.Span]) -> list[datetime]:
+    return [at for span in spans for at in span if at is not None]
 
 
 def _days_between(calendar: GuildCalendar, low: datetime, high: datetime) -> set[date]:

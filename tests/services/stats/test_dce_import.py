@@ -178,3 +178,29 @@ async def test_a_bad_file_does_not_stop_the_others(db: Database, tmp_path: Path)
 
     assert results[0].error is not None and "must be a JSON object" in results[0].error
     assert results[1].added == 2
+
+
+def child_importer(db: Database) -> DceImporter:
+    importer = DceImporter(db)
+    importer.child_process_bytes = 0  # every file is parsed in a second process
+    return importer
+
+
+async def test_a_second_process_parses_big_files_to_the_same_rows(db: Database) -> None:
+    results = await child_importer(db).import_files(1, [GENERAL, THREAD])
+
+    assert [(r.messages, r.added, r.error) for r in results] == [(8, 7, None), (2, 2, None)]
+    assert len(await interactions(db)) == 9
+
+
+async def test_a_second_process_reports_malformed_input_by_position(
+    db: Database, tmp_path: Path
+) -> None:
+    text = GENERAL.read_text(encoding="utf-8")
+    cut = tmp_path / "cut.json"
+    cut.write_text(text[: text.index('"id": "5008"')], encoding="utf-8")
+
+    (result,) = await child_importer(db).import_files(1, [cut])
+
+    assert result.error is not None and f"{cut}:" in result.error and "message #8" in result.error
+    assert await count(db) == 0
