@@ -49,6 +49,7 @@ async def _import_history(world: Community, history: History, transcript: Transc
 async def run_demo(root: Path) -> int:
     """Play the whole story and print it; exit code 0 when everything worked."""
     logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("discord").setLevel(logging.ERROR)  # voice-library notices, not ours
     transcript = Transcript()
     transcript.title("Lyceum demo — the real bot on a local Discord and a local Stripe, offline")
     transcript.detail(f"Everything it writes goes to {root}/ (SQLite database, config, charts).")
