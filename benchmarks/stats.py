@@ -55,9 +55,17 @@ INSERT = (
 )
 
 
+def peak_rss_mb() -> float:
+    """The largest resident set so far, of this process or of a child (the import's parser)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, child) / 1024
+
+
 def say(message: str) -> None:
-    """Progress on stderr."""
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+    """Progress on stderr, with the peak memory so far."""
+    stamp = time.strftime("%H:%M:%S")
+    print(f"[{stamp}] {message}  (peak RSS {peak_rss_mb():,.0f} MB)", file=sys.stderr, flush=True)
 
 
 def timestamps(seconds: np.ndarray) -> list[str]:
@@ -284,7 +292,7 @@ async def main() -> None:
         double_s = await timed_report(db, week)
         await db.close()
         import_rate = await import_benchmark(folder, args.import_messages, rng)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     print(
         json.dumps(
             {

@@ -39,6 +39,11 @@ def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete one)")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     parser.add_argument("--charts", metavar="DIR", help="also write the PNG charts into DIR")
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild the stats rollups from the whole log first (slow; for repairs)",
+    )
 
 
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,6 +86,8 @@ async def _stats(
     try:
         await ensure_migrated(db)
         service = StatsService(db, SystemClock(), settings)
+        if args.rebuild:
+            await service.rebuild_rollups()
         report = await service.weekly_report(args.guild, args.week)
         return report, (await service.charts(report) if args.charts else {})
     finally:

@@ -165,19 +165,18 @@ async def event_users(
 
 
 async def first_seen(
-    session: AsyncSession, guild_id: int, user_ids: Sequence[int] | None
+    session: AsyncSession, guild_id: int, user_ids: Sequence[int]
 ) -> dict[int, datetime]:
-    """The stored first join of these members (None: of every member of the guild)."""
+    """The stored first join of these members."""
     f = t.member_first
     found: dict[int, datetime] = {}
-    parts: Iterable[Sequence[int] | None] = (
-        [None] if user_ids is None else chunks(sorted(set(user_ids)))
-    )
-    for part in parts:
-        where = [f.c.guild_id == guild_id]
-        if part is not None:
-            where.append(f.c.user_id.in_(part))
-        result = await execute(session, select(f.c.user_id, f.c.first_at).where(*where))
+    for part in chunks(sorted(set(user_ids))):
+        result = await execute(
+            session,
+            select(f.c.user_id, f.c.first_at).where(
+                f.c.guild_id == guild_id, f.c.user_id.in_(part)
+            ),
+        )
         found.update((int(u), as_utc(at)) for u, at in result.all())
     return found
 
@@ -222,22 +221,15 @@ async def copy_events(
 
 
 async def events_of(
-    session: AsyncSession, guild_id: int, user_ids: Sequence[int] | None, kinds: Iterable[str]
+    session: AsyncSession, guild_id: int, user_ids: Sequence[int], kinds: Iterable[str]
 ) -> list[tuple[int, int, str, str | None, datetime, dict[str, Any] | None]]:
-    """(id, user, kind, ref, at, meta) of members' copied events of `kinds`, oldest first.
-
-    `user_ids=None` reads every member of the guild.
-    """
+    """(id, user, kind, ref, at, meta) of members' copied events of `kinds`, oldest first."""
     e = t.events
     columns = (e.c.interaction_id, e.c.user_id, e.c.kind, e.c.ref, e.c.at, e.c.meta)
     where = [e.c.guild_id == guild_id, e.c.kind.in_(list(kinds))]
-    parts: Iterable[Sequence[int] | None] = (
-        [None] if user_ids is None else chunks(sorted(set(user_ids)))
-    )
     rows: list[tuple[int, int, str, str | None, datetime, dict[str, Any] | None]] = []
-    for part in parts:
-        condition = where if part is None else [*where, e.c.user_id.in_(part)]
-        result = await execute(session, select(*columns).where(*condition))
+    for part in chunks(sorted(set(user_ids))):
+        result = await execute(session, select(*columns).where(*where, e.c.user_id.in_(part)))
         rows.extend(
             (int(i), int(u), str(k), r, as_utc(at), m) for i, u, k, r, at, m in result.all()
         )
@@ -249,20 +241,17 @@ Span = tuple[datetime, datetime | None]
 
 
 async def stored_spans(
-    session: AsyncSession, guild_id: int, user_ids: Sequence[int] | None
+    session: AsyncSession, guild_id: int, user_ids: Sequence[int]
 ) -> dict[int, list[Span]]:
-    """The stored membership spans of these members (None: of every member), oldest first."""
+    """The stored membership spans of these members, oldest first."""
     m = t.member_spans
     found: dict[int, list[Span]] = {}
-    parts: Iterable[Sequence[int] | None] = (
-        [None] if user_ids is None else chunks(sorted(set(user_ids)))
-    )
-    for part in parts:
-        where = [m.c.guild_id == guild_id]
-        if part is not None:
-            where.append(m.c.user_id.in_(part))
+    for part in chunks(sorted(set(user_ids))):
         result = await execute(
-            session, select(m.c.user_id, m.c.joined_at, m.c.left_at).where(*where)
+            session,
+            select(m.c.user_id, m.c.joined_at, m.c.left_at).where(
+                m.c.guild_id == guild_id, m.c.user_id.in_(part)
+            ),
         )
         for user_id, joined, left in result.all():
             found.setdefault(int(user_id), []).append(

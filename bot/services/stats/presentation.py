@@ -21,6 +21,11 @@ def pct(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value * 100:.{digits}f} %"
 
 
+def signed_pct(value: float | None, digits: int = 1) -> str:
+    """A change as a signed percentage ("+4.8 %"; "n/a" for null)."""
+    return "n/a" if value is None else f"{value * 100:+.{digits}f} %"
+
+
 def _mark(change: float, *, higher_is_better: bool = True) -> str:
     if change == 0:
         return "⚪ ="
@@ -80,7 +85,7 @@ def headline_fields(report: WeeklyReport, previous: Numbers | None) -> tuple[Emb
         EmbedField(
             "👥 Members",
             _lines(
-                f"**{m.end:,}** (from {m.start:,}; net {pct(report.net_growth)})",
+                f"**{m.end:,}** (from {m.start:,}; net {signed_pct(report.net_growth)})",
                 count_delta(m.end, _get(previous, "members", "end")),
                 f"joined {m.joined:,} · left {m.left:,}",
             ),

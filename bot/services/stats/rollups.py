@@ -37,8 +37,8 @@ LOOKBACK_IDS = 2000
 # Past this many changed rows, every day between the oldest and newest is rebuilt
 # instead of finding the touched days one row at a time (imports touch most of them).
 EXACT_DAYS_LIMIT = 100_000
-# Past this many members, their events and spans are read for the whole guild at once.
-PER_MEMBER_LIMIT = 2000
+# Members whose spans are rebuilt together (bounds memory when an import touches all).
+SPAN_SLICE = 5000
 
 
 @dataclass
@@ -66,6 +66,13 @@ class RollupRefresher:
     def calendar(self, guild_id: int) -> GuildCalendar:
         """The calendar of a guild's configured time zone."""
         return GuildCalendar(self._timezone_of(guild_id))
+
+    async def rebuild(self) -> RefreshSummary:
+        """Read the whole log again and rebuild every rollup from it."""
+        async with self._lock, self._db.transaction() as session:
+            await rollups.lock_cursor(session)
+            await rollups.set_cursor(session, 0, 0, self._clock.now())
+        return await self.refresh()
 
     async def refresh(self) -> RefreshSummary:
         """Read the log past the cursor and rebuild what it touched."""
@@ -184,29 +191,38 @@ class RollupRefresher:
             by_guild[guild_id].append(user_id)
         days: defaultdict[int, set[date]] = defaultdict(set)
         for guild_id, user_ids in by_guild.items():
-            wanted = None if len(user_ids) > PER_MEMBER_LIMIT else user_ids
-            firsts = await rollups.first_seen(session, guild_id, wanted)
-            events: defaultdict[int, list[tuple[datetime, str]]] = defaultdict(list)
-            for _, user_id, kind, _, at, _ in await rollups.events_of(
-                session, guild_id, wanted, MEMBERSHIP_KINDS
-            ):
-                events[user_id].append((at, kind))
-            old = await rollups.stored_spans(session, guild_id, wanted)
-            everyone = set(user_ids) if wanted else set(firsts) | set(events) | set(old)
-            changed = {}
-            moved: Counter[datetime] = Counter()
-            for user_id in everyone:
-                new = membership_spans(firsts.get(user_id), events.get(user_id, []))
-                before = old.get(user_id, [])
-                if new != before:
-                    changed[user_id] = new
-                    moved.update(_boundaries(new))
-                    moved.subtract(_boundaries(before))
-            await rollups.write_member_spans(session, guild_id, changed)
             calendar = self.calendar(guild_id)
-            days[guild_id] = {calendar.day_of(at) for at, n in moved.items() if n}
-            summary.members += len(changed)
+            user_ids.sort()
+            # In slices, so an import that touches every member stays within bounded memory.
+            for start in range(0, len(user_ids), SPAN_SLICE):
+                part = user_ids[start : start + SPAN_SLICE]
+                moved = await self._rebuild_member_spans(session, guild_id, part, summary)
+                days[guild_id] |= {calendar.day_of(at) for at, n in moved.items() if n}
         return days
+
+    @staticmethod
+    async def _rebuild_member_spans(
+        session: Session, guild_id: int, user_ids: list[int], summary: RefreshSummary
+    ) -> Counter[datetime]:
+        firsts = await rollups.first_seen(session, guild_id, user_ids)
+        events: defaultdict[int, list[tuple[datetime, str]]] = defaultdict(list)
+        for _, user_id, kind, _, at, _ in await rollups.events_of(
+            session, guild_id, user_ids, MEMBERSHIP_KINDS
+        ):
+            events[user_id].append((at, kind))
+        old = await rollups.stored_spans(session, guild_id, user_ids)
+        changed = {}
+        moved: Counter[datetime] = Counter()
+        for user_id in user_ids:
+            new = membership_spans(firsts.get(user_id), events.get(user_id, []))
+            before = old.get(user_id, [])
+            if new != before:
+                changed[user_id] = new
+                moved.update(_boundaries(new))
+                moved.subtract(_boundaries(before))
+        await rollups.write_member_spans(session, guild_id, changed)
+        summary.members += len(changed)
+        return moved
 
     async def _rebuild_paid(
         self, session: Session, payers: set[tuple[int, int]], summary: RefreshSummary

@@ -102,6 +102,10 @@ class StatsService:
         """Bring the rollups up to the newest interaction."""
         return await self.rollups.refresh()
 
+    async def rebuild_rollups(self) -> RefreshSummary:
+        """Rebuild every rollup from the whole log (after a repair; normally never needed)."""
+        return await self.rollups.rebuild()
+
     async def weekly_report(self, guild_id: int, week: str | IsoWeek | None = None) -> WeeklyReport:
         """Every number of one week (default: the last complete one) for one guild."""
         chosen = self.resolve_week(guild_id, week)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.services.stats.paid import mrr_total
-from bot.services.stats.presentation import DEFINITIONS, pct, week_span
+from bot.services.stats.presentation import DEFINITIONS, pct, signed_pct, week_span
 from bot.services.stats.report import WeeklyReport
 
 
@@ -20,7 +20,9 @@ def text_report(report: WeeklyReport) -> str:
     per_member = "n/a" if a.per_member is None else f"{a.per_member:,.2f}"
     per_active = "n/a" if a.per_active_member is None else f"{a.per_active_member:,.2f}"
     median = (
-        "n/a" if q.median_first_answer_minutes is None else f"{q.median_first_answer_minutes:,.1f}"
+        "n/a"
+        if q.median_first_answer_minutes is None
+        else f"{q.median_first_answer_minutes:,.1f} min"
     )
     days = " · ".join(f"{day:%a} {count:,}" for day, count in report.daily_active)
     lines = [
@@ -28,7 +30,7 @@ def text_report(report: WeeklyReport) -> str:
         f"  {week_span(report)}",
         "",
         _row("Members", f"{m.start:,} → {m.end:,} (joined {m.joined:,}, left {m.left:,})"),
-        _row("Net growth", pct(report.net_growth)),
+        _row("Net growth", signed_pct(report.net_growth)),
         _row("Member retention", f"{pct(report.member_retention)} (churn {pct(report.churn)})"),
         _row("New-member retention", pct(report.new_member_retention)),
         _row(
@@ -51,7 +53,7 @@ def text_report(report: WeeklyReport) -> str:
         _row(
             "Q&A",
             f"{q.asked:,} asked · {pct(q.answered_pct)} answered · {pct(q.solved_pct)} solved · "
-            f"median {median} min to a first answer",
+            f"median time to a first answer {median}",
         ),
         _row(
             "Funnel",
@@ -61,7 +63,8 @@ def text_report(report: WeeklyReport) -> str:
         ),
         "",
         "Cohort retention (share active k weeks after first joining)",
-        "  cohort       size " + "".join(f"{k:>7}" for k in range(9)),
+        "  cohort       size "
+        + "".join(f"{k:>7}" for k in range(max(len(c.retention) for c in report.cohorts))),
     ]
     for cohort in report.cohorts:
         cells = "".join(f"{pct(r, 0):>7}" for r in cohort.retention)

@@ -154,13 +154,13 @@ async def test_report_matches_the_reference_even_with_late_rows(
     asked: list[tuple[Any, ...]],
     bulk: bool,
 ) -> None:
-    limits = (refresher.EXACT_DAYS_LIMIT, refresher.PER_MEMBER_LIMIT)
-    if bulk:  # the import path: day ranges and whole-guild span rebuilds
-        refresher.EXACT_DAYS_LIMIT, refresher.PER_MEMBER_LIMIT = 0, 0
+    limits = (refresher.EXACT_DAYS_LIMIT, refresher.SPAN_SLICE)
+    if bulk:  # the import path: day ranges, spans rebuilt in (tiny) slices
+        refresher.EXACT_DAYS_LIMIT, refresher.SPAN_SLICE = 0, 2
     try:
         await check_report(db, data, split, timezone, week, onboarded, asked)
     finally:
-        refresher.EXACT_DAYS_LIMIT, refresher.PER_MEMBER_LIMIT = limits
+        refresher.EXACT_DAYS_LIMIT, refresher.SPAN_SLICE = limits
 
 
 async def check_report(

@@ -76,3 +76,15 @@ async def test_changing_the_time_zone_rebuilds_the_days(db: Database) -> None:
     assert summary.rebuilt_guilds == [1]
     assert (await berlin.weekly_report(1, WEEK)).wau == 0
     assert (await berlin.weekly_report(1, "2026-W46")).wau == 1
+
+
+async def test_a_rebuild_reads_the_whole_log_again_to_the_same_numbers(db: Database) -> None:
+    service = stats_service(db, LATER)
+    community = Community().join(1, at(-2)).join(2, at(-1)).leave(1, at(0, 2))
+    await community.message(2, at(0, 3)).write(db)
+    before = (await service.weekly_report(1, WEEK)).to_json()
+
+    summary = await service.rebuild_rollups()
+
+    assert summary.rows == 4
+    assert (await service.weekly_report(1, WEEK)).to_json() == before
