@@ -28,6 +28,10 @@ demo: install
 
 bench: install
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/gateway.py
+	$(BIN)/python benchmarks/commands.py
+	$(BIN)/python benchmarks/webhooks.py
+	$(BIN)/python benchmarks/stats.py
 
 clean:
 	rm -rf $(VENV) demo-data .pytest_cache .mypy_cache .ruff_cache

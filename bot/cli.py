@@ -142,13 +142,17 @@ COMMANDS: list[Command] = [
 ]
 
 
+LONG_RUNNING = frozenset({"run", "webhooks"})
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="lyceum", description=__doc__)
     parser.add_argument(
         "--log-level",
-        default=os.environ.get("LYCEUM_LOG_LEVEL", "INFO"),
+        default=os.environ.get("LYCEUM_LOG_LEVEL"),
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="default: INFO for the long-running commands, WARNING for the others",
     )
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
@@ -161,9 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `lyceum` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-    )
+    level = args.log_level or ("INFO" if args.command in LONG_RUNNING else "WARNING")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    if level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return int(args.handler(args))
     except SettingsError as error:

@@ -85,4 +85,11 @@ async def run_demo(root: Path) -> int:
         for item in NOT_YET_BUILT:
             transcript.detail(f"- {item}")
     transcript.say("done; the bot shut down cleanly")
+    transcript.detail("Go on exploring what the bot stored:")
+    transcript.detail(
+        f"  .venv/bin/lyceum stats --config {world.config_path} --guild {world.guild.id}"
+    )
+    transcript.detail(
+        f"  .venv/bin/lyceum entitlements --config {world.config_path} --guild {world.guild.id}"
+    )
     return 0
