@@ -136,8 +136,7 @@ def top_content_chart(report: WeeklyReport) -> bytes:
     if not items:
         ax.text(0.5, 0.5, "No content was opened this week.", ha="center", va="center",
                 color=MUTED, fontsize=11, transform=ax.transAxes)  # fmt: skip
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_axis_off()
         return _png(figure)
     labels = [_short(c.title or f"item {c.content_id}") for c in items][::-1]
     opens = [c.opens for c in items][::-1]

@@ -119,7 +119,7 @@ def headline_fields(report: WeeklyReport, previous: Numbers | None) -> tuple[Emb
         EmbedField(
             "💳 Paid",
             _lines(
-                f"**{p.paying:,}** paying (+{p.new:,} new, -{p.churned:,} churned)",
+                f"**{p.paying:,}** paying ({p.new:,} new, {p.churned:,} churned)",
                 count_delta(p.paying, _get(previous, "paid", "paying")),
                 f"MRR {mrr_total(p.mrr)}" + (f" ({mrr_change})" if mrr_change else ""),
                 f"30-day conversion {pct(p.conversion_30d)}",
@@ -132,7 +132,9 @@ def headline_fields(report: WeeklyReport, previous: Numbers | None) -> tuple[Emb
                 f"{pct(q.solved_pct, 0)} solved",
                 "first answer after " + _minutes(q.median_first_answer_minutes),
                 f"top: {answerers}" if answerers else "",
-            ),
+            )
+            if q.asked
+            else "No questions asked.",
         ),
         EmbedField("📚 Top content", "\n".join(top) or "No content opened.", inline=False),
         EmbedField(

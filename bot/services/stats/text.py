@@ -43,7 +43,7 @@ def text_report(report: WeeklyReport) -> str:
         _row("Communicators", f"{report.communicators:,}"),
         _row(
             "Paid",
-            f"{p.paying:,} paying (was {p.paying_start:,}; +{p.new:,} new, -{p.churned:,} "
+            f"{p.paying:,} paying (was {p.paying_start:,}; {p.new:,} new, {p.churned:,} "
             f"churned) · MRR {mrr_total(p.mrr)}",
         ),
         _row(
