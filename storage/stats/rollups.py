@@ -461,6 +461,23 @@ async def replace_guild_days(
         )
 
 
+async def forget_member(session: AsyncSession, guild_id: int, user_id: int) -> None:
+    """Erase a member from the per-member rollups (`/privacy delete`); day and week totals,
+    which name nobody, are kept."""
+    for table in (
+        t.member_days,
+        t.member_weeks,
+        t.member_first,
+        t.member_spans,
+        t.paid_spans,
+        t.events,
+    ):
+        await execute(
+            session,
+            delete(table).where(table.c.guild_id == guild_id, table.c.user_id == user_id),
+        )
+
+
 async def guild_timezones(session: AsyncSession) -> dict[int, str]:
     """The time zone each guild's rollups were built in."""
     result = await execute(session, select(t.guild_state.c.guild_id, t.guild_state.c.timezone))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from storage.database import Database
+from storage.stats import rollups, tables
 from tests.services.stats.community import Community, at, stats_service
 
 WEEK = "2026-W45"
@@ -88,3 +91,21 @@ async def test_a_rebuild_reads_the_whole_log_again_to_the_same_numbers(db: Datab
 
     assert summary.rows == 4
     assert (await service.weekly_report(1, WEEK)).to_json() == before
+
+
+async def test_forgetting_a_member_erases_them_but_keeps_the_day_totals(db: Database) -> None:
+    service = stats_service(db, LATER)
+    await Community().join(1, at(-1)).message(1, at(0, 1)).paid_start(1, at(0, 1)).write(db)
+    await service.refresh_rollups()
+
+    async with db.transaction() as session:
+        await rollups.forget_member(session, 1, 1)
+
+    async with db.read() as session:
+        connection = await session.connection()
+        for table in (tables.member_days, tables.member_first, tables.member_spans,
+                      tables.paid_spans, tables.events):  # fmt: skip
+            count = select(func.count()).select_from(table).where(table.c.user_id == 1)
+            assert (await connection.execute(count)).scalar_one() == 0, table.name
+        totals = select(func.sum(tables.guild_days.c.interactions))
+        assert (await connection.execute(totals)).scalar_one() == 1
