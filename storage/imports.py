@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.stats import tables as t
-from storage.stats.rollups import execute
+from storage.stats.sql import execute
 
 # guild_id, user_id, kind, channel_id, ref, at (aware), meta, source_key
 ImportRow = tuple[int, int, str, int | None, str | None, datetime, dict[str, Any] | None, str]

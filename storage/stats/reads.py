@@ -10,7 +10,7 @@ from sqlalchemy import distinct, exists, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.stats import tables as t
-from storage.stats.rollups import as_utc, chunks, execute
+from storage.stats.sql import as_utc, chunks, execute
 
 
 async def members_before(session: AsyncSession, guild_id: int, day: date) -> int:

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Report
 from storage.stats import tables as t
-from storage.stats.rollups import execute
+from storage.stats.sql import execute
 
 _reports = t.reports
 

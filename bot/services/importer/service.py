@@ -14,7 +14,7 @@ from bot.services.importer.reader import ExportFormatError
 from bot.services.stats import StatsService
 from storage import imports
 from storage.database import Database, Session
-from storage.stats import rollups
+from storage.stats import cursor
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class DceImporter:
         finished: Finished | None = None
         async with self._db.transaction() as session:
             # Holds the stats cursor: a refresh waits for this file instead of skipping it.
-            await rollups.lock_cursor(session)
+            await cursor.lock_cursor(session)
             await imports.bulk_mode(session, True)
             try:
                 async for item in parsed:

@@ -25,7 +25,8 @@ from bot.services.stats.spans import (
 )
 from bot.services.stats.weeks import GuildCalendar, monday_of
 from storage.database import Database, Session
-from storage.stats import rollups
+from storage.stats import cursor, rollups
+from storage.stats import spans as span_store
 
 log = logging.getLogger(__name__)
 
@@ -70,17 +71,17 @@ class RollupRefresher:
     async def rebuild(self) -> RefreshSummary:
         """Read the whole log again and rebuild every rollup from it."""
         async with self._lock, self._db.transaction() as session:
-            await rollups.lock_cursor(session)
-            await rollups.set_cursor(session, 0, 0, self._clock.now())
+            await cursor.lock_cursor(session)
+            await cursor.set_cursor(session, 0, 0, self._clock.now())
         return await self.refresh()
 
     async def refresh(self) -> RefreshSummary:
         """Read the log past the cursor and rebuild what it touched."""
         async with self._lock, self._db.transaction() as session:
             summary = RefreshSummary()
-            last, window_rows = await rollups.lock_cursor(session)
-            top = await rollups.max_interaction_id(session)
-            late = await rollups.rows_between(session, last - LOOKBACK_IDS, last) != window_rows
+            last, window_rows = await cursor.lock_cursor(session)
+            top = await cursor.max_interaction_id(session)
+            late = await cursor.rows_between(session, last - LOOKBACK_IDS, last) != window_rows
             after = max(0, last - LOOKBACK_IDS) if late else last
             # Days whose activity changed (member days, weeks and totals are rebuilt), and
             # days whose joins or leaves changed (only the totals are).
@@ -88,15 +89,15 @@ class RollupRefresher:
             moved: defaultdict[int, set[date]] = defaultdict(set)
             if top > after:
                 summary.rows = top - after
-                presence = await rollups.presence_in(session, after, top, ABSENT_KINDS)
+                presence = await span_store.presence_in(session, after, top, ABSENT_KINDS)
                 await self._remember_timezones(session, {p.guild_id for p in presence})
                 for guild_id, days in (
                     await self._touched_days(session, after, top, presence)
                 ).items():
                     active[guild_id] |= days
                 changed_first = await self._update_first_seen(session, presence)
-                await rollups.copy_events(session, after, top, MEMBERSHIP_KINDS + PAID_KINDS)
-                events = await rollups.event_users(session, after, top)
+                await span_store.copy_events(session, after, top, MEMBERSHIP_KINDS + PAID_KINDS)
+                events = await span_store.event_users(session, after, top)
                 movers = {(g, u) for g, u, kind in events if kind in MEMBERSHIP_KINDS}
                 payers = {(g, u) for g, u, kind in events if kind in PAID_KINDS}
                 for guild_id, days in (
@@ -106,8 +107,8 @@ class RollupRefresher:
                 await self._rebuild_paid(session, payers, summary)
             await self._rebuild_days(session, active, moved, summary)
             newest = max(top, last)
-            window = await rollups.rows_between(session, newest - LOOKBACK_IDS, newest)
-            await rollups.set_cursor(session, newest, window, self._clock.now())
+            window = await cursor.rows_between(session, newest - LOOKBACK_IDS, newest)
+            await cursor.set_cursor(session, newest, window, self._clock.now())
         if summary.rows or summary.rebuilt_guilds:
             log.info(
                 "stats rollups: %d rows read; %d days, %d weeks, %d members rebuilt",
@@ -143,7 +144,7 @@ class RollupRefresher:
                 await rollups.set_guild_timezone(session, guild_id, self._timezone_of(guild_id))
 
     async def _touched_days(
-        self, session: Session, after: int, top: int, presence: list[rollups.Presence]
+        self, session: Session, after: int, top: int, presence: list[span_store.Presence]
     ) -> dict[int, set[date]]:
         days: defaultdict[int, set[date]] = defaultdict(set)
         if top - after > EXACT_DAYS_LIMIT:
@@ -156,7 +157,7 @@ class RollupRefresher:
                 days[guild_id] = _days_between(self.calendar(guild_id), low, high)
             return days
         calendars: dict[int, GuildCalendar] = {}
-        async for batch in rollups.changed_rows(session, after, top):
+        async for batch in cursor.changed_rows(session, after, top):
             for guild_id, at in batch:
                 calendar = calendars.get(guild_id)
                 if calendar is None:
@@ -165,7 +166,7 @@ class RollupRefresher:
         return days
 
     async def _update_first_seen(
-        self, session: Session, presence: list[rollups.Presence]
+        self, session: Session, presence: list[span_store.Presence]
     ) -> set[tuple[int, int]]:
         """Move first joins earlier where the new rows show an earlier presence."""
         inserts: defaultdict[int, list[tuple[int, datetime]]] = defaultdict(list)
@@ -177,7 +178,9 @@ class RollupRefresher:
                 updates[p.guild_id].append((p.user_id, p.first))
         changed: set[tuple[int, int]] = set()
         for guild_id in set(inserts) | set(updates):
-            await rollups.write_first_seen(session, guild_id, inserts[guild_id], updates[guild_id])
+            await span_store.write_first_seen(
+                session, guild_id, inserts[guild_id], updates[guild_id]
+            )
             changed.update((guild_id, u) for u, _ in inserts[guild_id] + updates[guild_id])
         return changed
 
@@ -204,13 +207,13 @@ class RollupRefresher:
     async def _rebuild_member_spans(
         session: Session, guild_id: int, user_ids: list[int], summary: RefreshSummary
     ) -> Counter[datetime]:
-        firsts = await rollups.first_seen(session, guild_id, user_ids)
+        firsts = await span_store.first_seen(session, guild_id, user_ids)
         events: defaultdict[int, list[tuple[datetime, str]]] = defaultdict(list)
-        for _, user_id, kind, _, at, _ in await rollups.events_of(
+        for _, user_id, kind, _, at, _ in await span_store.events_of(
             session, guild_id, user_ids, MEMBERSHIP_KINDS
         ):
             events[user_id].append((at, kind))
-        old = await rollups.stored_spans(session, guild_id, user_ids)
+        old = await span_store.stored_spans(session, guild_id, user_ids)
         changed = {}
         moved: Counter[datetime] = Counter()
         for user_id in user_ids:
@@ -220,7 +223,7 @@ class RollupRefresher:
                 changed[user_id] = new
                 moved.update(_boundaries(new))
                 moved.subtract(_boundaries(before))
-        await rollups.write_member_spans(session, guild_id, changed)
+        await span_store.write_member_spans(session, guild_id, changed)
         summary.members += len(changed)
         return moved
 
@@ -231,15 +234,15 @@ class RollupRefresher:
         for guild_id, user_id in payers:
             by_guild[guild_id].append(user_id)
         for guild_id, user_ids in by_guild.items():
-            events = await rollups.events_of(session, guild_id, user_ids, PAID_KINDS)
+            events = await span_store.events_of(session, guild_id, user_ids, PAID_KINDS)
             spans = paid_spans([(u, kind, ref, at, meta) for _, u, kind, ref, at, meta in events])
             rows = [
-                rollups.PaidSpanRow(
+                span_store.PaidSpanRow(
                     s.user_id, s.tier_key, s.started_at, s.ended_at, s.monthly_amount, s.currency
                 )
                 for s in spans
             ]
-            await rollups.replace_paid_spans(session, guild_id, user_ids, rows)
+            await span_store.replace_paid_spans(session, guild_id, user_ids, rows)
             summary.payers += len(user_ids)
 
     async def _rebuild_days(
@@ -274,7 +277,7 @@ class RollupRefresher:
         session: Session, guild_id: int, calendar: GuildCalendar, days: list[date]
     ) -> None:
         activity = await rollups.day_activity(session, guild_id, days)
-        joined, left = await rollups.span_boundaries(
+        joined, left = await span_store.span_boundaries(
             session,
             guild_id,
             calendar.day_start(days[0]),
@@ -290,7 +293,7 @@ class RollupRefresher:
         await rollups.replace_guild_days(session, guild_id, days, rows)
 
 
-def _boundaries(spans: list[rollups.Span]) -> list[datetime]:
+def _boundaries(spans: list[span_store.Span]) -> list[datetime]:
     return [at for span in spans for at in span if at is not None]
 
 
