@@ -60,8 +60,14 @@ def build_services(
         scheduler=scheduler,
         activity=ActivityService(db, interaction_log, clock),
         billing=BillingService(
-            settings, db, clock, scheduler, stripe,
-            roles=ports.roles, notifier=ports.notifier, publisher=ports.publisher,
+            settings,
+            db,
+            clock,
+            scheduler,
+            stripe,
+            roles=ports.roles,
+            notifier=ports.notifier,
+            publisher=ports.publisher,
         ),
         stats=StatsService(db, clock, settings, publisher=ports.publisher, scheduler=scheduler),
     )

@@ -21,8 +21,18 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request, Params], Awaitable[Obj]]
 
-_SUBSCRIPTION_STATUSES = ("active", "all", "canceled", "ended", "incomplete",
-                          "incomplete_expired", "past_due", "paused", "trialing", "unpaid")
+_SUBSCRIPTION_STATUSES = (
+    "active",
+    "all",
+    "canceled",
+    "ended",
+    "incomplete",
+    "incomplete_expired",
+    "past_due",
+    "paused",
+    "trialing",
+    "unpaid",
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,11 @@ class StripeApi:
     """Routes `/v1/...` to the shared state; answers in Stripe's JSON shapes."""
 
     def __init__(
-        self, state: StripeState, checkout: CheckoutFlows, *, api_key: str,
+        self,
+        state: StripeState,
+        checkout: CheckoutFlows,
+        *,
+        api_key: str,
         public_url: Callable[[], str],
     ) -> None:
         self.state = state
@@ -66,16 +80,36 @@ class StripeApi:
         """The `/v1` routes, each wrapped with auth, parsing, errors and logging."""
         table: list[tuple[str, str, Handler, tuple[str, str] | None]] = [
             ("POST", "/v1/checkout/sessions", self._create_session, None),
-            ("GET", "/v1/checkout/sessions/{id}", self._retrieve("checkout.session"),
-             ("stripe.params.checkout", "SessionRetrieveParams")),
-            ("GET", "/v1/checkout/sessions/{id}/line_items", self._session_items,
-             ("stripe.params.checkout", "SessionListLineItemsParams")),
-            ("POST", "/v1/checkout/sessions/{id}/expire", self._expire_session,
-             ("stripe.params.checkout", "SessionExpireParams")),
-            ("POST", "/v1/billing_portal/sessions", self._create_portal,
-             ("stripe.params.billing_portal", "SessionCreateParams")),
-            ("GET", "/v1/subscriptions", self._list_subscriptions,
-             ("stripe.params", "SubscriptionListParams")),
+            (
+                "GET",
+                "/v1/checkout/sessions/{id}",
+                self._retrieve("checkout.session"),
+                ("stripe.params.checkout", "SessionRetrieveParams"),
+            ),
+            (
+                "GET",
+                "/v1/checkout/sessions/{id}/line_items",
+                self._session_items,
+                ("stripe.params.checkout", "SessionListLineItemsParams"),
+            ),
+            (
+                "POST",
+                "/v1/checkout/sessions/{id}/expire",
+                self._expire_session,
+                ("stripe.params.checkout", "SessionExpireParams"),
+            ),
+            (
+                "POST",
+                "/v1/billing_portal/sessions",
+                self._create_portal,
+                ("stripe.params.billing_portal", "SessionCreateParams"),
+            ),
+            (
+                "GET",
+                "/v1/subscriptions",
+                self._list_subscriptions,
+                ("stripe.params", "SubscriptionListParams"),
+            ),
             ("GET", "/v1/prices", self._list_prices, ("stripe.params", "PriceListParams")),
         ]
         for path, object_type, name in (
@@ -90,41 +124,57 @@ class StripeApi:
             ("/v1/disputes/{id}", "dispute", "Dispute"),
             ("/v1/events/{id}", "event", "Event"),
         ):
-            table.append(("GET", path, self._retrieve(object_type),
-                          ("stripe.params", f"{name}RetrieveParams")))
-        return [web.route(method, path, self._wrap(handler, params))
-                for method, path, handler, params in table]
+            table.append(
+                (
+                    "GET",
+                    path,
+                    self._retrieve(object_type),
+                    ("stripe.params", f"{name}RetrieveParams"),
+                )
+            )
+        return [
+            web.route(method, path, self._wrap(handler, params))
+            for method, path, handler, params in table
+        ]
 
     def inject(self, *, method: str, path: str, times: int, error: ApiError) -> None:
         """Fail the next `times` requests to `method path*` with `error`."""
         self.faults.append(Fault(method.upper(), path, times, error))
 
     @web.middleware
-    async def unknown_route(self, request: web.Request,
-                            handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
-                            ) -> web.StreamResponse:
+    async def unknown_route(
+        self,
+        request: web.Request,
+        handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ) -> web.StreamResponse:
         """Stripe's 404 body for URLs it does not serve."""
         try:
             return await handler(request)
         except (web.HTTPNotFound, web.HTTPMethodNotAllowed):
             if not request.path.startswith("/v1"):
                 raise
-            error = ApiError(404, f"Unrecognized request URL ({request.method}: "
-                             f"{request.path}). Please see https://stripe.com/docs or we can "
-                             "help at https://support.stripe.com/.")
+            error = ApiError(
+                404,
+                f"Unrecognized request URL ({request.method}: "
+                f"{request.path}). Please see https://stripe.com/docs or we can "
+                "help at https://support.stripe.com/.",
+            )
             return self._json(error.to_body(), error.status)
 
-    def _wrap(self, handler: Handler, params_schema: tuple[str, str] | None) -> Callable[
-        [web.Request], Awaitable[web.Response]
-    ]:
+    def _wrap(
+        self, handler: Handler, params_schema: tuple[str, str] | None
+    ) -> Callable[[web.Request], Awaitable[web.Response]]:
         typed = schema(*params_schema) if params_schema else None
 
         async def route(request: web.Request) -> web.Response:
             params: Params = {}
             try:
                 self._authenticate(request)
-                pairs = (await request.post()).items() if request.method == "POST" else \
-                    request.query.items()
+                pairs = (
+                    (await request.post()).items()
+                    if request.method == "POST"
+                    else request.query.items()
+                )
                 params = parse_form((key, str(value)) for key, value in pairs)
                 self._raise_fault(request)
                 if typed is not None:
@@ -138,8 +188,9 @@ class StripeApi:
             except ApiError as error:
                 status, body = error.status, error.to_body()
             self._remember(request, params, status, body)
-            self.calls.append(ApiCall(request.method, request.path, params, status,
-                                      self.state.clock()))
+            self.calls.append(
+                ApiCall(request.method, request.path, params, status, self.state.clock())
+            )
             log.debug("%s %s -> %d", request.method, request.path, status)
             return self._json(body, status)
 
@@ -148,9 +199,12 @@ class StripeApi:
     def _authenticate(self, request: web.Request) -> None:
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer ") or not header[7:]:
-            raise ApiError(401, "You did not provide an API key. You need to provide your API "
-                           "key in the Authorization header, using Bearer auth (e.g. "
-                           "'Authorization: Bearer YOUR_SECRET_KEY').")
+            raise ApiError(
+                401,
+                "You did not provide an API key. You need to provide your API "
+                "key in the Authorization header, using Bearer auth (e.g. "
+                "'Authorization: Bearer YOUR_SECRET_KEY').",
+            )
         key = header[7:]
         if key != self.api_key:
             raise ApiError(401, f"Invalid API Key provided: {key[:8]}{'*' * 12}{key[-4:]}")
@@ -169,23 +223,31 @@ class StripeApi:
             return None
         path, first_params, status, body = self._idempotent[key]
         if (path, first_params) != (request.path, params):
-            raise ApiError(400, "Keys for idempotent requests can only be used with the same "
-                           f"parameters they were first used with. Try using a key other than "
-                           f"'{key}' if you meant to execute a different request.",
-                           type="idempotency_error")
+            raise ApiError(
+                400,
+                "Keys for idempotent requests can only be used with the same "
+                f"parameters they were first used with. Try using a key other than "
+                f"'{key}' if you meant to execute a different request.",
+                type="idempotency_error",
+            )
         response = self._json(body, status)
         response.headers["Idempotent-Replayed"] = "true"
         return response
 
     def _remember(self, request: web.Request, params: Params, status: int, body: Obj) -> None:
         key = request.headers.get("Idempotency-Key")
-        if request.method == "POST" and key is not None and key not in self._idempotent \
-                and status < 500:
+        if (
+            request.method == "POST"
+            and key is not None
+            and key not in self._idempotent
+            and status < 500
+        ):
             self._idempotent[key] = (request.path, params, status, body)
 
     def _json(self, body: Obj, status: int) -> web.Response:
-        response = web.Response(text=json.dumps(body, indent=2), status=status,
-                                content_type="application/json")
+        response = web.Response(
+            text=json.dumps(body, indent=2), status=status, content_type="application/json"
+        )
         response.headers["Request-Id"] = self.state.ids.new("req")
         response.headers["Stripe-Version"] = self.state.api_version
         return response
@@ -221,36 +283,50 @@ class StripeApi:
         if return_url is not None and not return_url.startswith(("http://", "https://")):
             raise invalid_param("Not a valid URL", "return_url", "url_invalid")
         session_id = self.state.ids.new("bps")
-        return self.state.put(build_portal_session(
-            session_id, created=self.state.now(), customer=customer,
-            configuration=get_str(params, "configuration") or self._portal_configuration,
-            return_url=return_url, url=f"{self._public_url()}/p/session/{session_id}",
-            locale=get_str(params, "locale"),
-        ))
+        return self.state.put(
+            build_portal_session(
+                session_id,
+                created=self.state.now(),
+                customer=customer,
+                configuration=get_str(params, "configuration") or self._portal_configuration,
+                return_url=return_url,
+                url=f"{self._public_url()}/p/session/{session_id}",
+                locale=get_str(params, "locale"),
+            )
+        )
 
     async def _list_subscriptions(self, request: web.Request, params: Params) -> Obj:
         status = get_str(params, "status")
         if status is not None and status not in _SUBSCRIPTION_STATUSES:
-            raise invalid_param(f"Invalid status: must be one of "
-                                f"{', '.join(_SUBSCRIPTION_STATUSES)}", "status")
+            raise invalid_param(
+                f"Invalid status: must be one of {', '.join(_SUBSCRIPTION_STATUSES)}", "status"
+            )
         customer, price = get_str(params, "customer"), get_str(params, "price")
-        items = [sub for sub in self.state.all_of("subscription")
-                 if _status_matches(sub["status"], status)
-                 and customer in (None, sub["customer"])
-                 and (price is None or any(item["price"]["id"] == price
-                                          for item in sub["items"]["data"]))]
-        return self.state.page(items, params, url="/v1/subscriptions",
-                               object_type="subscription")
+        items = [
+            sub
+            for sub in self.state.all_of("subscription")
+            if _status_matches(sub["status"], status)
+            and customer in (None, sub["customer"])
+            and (
+                price is None or any(item["price"]["id"] == price for item in sub["items"]["data"])
+            )
+        ]
+        return self.state.page(items, params, url="/v1/subscriptions", object_type="subscription")
 
     async def _list_prices(self, request: web.Request, params: Params) -> Obj:
         active = get_bool(params, "active")
         product, kind = get_str(params, "product"), get_str(params, "type")
         currency = get_str(params, "currency")
         interval = get_dict(params, "recurring").get("interval")
-        items = [price for price in self.state.all_of("price")
-                 if active in (None, price["active"]) and product in (None, price["product"])
-                 and kind in (None, price["type"]) and currency in (None, price["currency"])
-                 and interval in (None, (price["recurring"] or {}).get("interval"))]
+        items = [
+            price
+            for price in self.state.all_of("price")
+            if active in (None, price["active"])
+            and product in (None, price["product"])
+            and kind in (None, price["type"])
+            and currency in (None, price["currency"])
+            and interval in (None, (price["recurring"] or {}).get("interval"))
+        ]
         return self.state.page(items, params, url="/v1/prices", object_type="price")
 
 

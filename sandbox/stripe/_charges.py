@@ -20,46 +20,69 @@ class ChargeFlows:
         self.state = state
         self.payments = payments
 
-    def refund(self, charge_id: str, amount: int | None = None, *,
-               reason: str | None = "requested_by_customer") -> Outcome:
+    def refund(
+        self,
+        charge_id: str,
+        amount: int | None = None,
+        *,
+        reason: str | None = "requested_by_customer",
+    ) -> Outcome:
         """Refund what is left of a charge, or `amount` (charge.refunded, refund.created)."""
         charge = self._succeeded(charge_id)
         remaining = charge["amount"] - charge["amount_refunded"]
         amount = remaining if amount is None else amount
         if not 0 < amount <= remaining:
             raise ScenarioError(f"cannot refund {amount} of charge {charge_id}: {remaining} left")
-        refund = self.state.put(build_refund(
-            self.state.ids.new("re"), charge=charge, amount=amount, created=self.state.now(),
-            reason=reason, balance_transaction=self.state.ids.new("txn"),
-        ))
+        refund = self.state.put(
+            build_refund(
+                self.state.ids.new("re"),
+                charge=charge,
+                amount=amount,
+                created=self.state.now(),
+                reason=reason,
+                balance_transaction=self.state.ids.new("txn"),
+            )
+        )
         before = copy.deepcopy(charge)
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] == charge["amount"]
         charge["refunds"]["data"].insert(0, copy.deepcopy(refund))
         events: list[Obj] = []
-        self.payments.emit(events, "charge.refunded", charge, previous=diff(before, charge),
-                           request=True)
+        self.payments.emit(
+            events, "charge.refunded", charge, previous=diff(before, charge), request=True
+        )
         self.payments.emit(events, "refund.created", refund, request=True)
-        log.info("refunded %s of %s (%s)", amount, charge_id,
-                 "full" if charge["refunded"] else "partial")
-        return Outcome(events=tuple(events), customer_id=charge["customer"],
-                       payment_intent_id=charge["payment_intent"], charge_id=charge_id,
-                       refund_id=refund["id"])
+        log.info(
+            "refunded %s of %s (%s)", amount, charge_id, "full" if charge["refunded"] else "partial"
+        )
+        return Outcome(
+            events=tuple(events),
+            customer_id=charge["customer"],
+            payment_intent_id=charge["payment_intent"],
+            charge_id=charge_id,
+            refund_id=refund["id"],
+        )
 
     def dispute(self, charge_id: str, *, reason: str = "fraudulent") -> Outcome:
         """The card holder disputes the charge (`charge.dispute.created`)."""
         charge = self._succeeded(charge_id)
         if charge["disputed"]:
             raise ScenarioError(f"charge {charge_id} is already disputed")
-        dispute = self.state.put(build_dispute(
-            self.state.ids.new("dp"), charge=charge, created=self.state.now(), reason=reason
-        ))
+        dispute = self.state.put(
+            build_dispute(
+                self.state.ids.new("dp"), charge=charge, created=self.state.now(), reason=reason
+            )
+        )
         charge["disputed"] = True
         events: list[Obj] = []
         self.payments.emit(events, "charge.dispute.created", dispute)
-        return Outcome(events=tuple(events), customer_id=charge["customer"],
-                       payment_intent_id=charge["payment_intent"], charge_id=charge_id,
-                       dispute_id=dispute["id"])
+        return Outcome(
+            events=tuple(events),
+            customer_id=charge["customer"],
+            payment_intent_id=charge["payment_intent"],
+            charge_id=charge_id,
+            dispute_id=dispute["id"],
+        )
 
     def _succeeded(self, charge_id: str) -> Obj:
         charge = self.state.require(charge_id, "charge")

@@ -44,7 +44,10 @@ class CheckoutFlows:
     """Creates Checkout Sessions and plays what happens when a customer pays."""
 
     def __init__(
-        self, state: StripeState, payments: Payments, subscriptions: SubscriptionFlows,
+        self,
+        state: StripeState,
+        payments: Payments,
+        subscriptions: SubscriptionFlows,
         public_url: Callable[[], str],
     ) -> None:
         self.state = state
@@ -68,18 +71,24 @@ class CheckoutFlows:
         customer_id = get_str(params, "customer")
         customer_email = get_str(params, "customer_email")
         if customer_id is not None and customer_email is not None:
-            raise ApiError(400, "You may only specify one of these parameters: customer, "
-                           "customer_email.", param="customer_email")
+            raise ApiError(
+                400,
+                "You may only specify one of these parameters: customer, customer_email.",
+                param="customer_email",
+            )
         if customer_id is not None and self.state.find(customer_id, "customer") is None:
             raise resource_missing("customer", customer_id, param="customer")
-        for key, allowed_mode in (("subscription_data", "subscription"),
-                                  ("payment_intent_data", "payment")):
+        for key, allowed_mode in (
+            ("subscription_data", "subscription"),
+            ("payment_intent_data", "payment"),
+        ):
             if key in params and mode != allowed_mode:
                 raise invalid_param(f"You can not pass `{key}` in `{mode}` mode.", key)
         customer_creation = get_str(params, "customer_creation")
         if customer_creation is not None and mode != "payment":
-            raise invalid_param("`customer_creation` can only be used in `payment` mode.",
-                                "customer_creation")
+            raise invalid_param(
+                "`customer_creation` can only be used in `payment` mode.", "customer_creation"
+            )
         if customer_creation not in (None, "always", "if_required"):
             raise invalid_param("Invalid customer_creation", "customer_creation")
         for key in ("success_url", "cancel_url"):
@@ -88,24 +97,38 @@ class CheckoutFlows:
                 raise invalid_param("Not a valid URL", key, "url_invalid")
         reference = get_str(params, "client_reference_id")
         if reference is not None and len(reference) > 200:
-            raise invalid_param("client_reference_id can be up to 200 characters.",
-                                "client_reference_id")
+            raise invalid_param(
+                "client_reference_id can be up to 200 characters.", "client_reference_id"
+            )
         request = self._request(params, lines)
         session_id = self.state.ids.new("cs_test")
-        session = self.state.put(build_checkout_session(
-            session_id, created=self.state.now(), url=f"{self._public_url()}/c/pay/{session_id}",
-            mode=mode, amount=sum(price["unit_amount"] * qty for price, qty in lines),
-            currency=lines[0][0]["currency"], customer=customer_id,
-            customer_email=customer_email,
-            customer_creation=None if mode == "subscription" or customer_id else
-            customer_creation or "if_required",
-            client_reference_id=reference, metadata=get_metadata(params),
-            success_url=get_str(params, "success_url"), cancel_url=get_str(params, "cancel_url"),
-            allow_promotion_codes=get_bool(params, "allow_promotion_codes"),
-        ))
+        session = self.state.put(
+            build_checkout_session(
+                session_id,
+                created=self.state.now(),
+                url=f"{self._public_url()}/c/pay/{session_id}",
+                mode=mode,
+                amount=sum(price["unit_amount"] * qty for price, qty in lines),
+                currency=lines[0][0]["currency"],
+                customer=customer_id,
+                customer_email=customer_email,
+                customer_creation=None
+                if mode == "subscription" or customer_id
+                else customer_creation or "if_required",
+                client_reference_id=reference,
+                metadata=get_metadata(params),
+                success_url=get_str(params, "success_url"),
+                cancel_url=get_str(params, "cancel_url"),
+                allow_promotion_codes=get_bool(params, "allow_promotion_codes"),
+            )
+        )
         self.state.checkout_items[session_id] = [
-            build_checkout_item(self.state.ids.new("li"), price=price, quantity=qty,
-                                description=self._product_name(price))
+            build_checkout_item(
+                self.state.ids.new("li"),
+                price=price,
+                quantity=qty,
+                description=self._product_name(price),
+            )
             for price, qty in lines
         ]
         self._requests[session_id] = request
@@ -122,8 +145,10 @@ class CheckoutFlows:
             if not isinstance(entry, dict):
                 raise invalid_param("Invalid hash", name, "parameter_invalid_hash")
             if "price_data" in entry:
-                raise invalid_param("The Stripe sandbox supports line items with `price` only.",
-                                    f"{name}[price_data]")
+                raise invalid_param(
+                    "The Stripe sandbox supports line items with `price` only.",
+                    f"{name}[price_data]",
+                )
             price_id = get_str(entry, "price", f"{name}[price]")
             if price_id is None:
                 raise missing_param(f"{name}[price]")
@@ -131,48 +156,71 @@ class CheckoutFlows:
             if price is None:
                 raise resource_missing("price", price_id, param=f"{name}[price]")
             if not price["active"]:
-                raise invalid_param("The price specified is inactive. This field only accepts "
-                                    "active prices.", f"{name}[price]")
+                raise invalid_param(
+                    "The price specified is inactive. This field only accepts active prices.",
+                    f"{name}[price]",
+                )
             quantity = get_int(entry, "quantity", f"{name}[quantity]", minimum=1)
             if quantity is None:
                 raise missing_param(f"{name}[quantity]")
             if mode == "payment" and price["type"] == "recurring":
-                raise invalid_param("You specified `payment` mode but passed a recurring price. "
-                                    "Either switch to `subscription` mode or use only one-time "
-                                    "prices.", f"{name}[price]")
+                raise invalid_param(
+                    "You specified `payment` mode but passed a recurring price. "
+                    "Either switch to `subscription` mode or use only one-time "
+                    "prices.",
+                    f"{name}[price]",
+                )
             if mode == "subscription" and price["type"] != "recurring":
-                raise invalid_param("The Stripe sandbox needs recurring prices only in "
-                                    "`subscription` mode.", f"{name}[price]")
+                raise invalid_param(
+                    "The Stripe sandbox needs recurring prices only in `subscription` mode.",
+                    f"{name}[price]",
+                )
             lines.append((price, quantity))
         if len({price["currency"] for price, _ in lines}) > 1:
             raise invalid_param("All prices must use the same currency.", "line_items")
         intervals = {(p["recurring"] or {}).get("interval") for p, _ in lines}
         if len(intervals) > 1:
-            raise invalid_param("Checkout does not support multiple prices with different "
-                                "billing intervals.", "line_items")
+            raise invalid_param(
+                "Checkout does not support multiple prices with different billing intervals.",
+                "line_items",
+            )
         return lines
 
     def _request(self, params: dict[str, Any], lines: list[tuple[Obj, int]]) -> _Request:
         subscription_data = get_dict(params, "subscription_data")
         intent_data = get_dict(params, "payment_intent_data")
-        trial_end = get_int(subscription_data, "trial_end", "subscription_data[trial_end]",
-                            minimum=self.state.now() + 1)
+        trial_end = get_int(
+            subscription_data,
+            "trial_end",
+            "subscription_data[trial_end]",
+            minimum=self.state.now() + 1,
+        )
         return _Request(
             lines=lines,
-            subscription_metadata=get_metadata(subscription_data, param="subscription_data"
-                                               "[metadata]"),
+            subscription_metadata=get_metadata(
+                subscription_data, param="subscription_data[metadata]"
+            ),
             subscription_description=get_str(subscription_data, "description"),
-            trial_period_days=get_int(subscription_data, "trial_period_days",
-                                      "subscription_data[trial_period_days]", minimum=1,
-                                      maximum=730),
+            trial_period_days=get_int(
+                subscription_data,
+                "trial_period_days",
+                "subscription_data[trial_period_days]",
+                minimum=1,
+                maximum=730,
+            ),
             trial_end=trial_end,
             intent_metadata=get_metadata(intent_data, param="payment_intent_data[metadata]"),
             intent_description=get_str(intent_data, "description"),
         )
 
     def pay(
-        self, session_id: str, *, email: str | None = None, name: str | None = None,
-        trial_days: int | None = None, async_payment: bool = False,
+        self,
+        session_id: str,
+        *,
+        email: str | None = None,
+        name: str | None = None,
+        trial_days: int | None = None,
+        async_payment: bool = False,
     ) -> Outcome:
         """The customer completes Checkout (see StripeSandbox.pay for the events)."""
         session = self.state.require(session_id, "checkout.session")
@@ -182,8 +230,9 @@ class CheckoutFlows:
             raise ScenarioError(f"checkout session {session_id} expired at {session['expires_at']}")
         request = self._requests[session_id]
         existing = self.state.find(session["customer"] or "", "customer")
-        email = email or session["customer_email"] or (existing or {}).get("email") or \
-            _DEFAULT_EMAIL
+        email = (
+            email or session["customer_email"] or (existing or {}).get("email") or _DEFAULT_EMAIL
+        )
         if session["mode"] == "subscription":
             if async_payment:
                 raise ScenarioError("async payments are played in payment mode only")
@@ -191,8 +240,13 @@ class CheckoutFlows:
         return self._pay_once(session, request, existing, email, name, async_payment)
 
     def _pay_subscription(
-        self, session: Obj, request: _Request, existing: Obj | None, email: str,
-        name: str | None, trial_days: int | None,
+        self,
+        session: Obj,
+        request: _Request,
+        existing: Obj | None,
+        email: str,
+        name: str | None,
+        trial_days: int | None,
     ) -> Outcome:
         events: list[Obj] = []
         customer = existing or self.payments.create_customer(events, email=email, name=name)
@@ -201,56 +255,92 @@ class CheckoutFlows:
         days = trial_days if trial_days is not None else request.trial_period_days
         trial_end = request.trial_end or (self.state.now() + days * 86400 if days else None)
         subscription, invoice = self.subscriptions.start(
-            events, customer=customer, lines=request.lines,
-            metadata=request.subscription_metadata, trial_end=trial_end,
-            payment_method=payment_method, description=request.subscription_description,
+            events,
+            customer=customer,
+            lines=request.lines,
+            metadata=request.subscription_metadata,
+            trial_end=trial_end,
+            payment_method=payment_method,
+            description=request.subscription_description,
         )
-        self._complete(events, session, email=email, name=name, customer=customer["id"],
-                       payment_status="no_payment_required" if trial_end else "paid",
-                       subscription=subscription["id"], invoice=invoice["id"])
+        self._complete(
+            events,
+            session,
+            email=email,
+            name=name,
+            customer=customer["id"],
+            payment_status="no_payment_required" if trial_end else "paid",
+            subscription=subscription["id"],
+            invoice=invoice["id"],
+        )
         intent = self.payments.intent_for(invoice)
         return Outcome(
-            events=tuple(events), session_id=session["id"], customer_id=customer["id"],
-            subscription_id=subscription["id"], invoice_id=invoice["id"],
+            events=tuple(events),
+            session_id=session["id"],
+            customer_id=customer["id"],
+            subscription_id=subscription["id"],
+            invoice_id=invoice["id"],
             payment_intent_id=intent["id"] if intent else None,
             charge_id=intent["latest_charge"] if intent else None,
         )
 
     def _pay_once(
-        self, session: Obj, request: _Request, existing: Obj | None, email: str,
-        name: str | None, async_payment: bool,
+        self,
+        session: Obj,
+        request: _Request,
+        existing: Obj | None,
+        email: str,
+        name: str | None,
+        async_payment: bool,
     ) -> Outcome:
         events: list[Obj] = []
         customer = existing
         if customer is None and session["customer_creation"] == "always":
             customer = self.payments.create_customer(events, email=email, name=name)
         intent = self.payments.new_intent(
-            amount=session["amount_total"], currency=session["currency"],
+            amount=session["amount_total"],
+            currency=session["currency"],
             customer=customer["id"] if customer else None,
-            description=request.intent_description, metadata=request.intent_metadata,
+            description=request.intent_description,
+            metadata=request.intent_metadata,
             payment_method=self.state.ids.new("pm"),
         )
         self.payments.emit(events, "payment_intent.created", intent)
         charge = self.payments.attempt_charge(
             events, intent, "pending" if async_payment else "succeed", email=email, name=name
         )
-        self._complete(events, session, email=email, name=name,
-                       customer=customer["id"] if customer else None,
-                       payment_status="unpaid" if async_payment else "paid",
-                       payment_intent=intent["id"])
+        self._complete(
+            events,
+            session,
+            email=email,
+            name=name,
+            customer=customer["id"] if customer else None,
+            payment_status="unpaid" if async_payment else "paid",
+            payment_intent=intent["id"],
+        )
         return Outcome(
-            events=tuple(events), session_id=session["id"],
+            events=tuple(events),
+            session_id=session["id"],
             customer_id=customer["id"] if customer else None,
-            payment_intent_id=intent["id"], charge_id=charge["id"],
+            payment_intent_id=intent["id"],
+            charge_id=charge["id"],
         )
 
     def _complete(
-        self, events: list[Obj], session: Obj, *, email: str, name: str | None,
+        self,
+        events: list[Obj],
+        session: Obj,
+        *,
+        email: str,
+        name: str | None,
         **links: str | None,
     ) -> None:
         session.update(
-            collected_information={"business_name": None, "individual_name": None,
-                                   "shipping_details": None},
+            collected_information={
+                "business_name": None,
+                "individual_name": None,
+                "shipping_details": None,
+            },
             customer_details=build_customer_details(email=email, name=name),
             status="complete",
             url=None,
@@ -271,9 +361,13 @@ class CheckoutFlows:
             self.payments.emit(events, "checkout.session.async_payment_succeeded", session)
         else:
             self.payments.emit(events, "checkout.session.async_payment_failed", session)
-        return Outcome(events=tuple(events), session_id=session_id,
-                       customer_id=session["customer"], payment_intent_id=intent["id"],
-                       charge_id=charge["id"])
+        return Outcome(
+            events=tuple(events),
+            session_id=session_id,
+            customer_id=session["customer"],
+            payment_intent_id=intent["id"],
+            charge_id=charge["id"],
+        )
 
     def expire(self, session_id: str, *, request: bool = False) -> Outcome:
         """An open session expires (`checkout.session.expired`)."""

@@ -12,8 +12,14 @@ Obj = dict[str, Any]
 
 
 def build_subscription_item(
-    item_id: str, *, subscription_id: str, price: Obj, quantity: int, created: int,
-    period_start: int, period_end: int,
+    item_id: str,
+    *,
+    subscription_id: str,
+    price: Obj,
+    quantity: int,
+    created: int,
+    period_start: int,
+    period_end: int,
 ) -> Obj:
     """A subscription item; the billing period lives here in the current API."""
     item = template("subscription_item")
@@ -257,8 +263,9 @@ def build_charge(
 ) -> Obj:
     """A succeeded card charge for a payment intent (metadata copied from the intent)."""
     charge = template("charge")
-    card = dict(charge["payment_method_details"]["card"], amount_authorized=intent["amount"],
-                wallet=None)
+    card = dict(
+        charge["payment_method_details"]["card"], amount_authorized=intent["amount"], wallet=None
+    )
     charge.update(
         id=charge_id,
         amount=intent["amount"],
@@ -291,8 +298,12 @@ def build_charge(
         receipt_email=email,
         receipt_url=receipt_url,
         refunded=False,
-        refunds={"data": [], "has_more": False, "object": "list",
-                 "url": f"/v1/charges/{charge_id}/refunds"},
+        refunds={
+            "data": [],
+            "has_more": False,
+            "object": "list",
+            "url": f"/v1/charges/{charge_id}/refunds",
+        },
         shipping=None,
         source=None,
         status="succeeded",
@@ -335,7 +346,12 @@ def card_error(charge: Obj) -> Obj:
 
 
 def build_refund(
-    refund_id: str, *, charge: Obj, amount: int, created: int, reason: str | None,
+    refund_id: str,
+    *,
+    charge: Obj,
+    amount: int,
+    created: int,
+    reason: str | None,
     balance_transaction: str,
 ) -> Obj:
     """A succeeded refund (`re_...`) of part or all of a charge."""

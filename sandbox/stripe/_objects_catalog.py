@@ -180,7 +180,9 @@ def build_checkout_session(
         customer_email=customer_email,
         expires_at=created + 24 * 3600,
         invoice=None,
-        invoice_creation=None if subscription_mode else {
+        invoice_creation=None
+        if subscription_mode
+        else {
             "enabled": False,
             "invoice_data": session["invoice_creation"]["invoice_data"],
         },

@@ -66,13 +66,18 @@ class HostedPages:
         rows = "".join(
             f"<li>{html.escape(sub['id'])}: {html.escape(sub['status'])}"
             f"{' (cancels at period end)' if sub['cancel_at_period_end'] else ''}</li>"
-            for sub in self.state.all_of("subscription") if sub["customer"] == portal["customer"]
+            for sub in self.state.all_of("subscription")
+            if sub["customer"] == portal["customer"]
         )
-        back = f'<p><a href="{html.escape(portal["return_url"])}">Back</a></p>' \
-            if portal["return_url"] else ""
+        back = (
+            f'<p><a href="{html.escape(portal["return_url"])}">Back</a></p>'
+            if portal["return_url"]
+            else ""
+        )
         return _page("Billing", f"<ul>{rows or '<li>No subscriptions</li>'}</ul>{back}")
 
 
 def _page(title: str, body: str, *, status: int = 200) -> web.Response:
-    return web.Response(text=_PAGE.format(title=title, body=body), status=status,
-                        content_type="text/html")
+    return web.Response(
+        text=_PAGE.format(title=title, body=body), status=status, content_type="text/html"
+    )

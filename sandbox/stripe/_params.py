@@ -14,8 +14,17 @@ _PARAMS_CLASS = re.compile(r"\b([A-Z]\w*Params\w*)\b")
 
 # Fields of stripe-python's RequestOptions, which are client options and never form fields.
 _CLIENT_OPTIONS = frozenset(
-    {"api_key", "idempotency_key", "stripe_account", "stripe_context", "stripe_version",
-     "headers", "base_address", "max_network_retries", "content_type"}
+    {
+        "api_key",
+        "idempotency_key",
+        "stripe_account",
+        "stripe_context",
+        "stripe_version",
+        "headers",
+        "base_address",
+        "max_network_retries",
+        "content_type",
+    }
 )
 
 

@@ -37,8 +37,13 @@ class Payments:
         self._invoice_intents: dict[str, str] = {}
 
     def emit(
-        self, events: list[Obj], event_type: str, obj: Obj, *,
-        previous: Obj | None = None, request: bool = False,
+        self,
+        events: list[Obj],
+        event_type: str,
+        obj: Obj,
+        *,
+        previous: Obj | None = None,
+        request: bool = False,
     ) -> None:
         """Send one event and remember it in `events` (unless the sandbox is silent)."""
         event = self.state.emit(event_type, obj, previous=previous, request=request)
@@ -46,43 +51,76 @@ class Payments:
             events.append(event)
 
     def create_customer(
-        self, events: list[Obj], *, email: str | None, name: str | None,
+        self,
+        events: list[Obj],
+        *,
+        email: str | None,
+        name: str | None,
         metadata: dict[str, str] | None = None,
     ) -> Obj:
         """A new customer (`customer.created`)."""
-        customer = self.state.put(build_customer(
-            self.state.ids.new("cus"), created=self.state.now(), email=email, name=name,
-            metadata=metadata or {}, invoice_prefix=self.state.ids.invoice_prefix(),
-        ))
+        customer = self.state.put(
+            build_customer(
+                self.state.ids.new("cus"),
+                created=self.state.now(),
+                email=email,
+                name=name,
+                metadata=metadata or {},
+                invoice_prefix=self.state.ids.invoice_prefix(),
+            )
+        )
         self.emit(events, "customer.created", customer)
         return customer
 
     def new_intent(
-        self, *, amount: int, currency: str, customer: str | None, description: str | None,
-        metadata: dict[str, str], payment_method: str,
+        self,
+        *,
+        amount: int,
+        currency: str,
+        customer: str | None,
+        description: str | None,
+        metadata: dict[str, str],
+        payment_method: str,
     ) -> Obj:
         """A payment intent ready to be confirmed (no event: Checkout creates it silently)."""
         intent_id = self.state.ids.new("pi")
-        return self.state.put(build_payment_intent(
-            intent_id, amount=amount, currency=currency, customer=customer,
-            created=self.state.now(), description=description, metadata=metadata,
-            payment_method=payment_method,
-            client_secret=f"{intent_id}_secret_{self.state.ids.random(25)}",
-        ))
+        return self.state.put(
+            build_payment_intent(
+                intent_id,
+                amount=amount,
+                currency=currency,
+                customer=customer,
+                created=self.state.now(),
+                description=description,
+                metadata=metadata,
+                payment_method=payment_method,
+                client_secret=f"{intent_id}_secret_{self.state.ids.random(25)}",
+            )
+        )
 
     def attempt_charge(
-        self, events: list[Obj], intent: Obj, result: ChargeResult, *,
-        email: str | None = None, name: str | None = None,
+        self,
+        events: list[Obj],
+        intent: Obj,
+        result: ChargeResult,
+        *,
+        email: str | None = None,
+        name: str | None = None,
     ) -> Obj:
         """Confirm `intent` with a new charge that succeeds, is declined, or is pending."""
         customer = self.state.find(intent["customer"] or "", "customer") or {}
         ids = self.state.ids
-        charge = self.state.put(build_charge(
-            ids.new("ch"), intent=intent, created=self.state.now(),
-            email=email or customer.get("email"), name=name or customer.get("name"),
-            balance_transaction=ids.new("txn"),
-            receipt_url=f"https://pay.stripe.com/receipts/payment/{ids.random(40)}",
-        ))
+        charge = self.state.put(
+            build_charge(
+                ids.new("ch"),
+                intent=intent,
+                created=self.state.now(),
+                email=email or customer.get("email"),
+                name=name or customer.get("name"),
+                balance_transaction=ids.new("txn"),
+                receipt_url=f"https://pay.stripe.com/receipts/payment/{ids.random(40)}",
+            )
+        )
         intent["latest_charge"] = charge["id"]
         if result == "pending":
             charge.update(status="pending", paid=False, balance_transaction=None)
@@ -106,8 +144,9 @@ class Payments:
     def _finish(self, events: list[Obj], intent: Obj, charge: Obj, *, succeed: bool) -> None:
         if succeed:
             charge["status"] = "succeeded"
-            intent.update(status="succeeded", amount_received=intent["amount"],
-                          last_payment_error=None)
+            intent.update(
+                status="succeeded", amount_received=intent["amount"], last_payment_error=None
+            )
             self.emit(events, "charge.succeeded", charge)
             self.emit(events, "payment_intent.succeeded", intent)
         else:
@@ -117,24 +156,41 @@ class Payments:
             self.emit(events, "payment_intent.payment_failed", intent)
 
     def draft_invoice(
-        self, events: list[Obj], subscription: Obj, *, reason: str,
-        period_start: int, period_end: int, trial: bool = False,
+        self,
+        events: list[Obj],
+        subscription: Obj,
+        *,
+        reason: str,
+        period_start: int,
+        period_end: int,
+        trial: bool = False,
     ) -> Obj:
         """A draft invoice for the subscription's current items (`invoice.created`)."""
         customer = self.state.require(subscription["customer"], "customer")
         invoice_id = self.state.ids.new("in")
         lines = [
             build_invoice_line(
-                self.state.ids.new("il"), invoice_id=invoice_id, subscription=subscription,
-                item=item, amount=0 if trial else item["price"]["unit_amount"] * item["quantity"],
+                self.state.ids.new("il"),
+                invoice_id=invoice_id,
+                subscription=subscription,
+                item=item,
+                amount=0 if trial else item["price"]["unit_amount"] * item["quantity"],
                 description=self._line_text(item, trial),
             )
             for item in subscription["items"]["data"]
         ]
-        invoice = self.state.put(build_invoice(
-            invoice_id, customer=customer, subscription=subscription, created=self.state.now(),
-            billing_reason=reason, lines=lines, period_start=period_start, period_end=period_end,
-        ))
+        invoice = self.state.put(
+            build_invoice(
+                invoice_id,
+                customer=customer,
+                subscription=subscription,
+                created=self.state.now(),
+                billing_reason=reason,
+                lines=lines,
+                period_start=period_start,
+                period_end=period_end,
+            )
+        )
         self.emit(events, "invoice.created", invoice)
         return invoice
 
@@ -173,10 +229,12 @@ class Payments:
             subscription = self._subscription_of(invoice)
             creation = invoice["billing_reason"] == "subscription_create"
             intent = self.new_intent(
-                amount=invoice["amount_due"], currency=invoice["currency"],
+                amount=invoice["amount_due"],
+                currency=invoice["currency"],
                 customer=invoice["customer"],
                 description="Subscription creation" if creation else "Subscription update",
-                metadata={}, payment_method=subscription["default_payment_method"] or "",
+                metadata={},
+                payment_method=subscription["default_payment_method"] or "",
             )
             self._invoice_intents[invoice["id"]] = intent["id"]
         charge = self.attempt_charge(events, intent, "succeed" if succeed else "fail")
@@ -221,8 +279,13 @@ class Payments:
         self, events: list[Obj], subscription: Obj, before: Obj, *, request: bool = False
     ) -> None:
         """Send `customer.subscription.updated` with what changed since `before`."""
-        self.emit(events, "customer.subscription.updated", subscription,
-                  previous=diff(before, subscription), request=request)
+        self.emit(
+            events,
+            "customer.subscription.updated",
+            subscription,
+            previous=diff(before, subscription),
+            request=request,
+        )
 
     def _subscription_of(self, invoice: Obj) -> Obj:
         details = (invoice["parent"] or {}).get("subscription_details") or {}

@@ -194,8 +194,12 @@ class StripeState:
             and node.get("object") == "checkout.session"
         ):
             items = self.checkout_items.get(node["id"], [])
-            node[key] = {"object": "list", "data": copy.deepcopy(items), "has_more": False,
-                         "url": f"/v1/checkout/sessions/{node['id']}/line_items"}
+            node[key] = {
+                "object": "list",
+                "data": copy.deepcopy(items),
+                "has_more": False,
+                "url": f"/v1/checkout/sessions/{node['id']}/line_items",
+            }
         if not isinstance(node, dict) or key not in node:
             raise ApiError(400, f"This property cannot be expanded ({path}).", param="expand")
         value = node[key]

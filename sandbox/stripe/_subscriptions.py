@@ -24,8 +24,14 @@ class SubscriptionFlows:
         self.payments = payments
 
     def start(
-        self, events: list[Obj], *, customer: Obj, lines: list[tuple[Obj, int]],
-        metadata: dict[str, str], trial_end: int | None, payment_method: str,
+        self,
+        events: list[Obj],
+        *,
+        customer: Obj,
+        lines: list[tuple[Obj, int]],
+        metadata: dict[str, str],
+        trial_end: int | None,
+        payment_method: str,
         description: str | None = None,
     ) -> tuple[Obj, Obj]:
         """A new subscription from Checkout: trialing, or incomplete until its first invoice
@@ -39,21 +45,39 @@ class SubscriptionFlows:
         subscription_id = self.state.ids.new("sub")
         items = [
             build_subscription_item(
-                self.state.ids.new("si"), subscription_id=subscription_id, price=price,
-                quantity=quantity, created=now, period_start=now, period_end=end,
+                self.state.ids.new("si"),
+                subscription_id=subscription_id,
+                price=price,
+                quantity=quantity,
+                created=now,
+                period_start=now,
+                period_end=end,
             )
             for price, quantity in lines
         ]
-        subscription = self.state.put(build_subscription(
-            subscription_id, customer=customer["id"], created=now,
-            currency=lines[0][0]["currency"], items=items, metadata=metadata,
-            status="trialing" if trial_end else "incomplete", billing_cycle_anchor=anchor,
-            trial_start=now if trial_end else None, trial_end=trial_end,
-            payment_method=payment_method, description=description,
-        ))
+        subscription = self.state.put(
+            build_subscription(
+                subscription_id,
+                customer=customer["id"],
+                created=now,
+                currency=lines[0][0]["currency"],
+                items=items,
+                metadata=metadata,
+                status="trialing" if trial_end else "incomplete",
+                billing_cycle_anchor=anchor,
+                trial_start=now if trial_end else None,
+                trial_end=trial_end,
+                payment_method=payment_method,
+                description=description,
+            )
+        )
         invoice = self.payments.draft_invoice(
-            events, subscription, reason="subscription_create", period_start=now,
-            period_end=now, trial=trial_end is not None,
+            events,
+            subscription,
+            reason="subscription_create",
+            period_start=now,
+            period_end=now,
+            trial=trial_end is not None,
         )
         subscription["latest_invoice"] = invoice["id"]
         self.payments.emit(events, "customer.subscription.created", subscription)
@@ -176,9 +200,14 @@ class SubscriptionFlows:
         events: list[Obj] = []
         now = self.state.now()
         old_start, old_end = self._period(subscription)
-        invoice = self._new_period(events, subscription, start=now, anchor=now,
-                                   reason="subscription_update",
-                                   invoiced=(old_start, old_end))
+        invoice = self._new_period(
+            events,
+            subscription,
+            start=now,
+            anchor=now,
+            reason="subscription_update",
+            invoiced=(old_start, old_end),
+        )
         self.payments.emit(events, "customer.subscription.resumed", subscription)
         self.payments.finalize_invoice(events, invoice)
         charge = self.payments.charge_invoice(events, invoice, succeed=True)
@@ -195,14 +224,24 @@ class SubscriptionFlows:
         """Advance to the next period and open its invoice (created, updated, finalized)."""
         old_start, old_end = self._period(subscription)
         invoice = self._new_period(
-            events, subscription, start=old_end, anchor=subscription["billing_cycle_anchor"],
-            reason="subscription_cycle", invoiced=(old_start, old_end),
+            events,
+            subscription,
+            start=old_end,
+            anchor=subscription["billing_cycle_anchor"],
+            reason="subscription_cycle",
+            invoiced=(old_start, old_end),
         )
         self.payments.finalize_invoice(events, invoice)
         return invoice
 
     def _new_period(
-        self, events: list[Obj], subscription: Obj, *, start: int, anchor: int, reason: str,
+        self,
+        events: list[Obj],
+        subscription: Obj,
+        *,
+        start: int,
+        anchor: int,
+        reason: str,
         invoiced: tuple[int, int],
     ) -> Obj:
         """Move the items to the period beginning at `start`, draft its invoice, then send
@@ -244,11 +283,16 @@ class SubscriptionFlows:
 
     @staticmethod
     def _outcome(
-        events: list[Obj], subscription: Obj, invoice: Obj | None = None, *,
+        events: list[Obj],
+        subscription: Obj,
+        invoice: Obj | None = None,
+        *,
         charge_id: str | None = None,
     ) -> Outcome:
         return Outcome(
-            events=tuple(events), customer_id=subscription["customer"],
+            events=tuple(events),
+            customer_id=subscription["customer"],
             subscription_id=subscription["id"],
-            invoice_id=invoice["id"] if invoice else None, charge_id=charge_id,
+            invoice_id=invoice["id"] if invoice else None,
+            charge_id=charge_id,
         )

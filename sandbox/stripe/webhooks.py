@@ -105,8 +105,12 @@ class WebhookSender:
     """
 
     def __init__(
-        self, *, retry: RetryPolicy | None = None, ordered: bool = False,
-        duplicate_rate: float = 0.0, seed: int | None = None,
+        self,
+        *,
+        retry: RetryPolicy | None = None,
+        ordered: bool = False,
+        duplicate_rate: float = 0.0,
+        seed: int | None = None,
     ) -> None:
         self.retry = retry or RetryPolicy()
         self.ordered = ordered
@@ -201,8 +205,7 @@ class WebhookSender:
             return shuffled
         first: list[str] = []
         for key in order:
-            matches = [e for e in held if e not in first
-                       and key in (e, self._events[e][0]["type"])]
+            matches = [e for e in held if e not in first and key in (e, self._events[e][0]["type"])]
             if not matches:
                 raise ValueError(f"no held event has id or type {key!r}")
             first.extend(matches)
@@ -223,15 +226,20 @@ class WebhookSender:
             ) from None
 
     async def post_raw(
-        self, url: str, body: str | bytes, *, signature: str | None,
+        self,
+        url: str,
+        body: str | bytes,
+        *,
+        signature: str | None,
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, str]:
         """POST one body once with Stripe's headers (and `signature`, if any); no retry."""
         sent = dict(STRIPE_HEADERS, **(headers or {}))
         if signature is not None:
             sent["Stripe-Signature"] = signature
-        async with self._http().post(url, data=body, headers=sent,
-                                     allow_redirects=False) as response:
+        async with self._http().post(
+            url, data=body, headers=sent, allow_redirects=False
+        ) as response:
             return response.status, await response.text()
 
     def _dispatch(self, event_id: str, *, allow_duplicate: bool) -> None:
@@ -276,8 +284,13 @@ class WebhookSender:
                 if attempt < self.retry.max_attempts:
                     await asyncio.sleep(self.retry.delay_after(attempt))
             self.gave_up.append((job.event_id, job.endpoint.url))
-            log.warning("gave up on %s %s to %s after %d attempts", job.event_type,
-                        job.event_id, job.endpoint.url, self.retry.max_attempts)
+            log.warning(
+                "gave up on %s %s to %s after %d attempts",
+                job.event_type,
+                job.event_id,
+                job.endpoint.url,
+                self.retry.max_attempts,
+            )
         finally:
             self._pending -= 1
             if self._pending == 0:
@@ -290,20 +303,37 @@ class WebhookSender:
         error: str | None = None
         timeout = aiohttp.ClientTimeout(total=self.retry.request_timeout)
         try:
-            async with self._http().post(job.endpoint.url, data=job.payload.encode("utf-8"),
-                                         headers=headers, timeout=timeout,
-                                         allow_redirects=False) as response:
+            async with self._http().post(
+                job.endpoint.url,
+                data=job.payload.encode("utf-8"),
+                headers=headers,
+                timeout=timeout,
+                allow_redirects=False,
+            ) as response:
                 status = response.status
                 await response.read()
         except TimeoutError:
             error = f"timeout after {self.retry.request_timeout}s"
         except aiohttp.ClientError as exc:
             error = f"{type(exc).__name__}: {exc}"
-        record = DeliveryAttempt(job.event_id, job.event_type, job.endpoint.url, job.delivery,
-                                 attempt, status, error, datetime.now(UTC))
+        record = DeliveryAttempt(
+            job.event_id,
+            job.event_type,
+            job.endpoint.url,
+            job.delivery,
+            attempt,
+            status,
+            error,
+            datetime.now(UTC),
+        )
         self.attempts.append(record)
-        log.debug("webhook %s %s attempt %d -> %s", job.event_type, job.event_id, attempt,
-                  status if status is not None else error)
+        log.debug(
+            "webhook %s %s attempt %d -> %s",
+            job.event_type,
+            job.event_id,
+            attempt,
+            status if status is not None else error,
+        )
         return record.ok
 
     def _http(self) -> aiohttp.ClientSession:

@@ -21,7 +21,10 @@ async def test_checkout_session_create_returns_an_open_session_with_a_url(
     assert session.id.startswith("cs_test_a1")
     assert session.url == f"{stripe_sb.api_base}/c/pay/{session.id}"
     assert (session.status, session.payment_status, session.mode) == (
-        "open", "unpaid", "subscription")
+        "open",
+        "unpaid",
+        "subscription",
+    )
     assert session.client_reference_id == "10:20"
     assert session.to_dict()["metadata"] == {"guild_id": "10", "user_id": "20", "tier": "pro"}
     assert session.amount_total == 1500
@@ -35,8 +38,9 @@ async def test_checkout_session_nested_params_are_parsed(
 
     call = stripe_sb.calls[-1]
     assert call.params["line_items"] == [{"price": "price_pro", "quantity": "1"}]
-    assert call.params["subscription_data"] == {"metadata": {"guild_id": "10", "user_id": "20",
-                                                             "tier": "pro"}}
+    assert call.params["subscription_data"] == {
+        "metadata": {"guild_id": "10", "user_id": "20", "tier": "pro"}
+    }
     assert created.allow_promotion_codes is True
     assert created.customer_email == "ada@example.com"
 
@@ -47,7 +51,8 @@ async def test_checkout_session_retrieve_expands_line_items(
     created = await client.v1.checkout.sessions.create_async(params=checkout_params())
 
     fetched = await client.v1.checkout.sessions.retrieve_async(
-        created.id, params={"expand": ["line_items"]})
+        created.id, params={"expand": ["line_items"]}
+    )
 
     items = fetched.to_dict()["line_items"]["data"]
     assert [item["price"]["id"] for item in items] == ["price_pro"]
@@ -95,13 +100,17 @@ async def test_missing_subscription_raises_invalid_request_error(
         await client.v1.subscriptions.retrieve_async("sub_1NoSuchThing")
 
     assert (raised.value.http_status, raised.value.code, raised.value.param) == (
-        404, "resource_missing", "id")
+        404,
+        "resource_missing",
+        "id",
+    )
 
 
 async def test_wrong_api_key_raises_authentication_error(stripe_sb: StripeSandbox) -> None:
     http = stripe.AIOHTTPClient()
-    wrong = stripe.StripeClient("sk_test_wrong_key_123", http_client=http,
-                                base_addresses={"api": stripe_sb.api_base})
+    wrong = stripe.StripeClient(
+        "sk_test_wrong_key_123", http_client=http, base_addresses={"api": stripe_sb.api_base}
+    )
     try:
         with pytest.raises(stripe.AuthenticationError):
             await wrong.v1.prices.retrieve_async("price_pro")
@@ -110,10 +119,13 @@ async def test_wrong_api_key_raises_authentication_error(stripe_sb: StripeSandbo
 
 
 async def test_unrecognized_url_is_a_stripe_404(stripe_sb: StripeSandbox) -> None:
-    async with aiohttp.ClientSession() as session, session.get(
-        f"{stripe_sb.api_base}/v1/nothing_here",
-        headers={"Authorization": f"Bearer {stripe_sb.api_key}"},
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{stripe_sb.api_base}/v1/nothing_here",
+            headers={"Authorization": f"Bearer {stripe_sb.api_key}"},
+        ) as response,
+    ):
         body = await response.json()
 
     assert response.status == 404
@@ -158,8 +170,7 @@ async def test_subscription_list_filters_by_customer_and_price(
     yearly = await subscribe("price_pro_yearly")
 
     by_price = await client.v1.subscriptions.list_async(params={"price": "price_pro_yearly"})
-    by_customer = await client.v1.subscriptions.list_async(
-        params={"customer": monthly.customer_id})
+    by_customer = await client.v1.subscriptions.list_async(params={"customer": monthly.customer_id})
 
     assert [sub.id for sub in by_price.data] == [yearly.subscription_id]
     assert [sub.id for sub in by_customer.data] == [monthly.subscription_id]
@@ -167,12 +178,16 @@ async def test_subscription_list_filters_by_customer_and_price(
 
 async def test_prices_list_and_retrieve(client: stripe.StripeClient) -> None:
     one_time = await client.v1.prices.list_async(params={"type": "one_time"})
-    price = (await client.v1.prices.retrieve_async(
-        "price_pro", params={"expand": ["product"]})).to_dict()
+    price = (
+        await client.v1.prices.retrieve_async("price_pro", params={"expand": ["product"]})
+    ).to_dict()
 
     assert [p.id for p in one_time.data] == ["price_lifetime"]
     assert (price["unit_amount"], price["recurring"]["interval"], price["product"]["name"]) == (
-        1500, "month", "Pro")
+        1500,
+        "month",
+        "Pro",
+    )
 
 
 async def test_billing_portal_session_returns_a_url(
@@ -181,7 +196,8 @@ async def test_billing_portal_session_returns_a_url(
     customer = (await subscribe()).customer_id
 
     portal = await client.v1.billing_portal.sessions.create_async(
-        params={"customer": customer, "return_url": "https://example.com/back"})
+        params={"customer": customer, "return_url": "https://example.com/back"}
+    )
 
     assert portal.object == "billing_portal.session"
     assert portal.url.startswith(f"{stripe_sb.api_base}/p/session/bps_")
@@ -204,10 +220,12 @@ async def test_idempotency_key_replays_the_first_answer(
     client: stripe.StripeClient, checkout_params: Any
 ) -> None:
     options: RequestOptions = {"idempotency_key": "subscribe-10-20"}
-    first = await client.v1.checkout.sessions.create_async(params=checkout_params(),
-                                                           options=options)
-    again = await client.v1.checkout.sessions.create_async(params=checkout_params(),
-                                                           options=options)
+    first = await client.v1.checkout.sessions.create_async(
+        params=checkout_params(), options=options
+    )
+    again = await client.v1.checkout.sessions.create_async(
+        params=checkout_params(), options=options
+    )
 
     assert again.id == first.id
 

@@ -18,8 +18,11 @@ values = st.text(alphabet="aZ09 _-.:/[]=&%+?#é€😀", max_size=12)
 params = st.recursive(
     values,
     lambda children: st.one_of(
-        st.lists(st.one_of(values, st.dictionaries(keys, children, min_size=1, max_size=3)),
-                 min_size=1, max_size=3),
+        st.lists(
+            st.one_of(values, st.dictionaries(keys, children, min_size=1, max_size=3)),
+            min_size=1,
+            max_size=3,
+        ),
         st.dictionaries(keys, children, min_size=1, max_size=3),
     ),
     max_leaves=12,

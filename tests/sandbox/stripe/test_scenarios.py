@@ -13,14 +13,25 @@ from sandbox.stripe import ScenarioError, StripeSandbox
 from sandbox.stripe._time import period_end
 
 PAID_SUBSCRIPTION = [
-    "customer.created", "invoice.created", "customer.subscription.created",
-    "invoice.finalized", "charge.succeeded", "payment_intent.succeeded",
-    "customer.subscription.updated", "invoice.paid", "invoice.payment_succeeded",
+    "customer.created",
+    "invoice.created",
+    "customer.subscription.created",
+    "invoice.finalized",
+    "charge.succeeded",
+    "payment_intent.succeeded",
+    "customer.subscription.updated",
+    "invoice.paid",
+    "invoice.payment_succeeded",
     "checkout.session.completed",
 ]
 RENEWAL = [
-    "invoice.created", "customer.subscription.updated", "invoice.finalized",
-    "charge.succeeded", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded",
+    "invoice.created",
+    "customer.subscription.updated",
+    "invoice.finalized",
+    "charge.succeeded",
+    "payment_intent.succeeded",
+    "invoice.paid",
+    "invoice.payment_succeeded",
 ]
 
 
@@ -46,8 +57,12 @@ async def test_trial_creates_a_trialing_subscription_without_a_charge(
     subscription = stripe_sb.get(outcome.subscription_id)
 
     assert outcome.types == [
-        "customer.created", "invoice.created", "customer.subscription.created",
-        "invoice.finalized", "invoice.paid", "invoice.payment_succeeded",
+        "customer.created",
+        "invoice.created",
+        "customer.subscription.created",
+        "invoice.finalized",
+        "invoice.paid",
+        "invoice.payment_succeeded",
         "checkout.session.completed",
     ]
     assert subscription["status"] == "trialing"
@@ -60,8 +75,9 @@ async def test_trial_creates_a_trialing_subscription_without_a_charge(
 async def test_trial_period_days_from_subscription_data_starts_a_trial(
     subscribe: Any, stripe_sb: StripeSandbox
 ) -> None:
-    outcome = await subscribe(subscription_data={"metadata": {"tier": "pro"},
-                                                 "trial_period_days": 7})
+    outcome = await subscribe(
+        subscription_data={"metadata": {"tier": "pro"}, "trial_period_days": 7}
+    )
 
     assert stripe_sb.get(outcome.subscription_id)["status"] == "trialing"
 
@@ -71,11 +87,17 @@ async def test_paying_a_payment_session_sends_intent_charge_and_completed(
 ) -> None:
     outcome = await subscribe("price_lifetime")
 
-    assert outcome.types == ["payment_intent.created", "charge.succeeded",
-                             "payment_intent.succeeded", "checkout.session.completed"]
+    assert outcome.types == [
+        "payment_intent.created",
+        "charge.succeeded",
+        "payment_intent.succeeded",
+        "checkout.session.completed",
+    ]
     completed = outcome.events[-1]["data"]["object"]
     assert (completed["payment_status"], completed["payment_intent"]) == (
-        "paid", outcome.payment_intent_id)
+        "paid",
+        outcome.payment_intent_id,
+    )
     assert completed["customer"] is None
 
 
@@ -87,11 +109,18 @@ async def test_async_payment_completes_unpaid_then_succeeds(
     completed = await stripe_sb.pay(session["id"], async_payment=True)
     settled = await stripe_sb.settle_async_payment(session["id"])
 
-    assert completed.types == ["payment_intent.created", "payment_intent.processing",
-                               "charge.pending", "checkout.session.completed"]
+    assert completed.types == [
+        "payment_intent.created",
+        "payment_intent.processing",
+        "charge.pending",
+        "checkout.session.completed",
+    ]
     assert completed.events[-1]["data"]["object"]["payment_status"] == "unpaid"
-    assert settled.types == ["charge.succeeded", "payment_intent.succeeded",
-                             "checkout.session.async_payment_succeeded"]
+    assert settled.types == [
+        "charge.succeeded",
+        "payment_intent.succeeded",
+        "checkout.session.async_payment_succeeded",
+    ]
     assert settled.events[-1]["data"]["object"]["payment_status"] == "paid"
 
 
@@ -101,8 +130,11 @@ async def test_async_payment_can_fail(stripe_sb: StripeSandbox, checkout_params:
 
     failed = await stripe_sb.settle_async_payment(session["id"], succeed=False)
 
-    assert failed.types == ["charge.failed", "payment_intent.payment_failed",
-                            "checkout.session.async_payment_failed"]
+    assert failed.types == [
+        "charge.failed",
+        "payment_intent.payment_failed",
+        "checkout.session.async_payment_failed",
+    ]
     assert stripe_sb.get(session["id"])["payment_status"] == "unpaid"
 
 
@@ -116,8 +148,10 @@ async def test_renew_starts_the_next_paid_period(
     renewal = await stripe_sb.renew(subscription_id)
 
     assert renewal.types == RENEWAL
-    assert period(stripe_sb, subscription_id) == (end, int(datetime(2026, 5, 2, 9, 0,
-                                                                      tzinfo=UTC).timestamp()))
+    assert period(stripe_sb, subscription_id) == (
+        end,
+        int(datetime(2026, 5, 2, 9, 0, tzinfo=UTC).timestamp()),
+    )
     updated = renewal.events[1]["data"]
     assert updated["previous_attributes"]["items"]["data"][0]["current_period_end"] == end
     assert updated["previous_attributes"]["latest_invoice"] != renewal.invoice_id
@@ -142,8 +176,12 @@ async def test_failed_renewal_makes_the_subscription_past_due(
     failure = await stripe_sb.fail_payment(subscription_id)
 
     assert failure.types == [
-        "invoice.created", "customer.subscription.updated", "invoice.finalized",
-        "charge.failed", "payment_intent.payment_failed", "invoice.payment_failed",
+        "invoice.created",
+        "customer.subscription.updated",
+        "invoice.finalized",
+        "charge.failed",
+        "payment_intent.payment_failed",
+        "invoice.payment_failed",
         "customer.subscription.updated",
     ]
     assert stripe_sb.get(subscription_id)["status"] == "past_due"
@@ -160,8 +198,11 @@ async def test_each_retry_sends_another_payment_failed(
 
     retry = await stripe_sb.fail_payment(subscription_id)
 
-    assert retry.types == ["charge.failed", "payment_intent.payment_failed",
-                           "invoice.payment_failed"]
+    assert retry.types == [
+        "charge.failed",
+        "payment_intent.payment_failed",
+        "invoice.payment_failed",
+    ]
     assert retry.invoice_id == first.invoice_id
     assert retry.events[-1]["data"]["object"]["attempt_count"] == 2
 
@@ -174,8 +215,13 @@ async def test_recover_pays_the_open_invoice_and_reactivates(
 
     recovery = await stripe_sb.recover(subscription_id)
 
-    assert recovery.types == ["charge.succeeded", "payment_intent.succeeded", "invoice.paid",
-                              "invoice.payment_succeeded", "customer.subscription.updated"]
+    assert recovery.types == [
+        "charge.succeeded",
+        "payment_intent.succeeded",
+        "invoice.paid",
+        "invoice.payment_succeeded",
+        "customer.subscription.updated",
+    ]
     assert stripe_sb.get(subscription_id)["status"] == "active"
 
 
@@ -219,7 +265,9 @@ async def test_end_period_deletes_a_subscription_set_to_cancel(
     deleted = outcome.events[0]
     assert outcome.types == ["customer.subscription.deleted"]
     assert (deleted["data"]["object"]["status"], deleted["data"]["object"]["ended_at"]) == (
-        "canceled", end)
+        "canceled",
+        end,
+    )
     assert deleted["created"] == end + 1
 
 
@@ -254,8 +302,7 @@ async def test_cancel_now_deletes_at_once(
     subscription = outcome.events[0]["data"]["object"]
     assert outcome.types == ["customer.subscription.deleted"]
     assert subscription["status"] == "canceled"
-    assert subscription["ended_at"] == subscription["canceled_at"] == int(
-        clock.now().timestamp())
+    assert subscription["ended_at"] == subscription["canceled_at"] == int(clock.now().timestamp())
 
 
 async def test_pause_then_resume(subscribe: Any, stripe_sb: StripeSandbox) -> None:
@@ -314,8 +361,7 @@ async def test_dispute_sends_charge_dispute_created(
 
     dispute = outcome.events[0]["data"]["object"]
     assert outcome.types == ["charge.dispute.created"]
-    assert (dispute["object"], dispute["charge"], dispute["amount"]) == ("dispute", charge_id,
-                                                                         9900)
+    assert (dispute["object"], dispute["charge"], dispute["amount"]) == ("dispute", charge_id, 9900)
     assert dispute["id"].startswith("dp_")
     assert stripe_sb.get(charge_id)["disputed"] is True
 
@@ -368,8 +414,10 @@ async def test_hosted_checkout_page_pays_and_redirects(
 ) -> None:
     session = stripe_sb.create_checkout_session(checkout_params())
 
-    async with aiohttp.ClientSession() as http, http.post(session["url"],
-                                                          allow_redirects=False) as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(session["url"], allow_redirects=False) as response,
+    ):
         location = response.headers["Location"]
 
     assert (response.status, location) == (303, "https://example.com/thanks")

@@ -43,14 +43,16 @@ async def test_yearly_price_gives_a_one_year_period(
     subscription = stripe_sb.get((await subscribe("price_pro_yearly")).subscription_id)
 
     assert subscription["items"]["data"][0]["current_period_end"] == ts(
-        datetime(2027, 3, 2, 9, 0, tzinfo=UTC))
+        datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
+    )
 
 
 async def test_subscription_metadata_comes_from_subscription_data_only(
     subscribe: Any, stripe_sb: StripeSandbox
 ) -> None:
-    outcome = await subscribe(metadata={"session_only": "yes"},
-                              subscription_data={"metadata": {"tier": "pro"}})
+    outcome = await subscribe(
+        metadata={"session_only": "yes"}, subscription_data={"metadata": {"tier": "pro"}}
+    )
 
     assert stripe_sb.get(outcome.subscription_id)["metadata"] == {"tier": "pro"}
     assert stripe_sb.get(outcome.session_id)["metadata"] == {"session_only": "yes"}
@@ -69,8 +71,10 @@ async def test_invoice_links_its_subscription_through_parent(
     assert invoice["parent"]["type"] == "subscription_details"
     assert invoice["parent"]["subscription_details"]["subscription"] == subscription["id"]
     assert invoice["parent"]["subscription_details"]["metadata"] == subscription["metadata"]
-    assert line["period"] == {"start": item["current_period_start"],
-                              "end": item["current_period_end"]}
+    assert line["period"] == {
+        "start": item["current_period_start"],
+        "end": item["current_period_end"],
+    }
     assert line["parent"]["subscription_item_details"]["subscription_item"] == item["id"]
     assert subscription["latest_invoice"] == invoice["id"]
 
@@ -84,10 +88,16 @@ async def test_one_time_payment_copies_intent_metadata_and_charge_has_no_invoice
 
     assert intent["metadata"] == {"guild_id": "10", "user_id": "20", "tier": "pro"}
     assert (intent["status"], intent["amount_received"], intent["latest_charge"]) == (
-        "succeeded", 9900, charge["id"])
+        "succeeded",
+        9900,
+        charge["id"],
+    )
     assert "invoice" not in charge
     assert (charge["payment_intent"], charge["amount"], charge["paid"]) == (
-        intent["id"], 9900, True)
+        intent["id"],
+        9900,
+        True,
+    )
 
 
 async def test_completed_subscription_session_links_its_objects(

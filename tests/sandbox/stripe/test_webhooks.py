@@ -76,13 +76,12 @@ async def test_concurrent_by_default(
     assert receiver.max_in_flight > 1
 
 
-async def test_server_error_is_retried_until_2xx(
-    stripe_sb: StripeSandbox, receiver: Any
-) -> None:
+async def test_server_error_is_retried_until_2xx(stripe_sb: StripeSandbox, receiver: Any) -> None:
     receiver.script = [500, 503]
     stripe_sb.add_customer(email="ada@example.com")
-    session = stripe_sb.create_checkout_session({
-        "mode": "payment", "line_items": [{"price": "price_lifetime", "quantity": 1}]})
+    session = stripe_sb.create_checkout_session(
+        {"mode": "payment", "line_items": [{"price": "price_lifetime", "quantity": 1}]}
+    )
 
     outcome = await stripe_sb.expire(session["id"])
     await stripe_sb.webhooks.drain()
@@ -92,8 +91,9 @@ async def test_server_error_is_retried_until_2xx(
     assert receiver.types == ["checkout.session.expired"]
 
 
-async def test_gives_up_after_max_attempts(stripe_sb: StripeSandbox, receiver: Any,
-                                           checkout_params: Any) -> None:
+async def test_gives_up_after_max_attempts(
+    stripe_sb: StripeSandbox, receiver: Any, checkout_params: Any
+) -> None:
     receiver.script = [500] * 10
     session = stripe_sb.create_checkout_session(checkout_params())
 
@@ -201,10 +201,12 @@ async def test_resume_releases_listed_events_first(
     stripe_sb.webhooks.resume(["checkout.session.completed", "customer.subscription.updated"])
     await stripe_sb.webhooks.drain()
 
-    rest = [t for t in outcome.types
-            if t not in ("checkout.session.completed", "customer.subscription.updated")]
-    assert receiver.types == ["checkout.session.completed", "customer.subscription.updated",
-                              *rest]
+    rest = [
+        t
+        for t in outcome.types
+        if t not in ("checkout.session.completed", "customer.subscription.updated")
+    ]
+    assert receiver.types == ["checkout.session.completed", "customer.subscription.updated", *rest]
 
 
 async def test_resume_reverse_delivers_newest_first(
@@ -247,14 +249,13 @@ async def test_endpoint_gets_only_its_enabled_events(
     assert paid["pending_webhooks"] == 1
 
 
-async def test_tampered_body_fails_verification(
-    stripe_sb: StripeSandbox, receiver: Any
-) -> None:
+async def test_tampered_body_fails_verification(stripe_sb: StripeSandbox, receiver: Any) -> None:
     body = serialize({"id": "evt_1", "object": "event", "type": "invoice.paid", "data": {}})
     header = sign_payload(body, receiver.secret)
 
-    status, _ = await stripe_sb.webhooks.post_raw(receiver.url, body.replace("paid", "void"),
-                                                  signature=header)
+    status, _ = await stripe_sb.webhooks.post_raw(
+        receiver.url, body.replace("paid", "void"), signature=header
+    )
 
     assert status == 400
     assert "No signatures found matching" in receiver.rejected[0]
@@ -270,14 +271,19 @@ async def test_tampered_body_fails_verification(
     ids=["wrong-secret", "stale-timestamp", "missing-header"],
 )
 async def test_bad_signatures_are_rejected(
-    stripe_sb: StripeSandbox, receiver: Any, secret: str | None, age: int,
-    send_header: bool, message: str,
+    stripe_sb: StripeSandbox,
+    receiver: Any,
+    secret: str | None,
+    age: int,
+    send_header: bool,
+    message: str,
 ) -> None:
     body = serialize({"id": "evt_1", "object": "event", "type": "invoice.paid", "data": {}})
     header = sign_payload(body, secret or receiver.secret, timestamp=int(time.time()) - age)
 
     status, _ = await stripe_sb.webhooks.post_raw(
-        receiver.url, body, signature=header if send_header else None)
+        receiver.url, body, signature=header if send_header else None
+    )
 
     assert status == 400
     assert message in receiver.rejected[0]
@@ -289,7 +295,8 @@ async def test_a_correctly_signed_raw_post_is_accepted(
     body = serialize({"id": "evt_1", "object": "event", "type": "invoice.paid", "data": {}})
 
     status, _ = await stripe_sb.webhooks.post_raw(
-        receiver.url, body, signature=sign_payload(body, receiver.secret))
+        receiver.url, body, signature=sign_payload(body, receiver.secret)
+    )
 
     assert status == 200
 
@@ -298,9 +305,13 @@ def test_sign_payload_matches_stripe_pythons_test_vector() -> None:
     inputs = json.loads((FIXTURES / "stripe_python_webhook_test_inputs.json").read_text("utf-8"))
     vector = inputs["derived_test_vector_NOT_FROM_STRIPE"]
 
-    header = sign_payload(inputs["DUMMY_WEBHOOK_PAYLOAD"], inputs["DUMMY_WEBHOOK_SECRET"],
-                          timestamp=vector["timestamp"])
+    header = sign_payload(
+        inputs["DUMMY_WEBHOOK_PAYLOAD"],
+        inputs["DUMMY_WEBHOOK_SECRET"],
+        timestamp=vector["timestamp"],
+    )
 
     assert header == vector["Stripe-Signature_header"]
     assert stripe.WebhookSignature.verify_header(
-        inputs["DUMMY_WEBHOOK_PAYLOAD"], header, inputs["DUMMY_WEBHOOK_SECRET"])
+        inputs["DUMMY_WEBHOOK_PAYLOAD"], header, inputs["DUMMY_WEBHOOK_SECRET"]
+    )
