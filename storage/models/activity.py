@@ -17,7 +17,6 @@ class Interaction(SQLModel, table=True):
     __tablename__ = "interactions"
     __table_args__ = (
         Index("ix_interactions_guild_at", "guild_id", "at"),
-        Index("ix_interactions_guild_user", "guild_id", "user_id"),
         # Natural key (e.g. "message:<id>") so replays and imports are not counted twice.
         Index("ux_interactions_source_key", "source_key", unique=True),
     )
