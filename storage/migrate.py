@@ -28,7 +28,7 @@ def _config(connection: Connection | None = None) -> Config:
 
 
 def head_revisions() -> frozenset[str]:
-    """The newest revision of every branch this code knows (features branch off 0001)."""
+    """The newest revision of every branch this code knows (parallel features may branch)."""
     return frozenset(ScriptDirectory.from_config(_config()).get_heads())
 
 

@@ -49,6 +49,8 @@ class Transcript:
         for item in embed.get("fields", []):
             value = " / ".join(str(item.get("value", "")).splitlines())
             self._print(f"             │ {item.get('name')}: {value}")
+        image = str((embed.get("image") or {}).get("url", ""))
+        if image:
+            self._print(f"             │ [picture] {image.removeprefix('attachment://')}")
         footer = (embed.get("footer") or {}).get("text")
-        if footer:
-            self._print(f"             └ {footer}")
+        self._print(f"             └ {footer or ''}".rstrip())

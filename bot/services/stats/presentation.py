@@ -81,12 +81,13 @@ def headline_fields(report: WeeklyReport, previous: Numbers | None) -> tuple[Emb
         if previous is not None and round(amount - mrr_before.get(cur, 0.0), 2)
     )
     rates = f.rates()
+    grown = m.end - m.start  # the week's own change: last week's end is this week's start
     return (
         EmbedField(
             "👥 Members",
             _lines(
-                f"**{m.end:,}** (from {m.start:,}; net {signed_pct(report.net_growth)})",
-                count_delta(m.end, _get(previous, "members", "end")),
+                f"**{m.end:,}** (from {m.start:,})",
+                f"{_mark(grown)} {grown:+,} · net {signed_pct(report.net_growth)}",
                 f"joined {m.joined:,} · left {m.left:,}",
             ),
         ),
