@@ -11,15 +11,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot import stats_cli
-from bot.settings import Settings, SettingsError, load_settings
+from bot.cli_args import (
+    CommandFailed,
+    add_config_argument,
+    add_guild_argument,
+    configured_guild_id,
+    settings_from,
+)
+from bot.settings import SettingsError, load_settings
 from storage.database import Database
 from storage.migrate import DatabaseNotMigrated, current_revisions, upgrade
 
 log = logging.getLogger(__name__)
-
-
-class CommandFailed(Exception):
-    """A CLI command could not do its job; the message says why (exit 1)."""
 
 
 @dataclass(frozen=True)
@@ -30,18 +33,6 @@ class Command:
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     handler: Callable[[argparse.Namespace], int]
-
-
-def add_config_argument(parser: argparse.ArgumentParser) -> None:
-    """The `--config PATH` every command that reads settings takes."""
-    parser.add_argument(
-        "--config", default="config.toml", metavar="PATH", help="config file (default: %(default)s)"
-    )
-
-
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Load the settings named by `--config`, with secrets from the environment."""
-    return load_settings(args.config, os.environ)
 
 
 def _check_config(args: argparse.Namespace) -> int:
@@ -110,12 +101,13 @@ def _webhooks(args: argparse.Namespace) -> int:
 def _entitlements(args: argparse.Namespace) -> int:
     from bot.billing_cli import print_entitlements
 
-    return print_entitlements(settings_from(args), args.guild, as_json=args.json)
+    settings = settings_from(args)
+    return print_entitlements(settings, configured_guild_id(settings, args), as_json=args.json)
 
 
 def _add_entitlements_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
-    parser.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
+    add_guild_argument(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 

@@ -5,32 +5,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 from pathlib import Path
 from typing import TextIO
 
+from bot.cli_args import add_config_argument, add_guild_argument, configured_guild_id, settings_from
 from bot.clock import SystemClock
 from bot.errors import DomainError
 from bot.services.importer import DceImporter, FileResult, Progress
 from bot.services.stats import StatsService, WeeklyReport
 from bot.services.stats.charts import CHART_FILES
 from bot.services.stats.text import text_report
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from storage.database import Database
 from storage.migrate import ensure_migrated
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.config, os.environ)
-
-
 def _config(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config", default="config.toml", metavar="PATH", help="config file (default: %(default)s)"
-    )
-    parser.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
+    add_config_argument(parser)
+    add_guild_argument(parser)
 
 
 def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,9 +54,10 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
 
 def stats(args: argparse.Namespace) -> int:
     """Print one week's report (a table, or JSON with --json); --charts writes the PNGs."""
-    settings = _settings(args)
+    settings = settings_from(args)
+    guild_id = configured_guild_id(settings, args)
     try:
-        report, drawn = asyncio.run(_stats(settings, args))
+        report, drawn = asyncio.run(_stats(settings, guild_id, args))
     except DomainError as error:
         print(f"error: {error.user_message}", file=sys.stderr)
         return 1
@@ -80,7 +75,7 @@ def stats(args: argparse.Namespace) -> int:
 
 
 async def _stats(
-    settings: Settings, args: argparse.Namespace
+    settings: Settings, guild_id: int, args: argparse.Namespace
 ) -> tuple[WeeklyReport, dict[str, bytes]]:
     db = Database.from_url(settings.database.url)
     try:
@@ -88,7 +83,7 @@ async def _stats(
         service = StatsService(db, SystemClock(), settings)
         if args.rebuild:
             await service.rebuild_rollups()
-        report = await service.weekly_report(args.guild, args.week)
+        report = await service.weekly_report(guild_id, args.week)
         return report, (await service.charts(report) if args.charts else {})
     finally:
         await db.close()
@@ -128,12 +123,13 @@ class ProgressLine:
 
 def import_history(args: argparse.Namespace) -> int:
     """Import history files; exit 1 when any file failed (the others are kept)."""
-    settings = _settings(args)
+    settings = settings_from(args)
+    guild_id = configured_guild_id(settings, args)
     missing = [name for name in args.files if not Path(name).is_file()]
     if missing:
         print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
         return 1
-    results = asyncio.run(_import(settings, args.guild, args.files))
+    results = asyncio.run(_import(settings, guild_id, args.files))
     failed = [r for r in results if r.error]
     for result in results:
         if result.error:

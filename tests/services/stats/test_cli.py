@@ -117,3 +117,27 @@ def test_import_of_a_malformed_file_exits_1_and_names_it(
 
     assert code == 1
     assert f"{bad}:1:" in capsys.readouterr().err
+
+
+def test_stats_for_a_guild_missing_from_the_config_is_a_clear_error(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["stats", "--config", str(config), "--guild", "2", "--week", "2026-W45"])
+
+    assert code == 1
+    assert "guild 2 is not in" in capsys.readouterr().err
+
+
+def test_import_into_a_guild_missing_from_the_config_imports_nothing(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    general = str(FIXTURES / "general.json")
+
+    refused = main(["import", "dce", "--config", str(config), "--guild", "2", general])
+    refusal = capsys.readouterr().err
+    into_the_right_guild = main(["import", "dce", "--config", str(config), "--guild", "1", general])
+
+    assert (refused, into_the_right_guild) == (1, 0)
+    assert "guild 2 is not in" in refusal and "ids: 1" in refusal
+    # Message keys are unique across guilds: had the refused import written, this adds 0.
+    assert "7 new interactions" in capsys.readouterr().out
