@@ -77,20 +77,40 @@ def monthly_amount(meta: Mapping[str, Any] | None) -> tuple[float | None, str | 
 def paid_spans(events: Sequence[tuple[int, str, str | None, datetime, Any]]) -> list[PaidSpan]:
     """Paid spans from (user, kind, tier, at, meta) events sorted by time then id.
 
-    A second start while paying is a price change: the span is split there.
+    Each (user, tier, source) is its own span: a manual grant and a Stripe subscription
+    of one tier start and end apart. A second start while paying is a price change: the
+    span is split there.
     """
-    open_spans: dict[tuple[int, str], tuple[datetime, float | None, str | None]] = {}
+    open_spans: dict[tuple[int, str, str], tuple[datetime, float | None, str | None]] = {}
     spans: list[PaidSpan] = []
     for user_id, kind, tier, at, meta in events:
-        key = (user_id, tier or "")
+        details = meta if isinstance(meta, Mapping) else None
+        key = (user_id, tier or "", str((details or {}).get("source") or ""))
         current = open_spans.pop(key, None)
         if current is not None and at > current[0]:
             spans.append(PaidSpan(user_id, key[1], current[0], at, current[1], current[2]))
         if kind == "paid_start":
-            amount, currency = monthly_amount(meta if isinstance(meta, Mapping) else None)
+            amount, currency = monthly_amount(details)
             open_spans[key] = (at, amount, currency)
     spans.extend(
         PaidSpan(user, tier, started, None, amount, currency)
-        for (user, tier), (started, amount, currency) in open_spans.items()
+        for (user, tier, _), (started, amount, currency) in open_spans.items()
     )
-    return spans
+    return _merge_same_start(spans)
+
+
+def _merge_same_start(spans: list[PaidSpan]) -> list[PaidSpan]:
+    """One span per (user, tier, start): two sources starting at one instant become one,
+    lasting as long as the longer and priced by whichever has a price."""
+    merged: dict[tuple[int, str, datetime], PaidSpan] = {}
+    for span in spans:
+        key = (span.user_id, span.tier_key, span.started_at)
+        other = merged.get(key)
+        if other is None:
+            merged[key] = span
+            continue
+        ends = [end for end in (span.ended_at, other.ended_at) if end is not None]
+        ended = max(ends) if len(ends) == 2 else None
+        priced = other if other.monthly_amount is not None else span
+        merged[key] = PaidSpan(*key, ended, priced.monthly_amount, priced.currency)
+    return list(merged.values())

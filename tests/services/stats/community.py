@@ -76,14 +76,15 @@ class Community:
         when: datetime,
         *,
         tier: str = "pro",
-        amount: int = 1000,
+        amount: int | None = 1000,
         currency: str = "eur",
         interval: str | None = "month",
         interval_count: int = 1,
+        source: str = "stripe",
     ) -> Community:
         """A paid_start event as billing writes it."""
         meta = {
-            "source": "stripe",
+            "source": source,
             "amount": amount,
             "currency": currency,
             "interval": interval,
@@ -91,9 +92,11 @@ class Community:
         }
         return self.log(user, "paid_start", when, ref=tier, meta=meta)
 
-    def paid_end(self, user: int, when: datetime, *, tier: str = "pro") -> Community:
+    def paid_end(
+        self, user: int, when: datetime, *, tier: str = "pro", source: str = "stripe"
+    ) -> Community:
         """A paid_end event."""
-        return self.log(user, "paid_end", when, ref=tier, meta={"source": "stripe"})
+        return self.log(user, "paid_end", when, ref=tier, meta={"source": source})
 
     def item(self, content_id: int, title: str) -> Community:
         """A content item in the library."""

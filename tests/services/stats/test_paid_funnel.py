@@ -58,6 +58,30 @@ async def test_switching_tiers_at_one_instant_is_neither_new_nor_churned(db: Dat
     assert paid.mrr == {"eur": 50.0}
 
 
+async def test_a_manual_grant_ending_leaves_the_stripe_subscription_of_the_tier_paying(
+    db: Database,
+) -> None:
+    community = Community().paid_start(1, at(-3), source="manual", amount=None, interval=None)
+    community.paid_start(1, at(-2), amount=1000)  # then Stripe, same tier
+    community.paid_end(1, at(0, 2), source="manual")  # the moderator's grant is revoked
+    await community.write(db)
+
+    paid = (await stats_service(db, LATER).weekly_report(1, WEEK)).paid
+
+    assert (paid.paying, paid.new, paid.churned) == (1, 0, 0)
+    assert paid.mrr == {"eur": 10.0}
+
+
+async def test_two_sources_of_one_tier_starting_at_one_instant_count_once(db: Database) -> None:
+    community = Community().paid_start(1, at(-1), source="manual", amount=None, interval=None)
+    community.paid_start(1, at(-1), amount=1000)
+    await community.write(db)
+
+    paid = (await stats_service(db, LATER).weekly_report(1, WEEK)).paid
+
+    assert (paid.paying, paid.mrr) == (1, {"eur": 10.0})
+
+
 async def test_mrr_keeps_currencies_apart(db: Database) -> None:
     community = Community().paid_start(1, at(-1), amount=1000, currency="EUR")
     community.paid_start(2, at(-1), amount=2000, currency="usd")
