@@ -93,14 +93,26 @@ class Faults:
         return self._add(Fault(route, times, delay=seconds))
 
     def take(self, route: str) -> list[Fault]:
-        """Faults that apply to this call, using up one of each one's `times`."""
-        hits = [f for f in self._faults if f.route in (route, ANY_ROUTE)]
-        for fault in hits:
-            if fault.times is not None:
-                fault.times -= 1
-                if fault.times <= 0:
-                    self._faults.remove(fault)
+        """Faults for this call: every matching delay, then at most one error, in queued order.
+
+        Each fault returned uses up one of its `times`; later error faults wait for later calls.
+        """
+        hits: list[Fault] = []
+        error_taken = False
+        for fault in [f for f in self._faults if f.route in (route, ANY_ROUTE)]:
+            if fault.status:
+                if error_taken:
+                    continue
+                error_taken = True
+            hits.append(fault)
+            self._use(fault)
         return hits
+
+    def _use(self, fault: Fault) -> None:
+        if fault.times is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                self._faults.remove(fault)
 
     def clear(self) -> None:
         """Remove every fault."""

@@ -65,3 +65,28 @@ async def test_unimplemented_route_is_recorded_as_404(
         await bot.get_guild(guild.id).fetch_emojis()
     [missing] = sandbox.calls.unknown()
     assert missing.route == f"UNKNOWN GET /guilds/{guild.id}/emojis"
+
+
+def test_queued_error_faults_answer_one_call_each_in_order(sandbox: DiscordSandbox) -> None:
+    sandbox.faults.fail(SEND, status=500, times=1)
+    sandbox.faults.rate_limit(SEND, times=1)
+    statuses = [[f.status for f in sandbox.faults.take(SEND)] for _ in range(3)]
+    assert statuses == [[500], [429], []]
+
+
+def test_delays_stack_on_top_of_the_next_error_fault(sandbox: DiscordSandbox) -> None:
+    sandbox.faults.slow(SEND, 0.1, times=2)
+    sandbox.faults.slow("*", 0.2, times=1)
+    sandbox.faults.fail(SEND, status=502, times=1)
+    first = sandbox.faults.take(SEND)
+    assert [(f.delay, f.status) for f in first] == [(0.1, None), (0.2, None), (0.0, 502)]
+    assert [(f.delay, f.status) for f in sandbox.faults.take(SEND)] == [(0.1, None)]
+
+
+async def test_a_500_then_a_429_on_one_route_both_reach_the_bot(
+    sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
+) -> None:
+    sandbox.faults.fail(SEND, status=500, times=1)
+    sandbox.faults.rate_limit(SEND, retry_after=0.05, times=1)
+    await bot.get_channel(guild.channel("general").id).send("hi")
+    assert [c.status for c in sandbox.calls.filter(SEND)] == [500, 429, 200]
