@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, not_, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.stats import tables as t
@@ -16,27 +16,36 @@ from storage.stats.sql import as_utc, chunks, execute
 
 @dataclass(frozen=True)
 class Presence:
-    """A member's changed rows that show them present: first and last, and what is stored."""
+    """A member's changed rows: the first and last, the first that proves them present
+    (None when no row does), and the first join stored."""
 
     guild_id: int
     user_id: int
     first: datetime
     last: datetime
+    first_present: datetime | None
     stored_first: datetime | None
 
 
 async def presence_in(
-    session: AsyncSession, after_id: int, upto_id: int, absent_kinds: Iterable[str]
+    session: AsyncSession,
+    after_id: int,
+    upto_id: int,
+    absent_kinds: Iterable[str],
+    untimed_key_prefix: str,
 ) -> list[Presence]:
-    """Per member with changed rows showing presence: their first and last such row, and
-    their stored first join (one pass over the changed rows)."""
+    """Per member with changed rows showing presence: their first and last such row, the
+    first whose `source_key` does not start with `untimed_key_prefix`, and their stored
+    first join (one pass over the changed rows)."""
     i = t.interactions
+    timed = or_(i.c.source_key.is_(None), not_(i.c.source_key.startswith(untimed_key_prefix)))
     fresh = (
         select(
             i.c.guild_id,
             i.c.user_id,
             func.min(i.c.at).label("first_at"),
             func.max(i.c.at).label("last_at"),
+            func.min(case((timed, i.c.at))).label("first_present"),
         )
         .where(i.c.id > after_id, i.c.id <= upto_id, i.c.kind.not_in(list(absent_kinds)))
         .group_by(i.c.guild_id, i.c.user_id)
@@ -46,7 +55,12 @@ async def presence_in(
     result = await execute(
         session,
         select(
-            fresh.c.guild_id, fresh.c.user_id, fresh.c.first_at, fresh.c.last_at, stored.c.first_at
+            fresh.c.guild_id,
+            fresh.c.user_id,
+            fresh.c.first_at,
+            fresh.c.last_at,
+            fresh.c.first_present,
+            stored.c.first_at,
         ).select_from(
             fresh.outerjoin(
                 stored,
@@ -55,8 +69,15 @@ async def presence_in(
         ),
     )
     return [
-        Presence(int(g), int(u), as_utc(low), as_utc(high), None if old is None else as_utc(old))
-        for g, u, low, high, old in result.all()
+        Presence(
+            int(g),
+            int(u),
+            as_utc(low),
+            as_utc(high),
+            None if present is None else as_utc(present),
+            None if old is None else as_utc(old),
+        )
+        for g, u, low, high, present, old in result.all()
     ]
 
 

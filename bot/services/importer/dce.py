@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.services.stats.spans import UNTIMED_KEY_PREFIX
 from storage.imports import ImportedMember, ImportRow
 
 _KINDS = {"Default": "message", "Reply": "reply"}
@@ -146,9 +147,9 @@ class Conversion:
                 if reactor.get("isBot") is True:
                     continue
                 user_id = _snowflake(reactor.get("id"), "reactions[].users[].id")
-                key = f"reaction:{message_id}:{user_id}:{emoji_key}"
+                # The message's time, not the reaction's: activity, never a first join.
+                key = f"{UNTIMED_KEY_PREFIX}{message_id}:{user_id}:{emoji_key}"
                 ref = message_id
                 self.rows.append(
                     (self.guild_id, user_id, "reaction", self.channel_id, ref, at, None, key)
                 )
-                self._seen(user_id, at)

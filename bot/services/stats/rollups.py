@@ -20,6 +20,7 @@ from bot.services.stats.spans import (
     ABSENT_KINDS,
     MEMBERSHIP_KINDS,
     PAID_KINDS,
+    UNTIMED_KEY_PREFIX,
     membership_spans,
     paid_spans,
 )
@@ -89,7 +90,9 @@ class RollupRefresher:
             moved: defaultdict[int, set[date]] = defaultdict(set)
             if top > after:
                 summary.rows = top - after
-                presence = await span_store.presence_in(session, after, top, ABSENT_KINDS)
+                presence = await span_store.presence_in(
+                    session, after, top, ABSENT_KINDS, UNTIMED_KEY_PREFIX
+                )
                 await self._remember_timezones(session, {p.guild_id for p in presence})
                 for guild_id, days in (
                     await self._touched_days(session, after, top, presence)
@@ -172,10 +175,12 @@ class RollupRefresher:
         inserts: defaultdict[int, list[tuple[int, datetime]]] = defaultdict(list)
         updates: defaultdict[int, list[tuple[int, datetime]]] = defaultdict(list)
         for p in presence:
+            if p.first_present is None:
+                continue
             if p.stored_first is None:
-                inserts[p.guild_id].append((p.user_id, p.first))
-            elif p.first < p.stored_first:
-                updates[p.guild_id].append((p.user_id, p.first))
+                inserts[p.guild_id].append((p.user_id, p.first_present))
+            elif p.first_present < p.stored_first:
+                updates[p.guild_id].append((p.user_id, p.first_present))
         changed: set[tuple[int, int]] = set()
         for guild_id in set(inserts) | set(updates):
             await span_store.write_first_seen(

@@ -10,6 +10,9 @@ from typing import Any
 # Kinds that say nothing about being in the guild: a leave, and billing (a member may
 # pay before joining). Every other kind is evidence the member was there.
 ABSENT_KINDS = frozenset({"leave", "paid_start", "paid_end"})
+# Rows whose time is borrowed: an imported reaction carries its message's time (exports
+# give reactions none), so it counts as activity but proves no one was a member then.
+UNTIMED_KEY_PREFIX = "reaction:"
 MEMBERSHIP_KINDS = ("join", "leave")
 PAID_KINDS = ("paid_start", "paid_end")
 

@@ -94,9 +94,34 @@ async def test_members_without_a_join_message_join_at_their_first_message(db: Da
         rows = (await session.exec(select(Member).order_by(Member.user_id))).all()
     assert [(m.user_id, m.first_joined_at, m.join_source) for m in rows] == [
         (11, utc("2026-10-05T09:00:00.123+00:00"), "import"),
-        (12, utc("2026-10-05T09:30:00+00:00"), "first_message"),  # a reaction came first
+        # Their reaction on the 5th carries its message's time, which proves nothing.
+        (12, utc("2026-10-06T04:30:00+00:00"), "first_message"),
         (13, utc("2026-10-06T05:10:00+00:00"), "first_message"),  # in the thread export
     ]
+
+
+async def test_a_reaction_to_an_old_message_does_not_make_its_reactor_a_member_then(
+    db: Database, tmp_path: Path
+) -> None:
+    export = {
+        "guild": {"id": "1"},
+        "channel": {"id": "100"},
+        "messages": [
+            {"id": "1", "type": "Default", "timestamp": "2025-01-06T10:00:00+00:00",
+             "author": {"id": "50", "isBot": False},
+             "reactions": [{"emoji": {"name": "👍"}, "users": [{"id": "60", "isBot": False}]}]},
+            {"id": "2", "type": "GuildMemberJoin", "timestamp": "2026-11-03T10:00:00+00:00",
+             "author": {"id": "60", "isBot": False}},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "announcements.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+
+    await DceImporter(db).import_files(1, [path])
+
+    report = await stats_service(db, NOW).weekly_report(1, "2026-W45")
+    assert (report.members.start, report.members.joined, report.members.end) == (1, 1, 2)
+    assert (str(report.cohorts[-1].week), report.cohorts[-1].size) == ("2026-W45", 1)
 
 
 async def test_import_refreshes_the_stats_of_the_weeks_it_touched(db: Database) -> None:
