@@ -95,12 +95,16 @@ class ImportedMember:
 
 
 async def upsert_members(
-    session: AsyncSession, guild_id: int, found: Mapping[int, ImportedMember]
+    session: AsyncSession,
+    guild_id: int,
+    found: Mapping[int, ImportedMember],
+    source: str | None = None,
 ) -> None:
     """Add imported members to the roster, or move an existing member's first join back.
 
     Like `members.record_join` for an older join: the live state (joined_at, left_at,
-    in_guild) of a known member is never changed by history.
+    in_guild) of a known member is never changed by history. `source` names where the
+    members came from (default: "import", or "first_message" without a join message).
     """
     if not found:
         return
@@ -111,7 +115,7 @@ async def upsert_members(
             user_id,
             member.first_seen,
             member.last_join or member.first_seen,
-            "import" if member.last_join else "first_message",
+            source or ("import" if member.last_join else "first_message"),
         )
         for user_id, member in found.items()
     ]

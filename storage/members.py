@@ -1,7 +1,8 @@
-"""Queries on `members`: joins, leaves, lookups."""
+"""Queries on `members`: joins, leaves, lookups, the whole roster."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import col, select
@@ -64,3 +65,22 @@ async def in_guild_user_ids(session: AsyncSession, guild_id: int) -> list[int]:
         select(Member.user_id).where(Member.guild_id == guild_id, col(Member.in_guild).is_(True))
     )
     return list(result.all())
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """What the roster holds of one member: present or not, and since when."""
+
+    in_guild: bool
+    joined_at: datetime
+    left_at: datetime | None
+
+
+async def roster(session: AsyncSession, guild_id: int) -> dict[int, RosterEntry]:
+    """Every member the bot knows in the guild, present or gone (one query)."""
+    result = await session.exec(
+        select(Member.user_id, Member.in_guild, Member.joined_at, Member.left_at).where(
+            Member.guild_id == guild_id
+        )
+    )
+    return {int(u): RosterEntry(bool(i), j, left) for u, i, j, left in result.all()}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
-from storage import members
+from storage import imports, members
 from storage.database import Database
+from storage.imports import ImportedMember, ImportRow
 from storage.interaction_log import InteractionLog
 
 # Interaction kinds that make a member "active" (DESIGN.md, Stats — definitions).
@@ -14,6 +17,15 @@ ACTIVE_KINDS = frozenset(
     {"message", "reply", "reaction", "command", "button", "modal", "thread_create",
      "drop_open", "question", "answer", "voice_join"}
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RosterChanges:
+    """What catching up with a guild's member list changed."""
+
+    found: int  # present members the bot had never seen (there before it, or joined while away)
+    returned: int  # members it knew as gone who are back
+    left: int  # members it knew as present who are gone
 
 
 class ActivityService:
@@ -112,3 +124,43 @@ class ActivityService:
         async with self._db.transaction() as session:
             await members.record_leave(session, guild_id, user_id, at)
         self._log.record(guild_id, user_id, "leave", at)
+
+    async def roster_seen(
+        self, guild_id: int, present: Mapping[int, datetime | None]
+    ) -> RosterChanges:
+        """Catch up with the guild's full member list (user id → Discord's `joined_at`):
+        joins and leaves the bot missed while it was away, and the members who were there
+        before it, join at the time Discord gives; a member gone from the list left now."""
+        now = self._clock.now()
+        rows: list[ImportRow] = []
+        found: dict[int, ImportedMember] = {}
+        returned = left = 0
+        async with self._db.transaction() as session:
+            known = await members.roster(session, guild_id)
+            for user_id, joined in present.items():
+                entry = known.get(user_id)
+                at = min(joined or now, now)
+                if entry is None:
+                    found[user_id] = ImportedMember(at, at)
+                elif not entry.in_guild:
+                    if entry.left_at is not None and at < entry.left_at:
+                        at = now  # Discord's time is older than the leave we saw
+                    await members.record_join(session, guild_id, user_id, at, source="roster")
+                    returned += 1
+                else:
+                    continue
+                rows.append(_roster_row(guild_id, user_id, "join", at))
+            for user_id, entry in known.items():
+                if entry.in_guild and user_id not in present:
+                    await members.record_leave(session, guild_id, user_id, now)
+                    rows.append(_roster_row(guild_id, user_id, "leave", now))
+                    left += 1
+            await imports.upsert_members(session, guild_id, found, source="roster")
+            await imports.insert_interactions(session, rows)
+        return RosterChanges(len(found), returned, left)
+
+
+def _roster_row(guild_id: int, user_id: int, kind: str, at: datetime) -> ImportRow:
+    # Keyed by member and time, so seeing the same roster twice logs nothing twice.
+    key = f"roster:{guild_id}:{user_id}:{kind}:{at.isoformat()}"
+    return (guild_id, user_id, kind, None, None, at, None, key)

@@ -42,7 +42,7 @@ class Member(SQLModel, table=True):
     joined_at: datetime = utc_time()
     left_at: datetime | None = utc_time(nullable=True)
     in_guild: bool = True
-    join_source: str = "live"  # live | import | first_message
+    join_source: str = "live"  # live | import | first_message | roster
     onboarded_at: datetime | None = utc_time(nullable=True)
     interests: list[str] = json_column(default_factory=list)
 
