@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -49,14 +50,19 @@ async def queue_role_change(
     return change
 
 
-async def pending_role_changes(session: AsyncSession, *, limit: int) -> list[RoleChange]:
-    """Role changes waiting to be applied, oldest first."""
-    result = await session.exec(
-        select(RoleChange)
-        .where(RoleChange.status == "pending")
-        .order_by(col(RoleChange.id))
-        .limit(limit)
-    )
+def _not_in(column: Any, ids: Collection[int]) -> Any:
+    """`column NOT IN ids`, the ids written into the SQL (no limit on how many)."""
+    return col(column).not_in(bindparam("skip", sorted(ids), expanding=True, literal_execute=True))
+
+
+async def pending_role_changes(
+    session: AsyncSession, *, limit: int, exclude: Collection[int] = ()
+) -> list[RoleChange]:
+    """Role changes waiting to be applied, oldest first, skipping the `exclude` ids."""
+    query = select(RoleChange).where(RoleChange.status == "pending")
+    if exclude:
+        query = query.where(_not_in(RoleChange.id, exclude))
+    result = await session.exec(query.order_by(col(RoleChange.id)).limit(limit))
     return list(result.all())
 
 
@@ -154,14 +160,14 @@ async def queue_notice(
     return notice
 
 
-async def pending_notices(session: AsyncSession, *, limit: int) -> list[BillingNotice]:
-    """Notices not sent yet, oldest first."""
-    result = await session.exec(
-        select(BillingNotice)
-        .where(BillingNotice.status == "pending")
-        .order_by(col(BillingNotice.id))
-        .limit(limit)
-    )
+async def pending_notices(
+    session: AsyncSession, *, limit: int, exclude: Collection[int] = ()
+) -> list[BillingNotice]:
+    """Notices not sent yet, oldest first, skipping the `exclude` ids."""
+    query = select(BillingNotice).where(BillingNotice.status == "pending")
+    if exclude:
+        query = query.where(_not_in(BillingNotice.id, exclude))
+    result = await session.exec(query.order_by(col(BillingNotice.id)).limit(limit))
     return list(result.all())
 
 

@@ -125,21 +125,28 @@ class OutboxWorker:
             return await self._pass()
 
     async def _pass(self) -> int:
-        async with self._db.read() as session:
-            changes = await queues.pending_role_changes(session, limit=_BATCH)
-            notices = await queues.pending_notices(session, limit=_BATCH)
+        # Rows waiting out a backoff are left out of the query, so any number of stuck rows
+        # never hides the ones behind them; a row is tried at most once per pass.
+        now = asyncio.get_running_loop().time()
+        self._not_before = {key: at for key, at in self._not_before.items() if at > now}
         finished = 0
-        for change in changes:
-            if self._due("role", change.id):
+        while True:
+            async with self._db.read() as session:
+                changes = await queues.pending_role_changes(
+                    session, limit=_BATCH, exclude=self._deferred("role")
+                )
+                notices = await queues.pending_notices(
+                    session, limit=_BATCH, exclude=self._deferred("notice")
+                )
+            for change in changes:
                 finished += await self._apply_change(change)
-        for notice in notices:
-            if self._due("notice", notice.id):
+            for notice in notices:
                 finished += await self._send_notice(notice)
-        return finished
+            if len(changes) < _BATCH and len(notices) < _BATCH:
+                return finished
 
-    def _due(self, kind: str, row_id: int | None) -> bool:
-        deadline = self._not_before.get((kind, row_id or 0))
-        return deadline is None or asyncio.get_running_loop().time() >= deadline
+    def _deferred(self, kind: str) -> set[int]:
+        return {row_id for (of, row_id) in self._not_before if of == kind}
 
     def _defer(self, kind: str, row_id: int, delay: float) -> None:
         self._not_before[(kind, row_id)] = asyncio.get_running_loop().time() + delay
@@ -166,6 +173,10 @@ class OutboxWorker:
             return 0
         except (TemporarilyUnavailable, PortError) as error:
             await self._stuck(row, error, permission=False)
+            return 0
+        except Exception as error:  # a bug must not hold up every change behind this one
+            log.exception("role change %s failed unexpectedly", change.id)
+            await self._stuck(row, PortError(f"unexpected error: {error!r}"), permission=False)
             return 0
         await self._finish(row, outcome)
         self._not_before.pop(("role", change.id), None)
@@ -276,7 +287,9 @@ class OutboxWorker:
                     await self._publisher.post(channel, OutgoingMessage(content=notice.text))
         except (DirectMessagesClosed, MissingPermissions, TargetGone) as failure:
             error = str(failure)  # nobody can fix this by retrying
-        except PortError as failure:
+        except Exception as failure:  # PortError, or a bug: retried later, never blocking
+            if not isinstance(failure, PortError):
+                log.exception("notice %s failed unexpectedly", notice.id)
             async with self._db.transaction() as session:
                 row = await queues.notice(session, notice.id)
                 if row is not None:

@@ -12,9 +12,11 @@ from sqlmodel import col, select
 from bot.clock import FakeClock
 from bot.ports import (
     DirectMessagesClosed,
+    MissingPermissions,
     OutgoingMessage,
     PortError,
     TargetGone,
+    TemporarilyUnavailable,
 )
 from bot.services.billing import BillingService
 from bot.settings import GuildConfig, Secret, Settings, StripeSettings, TierConfig
@@ -42,6 +44,10 @@ class FakeDiscord:
     calls: list[tuple[str, int, int]] = field(default_factory=list)
     failures: list[PortError] = field(default_factory=list)
     closed_dms: set[int] = field(default_factory=set)
+    # Guilds where the bot's role is too low: every role change there fails with 50013.
+    denied_guilds: set[int] = field(default_factory=set)
+    # Members whose DMs fail with a 5xx every time.
+    failing_dms: set[int] = field(default_factory=set)
 
     def join(self, user_id: int, guild_id: int = GUILD) -> None:
         self.members[(guild_id, user_id)] = set()
@@ -55,20 +61,22 @@ class FakeDiscord:
     def fail_next(self, *errors: PortError) -> None:
         self.failures.extend(errors)
 
-    def _maybe_fail(self) -> None:
+    def _maybe_fail(self, guild_id: int = GUILD) -> None:
+        if guild_id in self.denied_guilds:
+            raise MissingPermissions("Missing Permissions")
         if self.failures:
             raise self.failures.pop(0)
 
     async def add(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
         self.calls.append(("add", user_id, role_id))
-        self._maybe_fail()
+        self._maybe_fail(guild_id)
         if (guild_id, user_id) not in self.members:
             raise TargetGone("unknown member")
         self.members[(guild_id, user_id)].add(role_id)
 
     async def remove(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
         self.calls.append(("remove", user_id, role_id))
-        self._maybe_fail()
+        self._maybe_fail(guild_id)
         if (guild_id, user_id) not in self.members:
             raise TargetGone("unknown member")
         self.members[(guild_id, user_id)].discard(role_id)
@@ -80,6 +88,8 @@ class FakeDiscord:
     async def dm(self, user_id: int, message: OutgoingMessage) -> None:
         if user_id in self.closed_dms:
             raise DirectMessagesClosed("closed")
+        if user_id in self.failing_dms:
+            raise TemporarilyUnavailable("Discord answered 503")
         self.dms.append((user_id, message.content))
 
     async def post(self, channel_id: int, message: OutgoingMessage) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.ports import MissingPermissions, TemporarilyUnavailable
+from bot.services.billing.outbox import Backoff
 from storage import billing_outbox as queues
 from tests.services.billing.support import (
     GUILD,
@@ -16,6 +17,7 @@ from tests.services.billing.support import (
 )
 
 USER = 300
+OTHER_GUILD = 2002
 
 
 async def test_discord_5xx_and_429_on_role_add_are_retried_until_applied(billing: Billing) -> None:
@@ -93,3 +95,32 @@ async def test_past_due_dm_to_a_member_with_closed_dms_is_not_retried(billing: B
     await billing.settle()
     async with billing.db.read() as session:
         assert await queues.pending_notices(session, limit=10) == []
+
+
+async def test_a_hundred_stuck_role_changes_do_not_hold_up_newer_ones(billing: Billing) -> None:
+    billing.service.outbox.backoff = Backoff(permission_first=600, permission_cap=600)
+    billing.discord.denied_guilds.add(OTHER_GUILD)  # its bot role is below the paid roles
+    async with billing.db.transaction() as session:
+        for user_id in range(1, 151):
+            billing.discord.join(user_id, OTHER_GUILD)
+            await queues.queue_role_change(session, OTHER_GUILD, user_id, 999, "add",
+                                           reason="paid tier", at=billing.clock.now())  # fmt: skip
+    await billing.service.outbox.run_once()
+    billing.discord.join(USER)
+    await buy(billing, USER)
+    await billing.settle()
+    await eventually(lambda: PRO_ROLE in billing.discord.roles_of(USER))
+
+
+async def test_a_hundred_failing_dms_do_not_hold_up_newer_notices(billing: Billing) -> None:
+    billing.service.outbox.backoff = Backoff(first=600, cap=600)
+    billing.discord.failing_dms.update(range(1, 151))
+    async with billing.db.transaction() as session:
+        for user_id in range(1, 151):
+            await queues.queue_notice(session, GUILD, "dm", "hi", at=billing.clock.now(),
+                                      user_id=user_id)  # fmt: skip
+    await billing.service.outbox.run_once()
+    async with billing.db.transaction() as session:
+        await queues.queue_notice(session, GUILD, "mod_log", "news", at=billing.clock.now())
+    billing.service.outbox.wake()
+    await eventually(lambda: (MOD_LOG, "news") in billing.discord.posts)
