@@ -190,6 +190,11 @@ class OutboxWorker:
         if role_id in current:
             # Already there before we ever tried: a moderator gave it; it stays theirs.
             return "done" if managed or not first_attempt else "done_unmanaged"
+        if not managed:
+            # Ours from the moment we ask: Discord may apply it and the answer be lost (a 504,
+            # or a crash before `_finish`), and a later remove must still take it away.
+            async with self._db.transaction() as session:
+                await queues.mark_managed(session, guild_id, user_id, role_id, self._clock.now())
         try:
             await self._roles.add(guild_id, user_id, role_id, change.reason or "paid tier")
         except TargetGone:

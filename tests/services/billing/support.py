@@ -46,6 +46,8 @@ class FakeDiscord:
     closed_dms: set[int] = field(default_factory=set)
     # Guilds where the bot's role is too low: every role change there fails with 50013.
     denied_guilds: set[int] = field(default_factory=set)
+    # Role adds Discord applies but whose answer is lost (a 504 after the fact).
+    lost_replies: int = 0
     # Members whose DMs fail with a 5xx every time.
     failing_dms: set[int] = field(default_factory=set)
 
@@ -73,6 +75,9 @@ class FakeDiscord:
         if (guild_id, user_id) not in self.members:
             raise TargetGone("unknown member")
         self.members[(guild_id, user_id)].add(role_id)
+        if self.lost_replies:
+            self.lost_replies -= 1
+            raise TemporarilyUnavailable("Discord answered 504")
 
     async def remove(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
         self.calls.append(("remove", user_id, role_id))

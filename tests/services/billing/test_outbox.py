@@ -124,3 +124,19 @@ async def test_a_hundred_failing_dms_do_not_hold_up_newer_notices(billing: Billi
         await queues.queue_notice(session, GUILD, "mod_log", "news", at=billing.clock.now())
     billing.service.outbox.wake()
     await eventually(lambda: (MOD_LOG, "news") in billing.discord.posts)
+
+
+async def test_role_whose_add_answer_was_lost_is_taken_away_when_access_ends(
+    billing: Billing,
+) -> None:
+    billing.service.outbox.backoff = Backoff(first=600, cap=600)  # no retry before the cancel
+    billing.discord.join(USER)
+    billing.discord.lost_replies = 1
+    outcome = await buy(billing, USER)
+    await billing.settle()
+    assert outcome.subscription_id is not None
+    assert PRO_ROLE in billing.discord.roles_of(USER)  # Discord applied it; the bot never heard
+    billing.clock.advance(timedelta(minutes=5))
+    await billing.stripe.cancel_now(outcome.subscription_id)
+    await billing.settle()
+    assert PRO_ROLE not in billing.discord.roles_of(USER)
