@@ -85,6 +85,17 @@ async def wake_waiting_changes(session: AsyncSession, guild_id: int, user_id: in
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def members_with_waiting_changes(session: AsyncSession) -> list[tuple[int, int]]:
+    """(guild_id, user_id) of every member with a change waiting for them to join."""
+    result = await session.exec(
+        select(RoleChange.guild_id, RoleChange.user_id)
+        .where(RoleChange.status == "waiting_member")
+        .distinct()
+        .order_by(col(RoleChange.guild_id), col(RoleChange.user_id))
+    )
+    return [(guild_id, user_id) for guild_id, user_id in result.all()]
+
+
 async def unfinished_role_changes(
     session: AsyncSession, guild_id: int, user_id: int | None = None
 ) -> list[RoleChange]:

@@ -32,6 +32,11 @@ class BillingLifecycle(commands.Cog):
         if not member.bot:
             await self.billing.member_joined(member.guild.id, member.id)
 
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Joins that happened while the bot was away raised no on_member_join.
+        await self.billing.wake_waiting_members()
+
 
 def _setup_group(bot: AnyLyceumBot) -> app_commands.Group:
     """The shared `/setup` group (other features may add their subcommands to it)."""

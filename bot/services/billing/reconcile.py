@@ -102,6 +102,24 @@ class Reconciler:
                 else:
                     await self._apply(parse_subscription(obj), reports, effects)
 
+    async def wake_present_members(self) -> int:
+        """Changes waiting for a member who is in fact in the server become due; how many."""
+        async with self._db.read() as session:
+            waiting = await queues.members_with_waiting_changes(session)
+        woken = 0
+        for guild_id, user_id in waiting:
+            try:
+                if await self._roles.member_role_ids(guild_id, user_id) is None:
+                    continue
+            except PortError as error:
+                log.warning(
+                    "could not check whether %s is in guild %s: %s", user_id, guild_id, error
+                )
+                continue
+            async with self._db.transaction() as session:
+                woken += await queues.wake_waiting_changes(session, guild_id, user_id)
+        return woken
+
     async def _apply(
         self, state: SubscriptionState, reports: dict[int, ReconcileReport], effects: Effects
     ) -> None:
@@ -159,7 +177,7 @@ class Reconciler:
                 (c.user_id, c.role_id)
                 for c in await queues.unfinished_role_changes(session, guild_id)
             }
-        users = sorted({row.user_id for row in rows} | {user for user, _ in managed})
+        users = sorted({row.user_id for row in rows} | {user for user, _ in managed | unfinished})
         for user_id in users:
             try:
                 current = await self._roles.member_role_ids(guild_id, user_id)
@@ -170,6 +188,12 @@ class Reconciler:
                 continue  # not in the server; their roles come back when they join
             report.members_checked += 1
             async with self._db.transaction() as session:
+                # Here after all (their join was missed): what waited for them applies now.
+                if woken := await queues.wake_waiting_changes(session, guild_id, user_id):
+                    effects.roles += woken
+                    report.changes.append(
+                        f"applied {woken} role change(s) that waited for <@{user_id}> to join"
+                    )
                 wanted = await billing.active_role_ids(session, guild_id, user_id)
                 for role_id in sorted(wanted - current):
                     if (user_id, role_id) in unfinished:

@@ -136,6 +136,14 @@ class BillingService:
             self.outbox.wake()
         return woken + effects.roles
 
+    async def wake_waiting_members(self) -> int:
+        """On (re)connect: changes waiting for members who are here after all apply now."""
+        woken = await self._reconciler.wake_present_members()
+        if woken:
+            log.info("%d role change(s) waited for members who are in the server", woken)
+            self.outbox.wake()
+        return woken
+
     # ------------------------------------------------------------ moderators
 
     async def grant(

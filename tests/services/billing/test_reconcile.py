@@ -78,3 +78,24 @@ async def test_resync_is_audited(billing: Billing) -> None:
     async with billing.db.read() as session:
         entries = await queues.audit_entries(session, GUILD)
     assert [(e.action, e.actor_id) for e in entries] == [("membership.resync", 1)]
+
+
+async def test_resync_applies_a_payment_whose_members_join_was_missed(billing: Billing) -> None:
+    await buy(billing, USER)
+    await billing.settle()  # the member is not in the server yet: the grant waits
+    billing.discord.join(USER)  # ...and joins while the bot is offline: no on_member_join
+    report = await billing.service.resync(GUILD, MOD)
+    await billing.service.outbox.run_once()
+    assert PRO_ROLE in billing.discord.roles_of(USER)
+    assert report.changes == [f"applied 1 role change(s) that waited for <@{USER}> to join"]
+
+
+async def test_reconnecting_applies_changes_waiting_for_members_who_are_here(
+    billing: Billing,
+) -> None:
+    await buy(billing, USER)
+    await billing.settle()
+    billing.discord.join(USER)
+    assert await billing.service.wake_waiting_members() == 1
+    await billing.service.outbox.run_once()
+    assert PRO_ROLE in billing.discord.roles_of(USER)
