@@ -31,7 +31,8 @@ class PaymentWrites:
 
     async def from_checkout(self, checkout: CheckoutState, created: datetime) -> Write:
         """A payment-mode checkout: grant once the money is in (async payments settle later)."""
-        if checkout.payment_status != "paid":
+        # `no_payment_required`: a 100% promotion code left nothing to charge.
+        if checkout.payment_status not in ("paid", "no_payment_required"):
             return skip(f"payment is {checkout.payment_status or 'unknown'}; waiting for it")
         member = checkout.member
         if member is None or member.tier_key is None:

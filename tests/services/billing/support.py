@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from bot.ports import (
 )
 from bot.services.billing import BillingService
 from bot.settings import GuildConfig, Secret, Settings, StripeSettings, TierConfig
-from sandbox.stripe import Outcome, RetryPolicy, StripeSandbox
+from sandbox.stripe import Outcome, RetryPolicy, StripeSandbox, sign_payload
 from storage import billing as billing_queries
 from storage.database import Database
 from storage.models import Entitlement, Interaction
@@ -31,6 +33,7 @@ MODERATOR_ROLE = 7007
 PRO_ROLE = 111
 LIFETIME_ROLE = 222
 SECRET = "whsec_billing_tests"
+_EVENT_IDS = itertools.count(1)
 FAST_RETRY = RetryPolicy(max_attempts=6, base_delay=0.01, factor=2.0, max_delay=0.1)
 
 
@@ -170,3 +173,17 @@ async def interactions_of(db: Database, user_id: int) -> list[Interaction]:
             .order_by(col(Interaction.id))
         )
         return list(result.all())
+
+
+async def send_event(billing: Billing, event_type: str, obj: dict[str, object]) -> None:
+    """Stripe sends an event the sandbox has no scenario for, signed, now (clock time)."""
+    body = json.dumps({
+        "id": f"evt_crafted_{next(_EVENT_IDS)}", "object": "event",
+        "api_version": "2026-06-24.dahlia", "created": int(billing.clock.now().timestamp()),
+        "data": {"object": obj}, "livemode": False, "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None}, "type": event_type,
+    })  # fmt: skip
+    status, text = await billing.stripe.webhooks.post_raw(
+        f"{billing.url}/stripe/webhook", body, signature=sign_payload(body, SECRET)
+    )
+    assert status == 200, text

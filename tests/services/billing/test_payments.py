@@ -11,6 +11,7 @@ from tests.services.billing.support import (
     buy,
     entitlement_of,
     eventually,
+    send_event,
 )
 
 USER = 77
@@ -114,3 +115,16 @@ async def test_async_payment_grants_only_once_it_settles(billing: Billing) -> No
     await billing.settle()
     row = await entitlement_of(billing.db, USER, "lifetime")
     assert row is not None and row.active
+
+
+async def test_one_time_purchase_with_a_full_discount_gives_the_role(billing: Billing) -> None:
+    billing.discord.join(USER)
+    link = await billing.service.checkout_link(GUILD, USER, "lifetime")
+    session = billing.stripe.get(link.url.rstrip("/").rsplit("/", 1)[-1])
+    session.update(status="complete", payment_status="no_payment_required", amount_total=0,
+                   payment_intent=None)  # a 100% promotion code: nothing to charge  # fmt: skip
+    await send_event(billing, "checkout.session.completed", session)
+    await billing.settle()
+    row = await entitlement_of(billing.db, USER, "lifetime")
+    assert row is not None and row.active and row.price_amount == 0
+    assert LIFETIME_ROLE in billing.discord.roles_of(USER)
