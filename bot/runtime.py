@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -85,6 +86,8 @@ async def running_app(
             batch_size=settings.interaction_log.batch_size,
             flush_interval=settings.interaction_log.flush_interval_s,
             max_pending=settings.interaction_log.max_pending,
+            close_timeout=settings.interaction_log.close_timeout_s,
+            max_attempts=settings.interaction_log.max_attempts,
         )
         await interaction_log.start()
         try:
@@ -156,22 +159,53 @@ async def _wait_ready(bot: discord.Client, bot_task: asyncio.Task[None], seconds
     raise TimeoutError(f"the bot was not ready within {seconds} s")
 
 
+class _Signals:
+    """SIGTERM/SIGINT: the first asks for an orderly shutdown, the second forces the exit."""
+
+    def __init__(self) -> None:
+        self.stop = asyncio.Event()
+        self.interaction_log: InteractionLog | None = None
+
+    def install(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Handle both signals on `loop`."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.received, sig)
+
+    def received(self, sig: signal.Signals) -> None:
+        """First signal: stop in order; second: exit at once, saying what is lost."""
+        if not self.stop.is_set():
+            log.info("%s received: shutting down (send it again to exit at once)", sig.name)
+            self.stop.set()
+            return
+        pending = self.interaction_log.pending if self.interaction_log is not None else 0
+        log.critical(
+            "%s received again: exiting without finishing shutdown; "
+            "%d interaction rows were not written",
+            sig.name,
+            pending,
+        )
+        logging.shutdown()
+        os._exit(1)
+
+
 async def run(settings: Settings) -> int:
     """`lyceum run`: serve until SIGTERM/SIGINT or the bot stops; exit code."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    signals = _Signals()
+    signals.install(asyncio.get_running_loop())
     async with running_app(settings) as app:
+        interaction_log = signals.interaction_log = app.services.interaction_log
         log.info("Lyceum is running; web server at %s", app.web_url)
-        stopper = asyncio.create_task(stop.wait())
+        stopper = asyncio.create_task(signals.stop.wait())
         await asyncio.wait({stopper, app.bot_task}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
-        if app.bot_task.done() and not stop.is_set():
+        if app.bot_task.done() and not signals.stop.is_set():
             error = app.bot_task.exception()
             if error is not None:
                 log.error("the bot stopped: %s", error)
                 return 1
         log.info("shutting down")
+    if interaction_log.stats.lost:
+        log.error("stopped, but %d interaction rows were not written", interaction_log.stats.lost)
+        return 1
     log.info("stopped cleanly")
     return 0

@@ -52,6 +52,18 @@ class _LyceumCollector(Collector):
         )
         refused.add_metric([], stats.dropped)
         yield refused
+        for name, doc, value in (
+            (
+                "set_aside",
+                "Interaction rows the database kept refusing, set aside",
+                stats.set_aside,
+            ),
+            ("lost", "Interaction rows still unwritten when shutdown gave up", stats.lost),
+            ("duplicates", "Interaction rows the database already held", stats.duplicates),
+        ):
+            counter = CounterMetricFamily(f"lyceum_interactions_{name}", doc)
+            counter.add_metric([], value)
+            yield counter
         pending = GaugeMetricFamily("lyceum_interactions_pending", "Interaction rows queued")
         pending.add_metric([], self._deps.interaction_log.pending)
         yield pending
@@ -80,6 +92,8 @@ async def healthz(request: web.Request) -> web.Response:
             "pending": log.pending,
             "written": log.stats.written,
             "refused": log.stats.dropped,
+            "set_aside": log.stats.set_aside,
+            "lost": log.stats.lost,
         },
     }
     return web.Response(

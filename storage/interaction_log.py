@@ -6,13 +6,16 @@ import asyncio
 import contextlib
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import col
 
 from storage.database import Database
 from storage.models import Interaction
@@ -25,8 +28,20 @@ _SQLITE_INSERT = (
     f"INSERT OR IGNORE INTO interactions ({', '.join(_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
 )
-_OVERLOAD_LOG_EVERY_S = 10.0
+_LOG_EVERY_S = 10.0
 _RETRY_DELAYS_S = (0.05, 0.2, 1.0, 5.0)
+_CANCEL_GRACE_S = 1.0
+# Errors that say the rows themselves are at fault: retrying the same batch cannot help.
+_ROW_ERRORS: tuple[type[BaseException], ...] = (
+    sqlite3.IntegrityError,
+    sqlite3.DataError,
+    sqlite3.ProgrammingError,
+    sqlite3.InterfaceError,
+    sa_exc.IntegrityError,
+    sa_exc.DataError,
+)
+
+Row = tuple[Any, ...]
 
 
 @dataclass
@@ -37,6 +52,9 @@ class WriterStats:
     batches: int = 0
     dropped: int = 0
     failures: int = 0
+    duplicates: int = 0
+    set_aside: int = 0
+    lost: int = 0
 
 
 def _sqlite_text(at: datetime) -> str:
@@ -46,6 +64,11 @@ def _sqlite_text(at: datetime) -> str:
     return at.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def _delay(attempt: int) -> float:
+    """Back-off before retry number `attempt` (1-based)."""
+    return _RETRY_DELAYS_S[min(attempt, len(_RETRY_DELAYS_S)) - 1]
+
+
 class InteractionLog:
     """Queue of interaction rows flushed in batches by one writer task.
 
@@ -53,6 +76,12 @@ class InteractionLog:
     when `batch_size` are pending or `flush_interval` seconds have passed,
     whichever comes first, and on `close()`. The queue is bounded by
     `max_pending`: past it new rows are refused, counted and logged.
+
+    A failed write is retried with back-off. While the database does not answer
+    at all the rows wait (the queue bound still holds); a batch the database
+    keeps refusing is split in halves until the rows at fault are found, and
+    those are set aside, counted and logged. `close()` gives up after
+    `close_timeout` seconds and counts whatever is still unwritten as lost.
     """
 
     def __init__(
@@ -63,6 +92,8 @@ class InteractionLog:
         flush_interval: float = 1.0,
         max_pending: int = 100_000,
         max_batch: int = 5000,
+        close_timeout: float = 5.0,
+        max_attempts: int = 4,
     ) -> None:
         self._db = db
         self._sqlite = db.is_sqlite
@@ -70,20 +101,23 @@ class InteractionLog:
         self.flush_interval = flush_interval
         self.max_pending = max_pending
         self.max_batch = max(max_batch, batch_size)
+        self.close_timeout = close_timeout
+        self.max_attempts = max(1, max_attempts)
         self.stats = WriterStats()
-        self._pending: list[tuple[Any, ...]] = []
+        self._pending: list[Row] = []
         self._in_flight = 0
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
-        self._last_overload_log = 0.0
+        self._last_log: dict[str, float] = {}
+        self._outage_attempt = 0
 
     @property
     def pending(self) -> int:
         """Rows accepted but not yet written."""
-        return len(self._pending) + self._in_flight
+        return len(self._pending) + max(self._in_flight, 0)
 
     @property
     def running(self) -> bool:
@@ -102,13 +136,13 @@ class InteractionLog:
         meta: dict[str, Any] | None = None,
         source_key: str | None = None,
     ) -> bool:
-        """Queue one interaction; False when the queue is full and the row was refused."""
+        """Queue one interaction; False when it was refused (queue full, or the log closed)."""
         if at.tzinfo is None:
             raise NaiveDatetimeError(f"naive datetime {at!r}: use an aware UTC datetime")
         if self._closing:
             raise RuntimeError("the interaction log is closed")
         if self.pending >= self.max_pending:
-            self._refuse()
+            self._refuse("full")
             return False
         # Rows are stored ready for the driver, so a flush does no per-row work on the loop.
         if self._sqlite:
@@ -141,27 +175,53 @@ class InteractionLog:
             await self._write_next_batch()
 
     async def close(self) -> None:
-        """Stop accepting rows, write everything queued, stop the task."""
+        """Stop accepting rows and write what is queued, giving up after `close_timeout` s."""
         self._closing = True
         self._wake.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-        await self.flush()
+        limit = self.close_timeout
+        task, self._task = self._task, None
+        if task is None:
+            task = asyncio.create_task(self.flush(), name="interaction-log-final-flush")
+        done, _ = await asyncio.wait({task}, timeout=limit)
+        if not done:
+            task.cancel()
+            await asyncio.wait({task}, timeout=_CANCEL_GRACE_S)
+        lost = self.pending
+        if lost:
+            self.stats.lost += lost
+            self._pending.clear()
+            self._in_flight = 0
+            log.error(
+                "interaction log: gave up after %.1fs at shutdown; %d rows were not written",
+                limit,
+                lost,
+            )
         log.info(
-            "interaction log closed: %d written in %d batches, %d refused",
+            "interaction log closed: %d written in %d batches, %d refused, %d set aside, "
+            "%d lost, %d duplicates",
             self.stats.written,
             self.stats.batches,
             self.stats.dropped,
+            self.stats.set_aside,
+            self.stats.lost,
+            self.stats.duplicates,
         )
 
-    def _refuse(self) -> None:
-        self.stats.dropped += 1
+    def _every(self, topic: str) -> bool:
+        """True at most once per `_LOG_EVERY_S` per topic (the first time always)."""
         now = time.monotonic()
-        if now - self._last_overload_log >= _OVERLOAD_LOG_EVERY_S:
-            self._last_overload_log = now
+        last = self._last_log.get(topic)
+        if last is not None and now - last < _LOG_EVERY_S:
+            return False
+        self._last_log[topic] = now
+        return True
+
+    def _refuse(self, why: str) -> None:
+        self.stats.dropped += 1
+        if self._every(f"refused:{why}"):
             log.warning(
-                "interaction log overloaded: %d pending, %d refused so far",
+                "interaction log %s: row refused (%d pending, %d refused so far)",
+                "closed" if why == "closed" else "overloaded",
                 self.pending,
                 self.stats.dropped,
             )
@@ -174,46 +234,96 @@ class InteractionLog:
                 self._wake.clear()
             if self._pending and not self._closing:
                 await self._write_next_batch()
+        await self.flush()
 
     async def _write_next_batch(self) -> None:
         batch = self._pending[: self.max_batch]
         del self._pending[: len(batch)]
         self._in_flight += len(batch)
-        try:
-            await self._write_with_retry(batch)
-        finally:
-            self._in_flight -= len(batch)
-            if self.pending < self.max_pending:
-                self._room.set()
+        await self._write(batch)
+        if self.pending < self.max_pending:
+            self._room.set()
 
-    async def _write_with_retry(self, batch: Sequence[tuple[Any, ...]]) -> None:
+    async def _write(self, rows: Sequence[Row]) -> None:
+        """Write `rows`: retry with back-off, wait out outages, split what keeps failing."""
         attempt = 0
         while True:
             try:
-                await self._insert(batch)
-            except Exception:
+                inserted = await self._insert(rows)
+            except Exception as error:
                 self.stats.failures += 1
-                delay = _RETRY_DELAYS_S[min(attempt, len(_RETRY_DELAYS_S) - 1)]
-                log.exception(
-                    "interaction log: writing %d rows failed (attempt %d); retrying in %.2fs",
-                    len(batch),
-                    attempt + 1,
-                    delay,
-                )
+                last_error: Exception = error
+                if isinstance(error, _ROW_ERRORS):
+                    break
+                if not await self._db.ping():
+                    await self._wait_out_outage(len(rows))
+                    continue
                 attempt += 1
-                await asyncio.sleep(delay)
+                if attempt >= self.max_attempts:
+                    break
+                log.warning(
+                    "interaction log: writing %d rows failed (attempt %d); retrying in %.2fs",
+                    len(rows),
+                    attempt,
+                    _delay(attempt),
+                    exc_info=True,
+                )
+                await asyncio.sleep(_delay(attempt))
                 continue
-            self.stats.written += len(batch)
+            self._resolved(len(rows))
+            self.stats.written += inserted
+            self.stats.duplicates += len(rows) - inserted
             self.stats.batches += 1
             return
+        if len(rows) > 1:
+            half = len(rows) // 2
+            log.warning("interaction log: the database refuses %d rows; splitting", len(rows))
+            await self._write(rows[:half])
+            await self._write(rows[half:])
+            return
+        self._set_aside(rows[0], last_error)
 
-    async def _insert(self, batch: Sequence[tuple[Any, ...]]) -> None:
+    async def _wait_out_outage(self, rows: int) -> None:
+        """Back off while the database does not answer; the rows keep their place."""
+        self._outage_attempt += 1
+        delay = _delay(self._outage_attempt)
+        if self._every("outage"):
+            log.error(
+                "interaction log: the database is unreachable; %d rows waiting, retrying every "
+                "%.2fs at most",
+                rows + len(self._pending),
+                _RETRY_DELAYS_S[-1],
+                exc_info=True,
+            )
+        await asyncio.sleep(delay)
+
+    def _resolved(self, rows: int) -> None:
+        self._in_flight -= rows
+        self._outage_attempt = 0
+
+    def _set_aside(self, row: Row, error: BaseException) -> None:
+        self._resolved(1)
+        self.stats.set_aside += 1
+        guild_id, user_id, kind, *_, source_key = row
+        if self._every("set_aside"):
+            log.error(
+                "interaction log: set aside a row the database refuses (guild %s, user %s, "
+                "kind %s, source_key %s): %r; %d set aside so far",
+                guild_id,
+                user_id,
+                kind,
+                source_key,
+                error,
+                self.stats.set_aside,
+            )
+
+    async def _insert(self, batch: Sequence[Row]) -> int:
+        """Insert the rows; how many were new (the rest were already stored)."""
         if self._sqlite:
-            await self._insert_sqlite(batch)
-        else:
-            await self._insert_postgresql(batch)
+            return await self._insert_sqlite(batch)
+        return await self._insert_postgresql(batch)
 
-    async def _insert_sqlite(self, batch: Sequence[tuple[Any, ...]]) -> None:
+    async def _insert_sqlite(self, batch: Sequence[Row]) -> int:
         # The driver's own executemany: SQLAlchemy's per-row bookkeeping would
         # cost three times as much, and aiosqlite runs it off the event loop.
         async with self._db.sqlite_writer, self._db.engine.connect() as conn:
@@ -222,14 +332,20 @@ class InteractionLog:
             assert driver is not None
             await driver.execute("BEGIN IMMEDIATE")
             try:
-                await driver.executemany(_SQLITE_INSERT, batch)
+                cursor = await driver.executemany(_SQLITE_INSERT, batch)
             except BaseException:
                 await driver.execute("ROLLBACK")
                 raise
             await driver.execute("COMMIT")
+            return int(cursor.rowcount)
 
-    async def _insert_postgresql(self, batch: Sequence[tuple[Any, ...]]) -> None:
+    async def _insert_postgresql(self, batch: Sequence[Row]) -> int:
         rows = [dict(zip(_COLUMNS, row, strict=True)) for row in batch]
-        statement = pg_insert(Interaction).on_conflict_do_nothing(index_elements=["source_key"])
+        statement = (
+            pg_insert(Interaction)
+            .on_conflict_do_nothing(index_elements=["source_key"])
+            .returning(col(Interaction.id))
+        )
         async with self._db.engine.begin() as conn:
-            await conn.execute(statement, rows)
+            result = await conn.execute(statement, rows)
+            return len(result.all())

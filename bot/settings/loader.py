@@ -198,6 +198,10 @@ def _build(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> 
             il, "flush_interval_s", "interaction_log", float, 1.0, _positive
         ),
         max_pending=read.value(il, "max_pending", "interaction_log", int, 100_000, _positive),
+        close_timeout_s=read.value(
+            il, "close_timeout_s", "interaction_log", float, 5.0, _non_negative
+        ),
+        max_attempts=read.value(il, "max_attempts", "interaction_log", int, 4, _positive),
     )
 
     guilds = _read_guilds(data.get("guilds", []), read)

@@ -87,6 +87,8 @@ class InteractionLogSettings:
     batch_size: int = 1000
     flush_interval_s: float = 1.0
     max_pending: int = 100_000
+    close_timeout_s: float = 5.0
+    max_attempts: int = 4
 
 
 @dataclass(frozen=True)

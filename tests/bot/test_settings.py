@@ -156,3 +156,10 @@ def test_example_config_is_valid_but_not_ready_to_run() -> None:
 def test_stripe_key_in_the_file_is_refused() -> None:
     [problem] = problems_of('[stripe]\napi_key = "sk_live_x"')
     assert problem == "stripe.api_key: secrets do not belong in the file; set STRIPE_API_KEY"
+
+
+def test_interaction_log_shutdown_deadline_is_configurable_and_checked() -> None:
+    settings = parse_settings(GOOD + "\n[interaction_log]\nclose_timeout_s = 2\n", ENV)
+    assert settings.interaction_log.close_timeout_s == 2.0
+    [problem] = problems_of(GOOD + "\n[interaction_log]\nclose_timeout_s = -1\n")
+    assert problem.startswith("interaction_log.close_timeout_s:")

@@ -7,17 +7,22 @@ import os
 import signal
 import socket
 import sys
+from asyncio.subprocess import Process
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
 import discord
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from bot.runtime import running_app
 from bot.settings import parse_settings
 from sandbox.discord import DiscordSandbox
-from sandbox.harness import Community, prepare_community, running_community
+from sandbox.discord.waiting import poll
+from sandbox.harness import Community, PreparedCommunity, prepare_community, running_community
 from sandbox.stripe import StripeSandbox
 from storage.database import Database
 from storage.models import Interaction
@@ -43,6 +48,7 @@ async def test_metrics_expose_the_interaction_log(community: Community) -> None:
         text = await resp.text()
     assert resp.status == 200
     assert "lyceum_interactions_written_total" in text
+    assert "lyceum_interactions_set_aside_total 0.0" in text
 
 
 async def test_bot_resumes_after_a_dropped_gateway_and_keeps_recording(
@@ -66,15 +72,15 @@ async def test_leaving_the_app_flushes_the_interaction_log(tmp_path: Path) -> No
     assert await _stored_kinds(tmp_path / "lyceum.db", alice.id) == ["join", "message"]
 
 
-async def test_sigterm_stops_lyceum_run_in_order_and_loses_nothing(tmp_path: Path) -> None:
+@asynccontextmanager
+async def lyceum_run(
+    tmp_path: Path, **overrides: dict[str, object]
+) -> AsyncIterator[tuple[PreparedCommunity, Process, int]]:
+    """`lyceum run` in a child process against fresh stand-ins; killed if still running."""
     port = _free_port()
+    settings = {"web": {"port": port}, **overrides}
     async with DiscordSandbox() as discord_sb, StripeSandbox() as stripe_sb:
-        prepared = await prepare_community(
-            discord_sb,
-            stripe_sb,
-            tmp_path,
-            overrides={"web": {"port": port}, "interaction_log": {"flush_interval_s": 3600}},
-        )
+        prepared = await prepare_community(discord_sb, stripe_sb, tmp_path, overrides=settings)
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "--config", str(prepared.config_path),
             env={**os.environ, **prepared.environment},
@@ -83,18 +89,77 @@ async def test_sigterm_stops_lyceum_run_in_order_and_loses_nothing(tmp_path: Pat
         )  # fmt: skip
         try:
             await discord_sb.wait_for(lambda: discord_sb.gateway.identify_count >= 1, timeout=20)
-            alice = await prepared.guild.join("alice")
-            await alice.say(prepared.guild.channel("general"), "before shutdown")
-            await discord_sb.wait_for(lambda: _pending(port), timeout=10)
-            process.send_signal(signal.SIGTERM)
-            output, _ = await asyncio.wait_for(process.communicate(), timeout=20)
+            yield prepared, process, port
         finally:
             if process.returncode is None:
                 process.kill()
                 await process.wait()
+
+
+async def _two_rows_pending(prepared: PreparedCommunity, port: int) -> int:
+    alice = await prepared.guild.join("alice")
+    await alice.say(prepared.guild.channel("general"), "before shutdown")
+    await poll(lambda: _pending(port), timeout=10)
+    return alice.id
+
+
+async def _read_until(process: Process, marker: bytes, seconds: float) -> bytes:
+    """The child's output up to and including the first line holding `marker`."""
+    assert process.stdout is not None
+    seen = b""
+    async with asyncio.timeout(seconds):
+        while marker not in seen:
+            line = await process.stdout.readline()
+            assert line, seen.decode()
+            seen += line
+    return seen
+
+
+async def test_sigterm_stops_lyceum_run_in_order_and_loses_nothing(tmp_path: Path) -> None:
+    slow_flush = {"flush_interval_s": 3600}
+    async with lyceum_run(tmp_path, interaction_log=slow_flush) as (prepared, process, port):
+        alice_id = await _two_rows_pending(prepared, port)
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=20)
     assert process.returncode == 0, output.decode()
     assert b"stopped cleanly" in output
-    assert await _stored_kinds(tmp_path / "lyceum.db", alice.id) == ["join", "message"]
+    assert await _stored_kinds(tmp_path / "lyceum.db", alice_id) == ["join", "message"]
+
+
+async def test_sigterm_while_the_database_fails_exits_at_the_deadline_counting_lost_rows(
+    tmp_path: Path,
+) -> None:
+    failing = {"flush_interval_s": 3600, "close_timeout_s": 0.5}
+    async with lyceum_run(tmp_path, interaction_log=failing) as (prepared, process, port):
+        await _two_rows_pending(prepared, port)
+        await _hide_interactions(tmp_path / "lyceum.db")
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=20)
+    assert process.returncode == 1, output.decode()
+    assert b"stopped, but 2 interaction rows were not written" in output
+
+
+async def test_a_second_sigterm_forces_lyceum_run_to_exit(tmp_path: Path) -> None:
+    stuck = {"flush_interval_s": 3600, "close_timeout_s": 3600, "max_attempts": 1_000_000}
+    async with lyceum_run(tmp_path, interaction_log=stuck) as (prepared, process, port):
+        await _two_rows_pending(prepared, port)
+        await _hide_interactions(tmp_path / "lyceum.db")
+        process.send_signal(signal.SIGTERM)
+        before = await _read_until(process, b"writing 2 rows failed", seconds=20)
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=10)
+    assert process.returncode == 1, (before + output).decode()
+    assert b"received again" in output and b"2 interaction rows were not written" in output
+
+
+async def _hide_interactions(path: Path) -> None:
+    """Make every insert into the interaction log fail while the database still answers."""
+    db = Database.from_url(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("ALTER TABLE interactions RENAME TO interactions_away"))
+    finally:
+        await db.close()
 
 
 async def _pending(port: int) -> bool:

@@ -1,15 +1,19 @@
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import func, select
 
 from storage.database import Database
 from storage.interaction_log import InteractionLog
 from storage.models import Interaction
 from storage.types import NaiveDatetimeError
+from tests.conftest import sqlite_only
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -114,21 +118,135 @@ async def test_naive_time_is_refused_at_once(db: Database) -> None:
         log.record(1, 2, "message", datetime(2026, 11, 23, 10, 0))
 
 
+async def execute(db: Database, *statements: str) -> None:
+    async with db.engine.begin() as conn:
+        for statement in statements:
+            await conn.execute(text(statement))
+
+
+async def hide_the_table(db: Database) -> None:
+    """Every insert fails while the database itself still answers."""
+    await execute(db, "ALTER TABLE interactions RENAME TO interactions_away")
+
+
+async def restore_the_table(db: Database) -> None:
+    await execute(db, "ALTER TABLE interactions_away RENAME TO interactions")
+
+
+async def reject_kind(db: Database, kind: str) -> None:
+    """A trigger that makes the database refuse rows of one kind."""
+    if db.is_sqlite:
+        await execute(
+            db,
+            f"CREATE TRIGGER reject_{kind} BEFORE INSERT ON interactions "
+            f"WHEN NEW.kind = '{kind}' BEGIN SELECT RAISE(ABORT, 'refused row'); END",
+        )
+        return
+    await execute(
+        db,
+        f"CREATE FUNCTION reject_{kind}() RETURNS trigger AS $$ BEGIN "
+        f"IF NEW.kind = '{kind}' THEN RAISE EXCEPTION 'refused row' USING ERRCODE = "
+        f"'check_violation'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+        f"CREATE TRIGGER reject_{kind} BEFORE INSERT ON interactions "
+        f"FOR EACH ROW EXECUTE FUNCTION reject_{kind}()",
+    )
+
+
 async def test_failed_write_is_retried_until_it_succeeds(db: Database) -> None:
-    log = InteractionLog(db, batch_size=1, flush_interval=3600)
-    real_insert = log._insert
-    failures = iter([RuntimeError("database is locked")])
-
-    async def flaky_insert(batch: object) -> None:
-        error = next(failures, None)
-        if error is not None:
-            raise error
-        await real_insert(batch)  # type: ignore[arg-type]
-
-    log._insert = flaky_insert  # type: ignore[method-assign]
+    log = InteractionLog(db, batch_size=1, flush_interval=3600, max_attempts=100)
+    await hide_the_table(db)
     await log.start()
     log.record(1, 2, "message", T0)
+    await eventually(lambda: log.stats.failures >= 1)
+    await restore_the_table(db)
     await eventually(lambda: log.stats.written == 1)
-    assert log.stats.failures == 1
+    assert log.stats.set_aside == 0
     await log.close()
     assert await stored_count(db) == 1
+
+
+@sqlite_only
+async def test_rows_wait_out_a_database_outage_instead_of_being_set_aside(
+    db: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "lyceum.db"
+    log = InteractionLog(db, batch_size=3, flush_interval=3600, max_attempts=1)
+    await db.engine.dispose()
+    path.rename(tmp_path / "away.db")
+    path.mkdir()  # the database file cannot be opened at all: an outage
+    await log.start()
+    for i in range(3):
+        log.record(1, i, "message", T0)
+    await eventually(lambda: log.stats.failures >= 2)
+    assert (log.stats.set_aside, log.pending) == (0, 3)
+    path.rmdir()
+    (tmp_path / "away.db").rename(path)
+    await eventually(lambda: log.stats.written == 3)
+    await log.close()
+    assert await stored_count(db) == 3
+
+
+async def test_close_gives_up_at_its_deadline_and_counts_the_rows_lost(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    log = InteractionLog(db, batch_size=1000, flush_interval=3600, close_timeout=0.2)
+    await hide_the_table(db)
+    await log.start()
+    for i in range(3):
+        log.record(1, i, "message", T0)
+    started = time.monotonic()
+    await log.close()
+    assert time.monotonic() - started < 2.0
+    assert (log.stats.lost, log.pending) == (3, 0)
+    assert "3 rows were not written" in caplog.text
+
+
+async def test_a_row_the_database_refuses_is_set_aside_and_the_rest_are_written(
+    db: Database,
+) -> None:
+    await reject_kind(db, "poison")
+    log = InteractionLog(db, batch_size=10, flush_interval=3600)
+    await log.start()
+    for i in range(10):
+        log.record(1, i, "poison" if i == 6 else "message", T0)
+    await eventually(lambda: log.stats.written == 9)
+    assert log.stats.set_aside == 1
+    await log.close()
+    assert await stored_count(db) == 9
+
+
+async def test_a_set_aside_row_is_logged(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    await reject_kind(db, "poison")
+    log = InteractionLog(db, batch_size=1, flush_interval=3600)
+    await log.start()
+    with caplog.at_level(logging.ERROR, logger="storage.interaction_log"):
+        log.record(1, 2, "poison", T0, source_key="message:7")
+        await eventually(lambda: log.stats.set_aside == 1)
+    await log.close()
+    assert "set aside" in caplog.text and "message:7" in caplog.text
+
+
+async def test_a_batch_that_keeps_failing_is_set_aside_so_later_rows_get_through(
+    db: Database,
+) -> None:
+    log = InteractionLog(db, batch_size=2, flush_interval=3600, max_attempts=2)
+    await hide_the_table(db)
+    await log.start()
+    log.record(1, 1, "message", T0)
+    log.record(1, 2, "message", T0)
+    await eventually(lambda: log.stats.set_aside == 2)
+    await restore_the_table(db)
+    log.record(1, 3, "message", T0)
+    await log.close()
+    assert (log.stats.written, await stored_count(db)) == (1, 1)
+
+
+async def test_duplicates_the_database_ignores_are_not_counted_as_written(db: Database) -> None:
+    log = InteractionLog(db, batch_size=1000, flush_interval=3600)
+    await log.start()
+    log.record(1, 2, "message", T0, source_key="message:42")
+    await log.flush()
+    log.record(1, 2, "message", T0, source_key="message:42")
+    log.record(1, 3, "message", T0, source_key="message:43")
+    await log.close()
+    assert (log.stats.written, log.stats.duplicates) == (2, 1)
