@@ -1,7 +1,8 @@
 """Writing entitlements and what follows from them, inside the caller's transaction.
 
 Whenever an entitlement's `active` flips, the same transaction logs a `paid_start` /
-`paid_end` interaction and queues the tier role's change in the outbox.
+`paid_end` interaction and queues the tier role's change in the outbox. A new price while
+access goes on logs another `paid_start` (stats split the paid span there).
 """
 
 from __future__ import annotations
@@ -27,6 +28,28 @@ class Effects:
     def any(self) -> bool:
         """True when a worker has something new to do."""
         return bool(self.roles or self.notices)
+
+
+@dataclass(frozen=True)
+class Price:
+    """What an entitlement costs: minor units, currency, and the billing interval."""
+
+    amount: int | None
+    currency: str | None
+    interval: str | None = None  # None for a one-time purchase
+    interval_count: int | None = None
+
+    @classmethod
+    def of(cls, row: Entitlement) -> Price:
+        """The price stored on the row."""
+        return cls(
+            row.price_amount, row.price_currency, row.price_interval, row.price_interval_count
+        )
+
+    def store_on(self, row: Entitlement) -> None:
+        """Write this price onto the row."""
+        row.price_amount, row.price_currency = self.amount, self.currency
+        row.price_interval, row.price_interval_count = self.interval, self.interval_count
 
 
 class Ledger:
@@ -59,9 +82,16 @@ class Ledger:
         at: datetime,
         reason: str,
         effects: Effects,
+        price: Price | None = None,
     ) -> bool:
-        """Store the new status; on a flip log it and queue the role change. True on a flip."""
+        """Store the new status (and `price`); on a flip log it and queue the role change.
+
+        True on a flip. A changed price while access continues logs a `paid_start` at `at`.
+        """
         was_active = row.active if row.id is not None else False
+        repriced = price is not None and was_active and Price.of(row) != price
+        if price is not None:
+            price.store_on(row)
         row.status = status
         row.active = active
         row.updated_at = self._clock.now()
@@ -75,6 +105,9 @@ class Ledger:
         if flipped:
             await billing.record_paid_change(session, row, started=active, at=at)
             await self.sync_role(session, row.guild_id, row.user_id, row.tier_key, reason, effects)
+        elif repriced and active:
+            started = max(at, row.granted_at) if row.granted_at else at
+            await billing.record_paid_change(session, row, started=True, at=started)
         return flipped
 
     async def sync_role(

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.services.billing.gateway import StripeGateway
-from bot.services.billing.ledger import Effects, Ledger
+from bot.services.billing.ledger import Effects, Ledger, Price
 from bot.services.billing.objects import (
     ChargeState,
     CheckoutState,
@@ -53,8 +53,6 @@ class PaymentWrites:
             row.stripe_payment_id = payment_id
             row.stripe_customer_id = checkout.customer_id or row.stripe_customer_id
             row.stripe_subscription_id = None
-            row.price_amount, row.price_currency = checkout.amount_total, checkout.currency
-            row.price_interval = row.price_interval_count = None
             row.current_period_end = row.ends_at = row.grace_until = None
             row.cancel_at_period_end = False
             row.state_created = created
@@ -66,6 +64,7 @@ class PaymentWrites:
                 at=created,
                 reason="one-time purchase",
                 effects=effects,
+                price=Price(checkout.amount_total, checkout.currency),
             )
             return None
 

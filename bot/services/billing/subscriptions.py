@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.services.billing.gateway import StripeGateway
-from bot.services.billing.ledger import Effects, Ledger
+from bot.services.billing.ledger import Effects, Ledger, Price
 from bot.services.billing.objects import (
     CheckoutState,
     MemberRef,
@@ -217,9 +217,6 @@ class SubscriptionWrites:
         row.ends_at = access.ends_at
         row.grace_until = access.grace_until
         row.state_created = max(version, held) if held else version
-        if state.amount is not None:
-            row.price_amount, row.price_currency = state.amount, state.currency
-            row.price_interval, row.price_interval_count = state.interval, state.interval_count
         if access.status != "past_due":
             row.past_due_notified_at = None
         if access.notify_past_due:
@@ -235,8 +232,15 @@ class SubscriptionWrites:
             at=since,
             reason=f"Stripe subscription {state.status}",
             effects=effects,
+            price=_price(state),
         )
         return None
+
+
+def _price(state: SubscriptionState) -> Price | None:
+    if state.amount is None:
+        return None
+    return Price(state.amount, state.currency, state.interval, state.interval_count)
 
 
 def _past_due_text(tier_key: str, access: Any) -> str:

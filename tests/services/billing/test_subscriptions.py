@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from typing import Any
 
 from tests.services.billing.support import (
     PRO_ROLE,
@@ -12,6 +13,7 @@ from tests.services.billing.support import (
     entitlement_of,
     eventually,
     interactions_of,
+    send_event,
 )
 
 USER = 42
@@ -149,3 +151,31 @@ async def test_stripe_down_during_a_reread_is_retried_until_applied(billing: Bil
     await eventually(lambda: PRO_ROLE in billing.discord.roles_of(USER))
     row = await entitlement_of(billing.db, USER)
     assert row is not None and row.active
+
+
+def with_price(subscription: dict[str, Any], price_id: str, amount: int, interval: str) -> None:
+    """Change the subscription's price, as a plan change in the portal does."""
+    item = subscription["items"]["data"][0]
+    recurring = {**item["price"]["recurring"], "interval": interval}
+    item["price"] = {**item["price"], "id": price_id, "unit_amount": amount,
+                     "recurring": recurring}  # fmt: skip
+
+
+async def test_price_change_of_an_active_subscription_starts_a_new_paid_span(
+    billing: Billing,
+) -> None:
+    billing.discord.join(USER)
+    bought = billing.clock.now()
+    outcome = await buy(billing, USER)
+    await billing.settle()
+    assert outcome.subscription_id is not None
+    changed = billing.clock.advance(timedelta(days=3))
+    subscription = billing.stripe.get(outcome.subscription_id)
+    with_price(subscription, "price_pro_yearly", 15000, "year")  # no tier sells it: still pro
+    await send_event(billing, "customer.subscription.updated", subscription)
+    await billing.settle()
+    rows = await interactions_of(billing.db, USER)
+    assert [(r.kind, r.ref, r.at, r.meta["amount"], r.meta["interval"]) for r in rows] == [
+        ("paid_start", "pro", bought, 1500, "month"),
+        ("paid_start", "pro", changed, 15000, "year"),
+    ]
