@@ -85,7 +85,13 @@ def parse_until(text: str | None, now: datetime) -> datetime | None:
         raise InvalidInput(
             f"`{text}` is not an end date: use `YYYY-MM-DD` (e.g. 2027-01-31) or days (`30d`)."
         ) from None
-    until = day + timedelta(days=1)
+    try:
+        until = day + timedelta(days=1)
+    except OverflowError:
+        raise InvalidInput(
+            f"{text} is past the last date I can store; pick an earlier end date, "
+            "or leave it out for a grant without end."
+        ) from None
     if until <= now:
         raise InvalidInput(f"{text} is in the past; pick a later end date.")
     return until

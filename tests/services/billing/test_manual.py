@@ -108,3 +108,10 @@ async def test_disabled_tier_is_not_offered(billing: Billing) -> None:
     assert [c.key for c in await billing.service.tier_choices(GUILD)] == ["lifetime"]
     with pytest.raises(NotFound):
         await billing.service.checkout_link(GUILD, USER, "pro")
+
+
+async def test_end_date_on_the_last_day_of_the_calendar_is_refused(billing: Billing) -> None:
+    with pytest.raises(InvalidInput, match="9999-12-31"):
+        await billing.service.grant(GUILD, MOD, USER, "pro", until="9999-12-31")
+    async with billing.db.read() as session:
+        assert await queries.entitlements_of_member(session, GUILD, USER) == []
