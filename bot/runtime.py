@@ -22,7 +22,7 @@ from bot.discord_ports import DiscordNotifier, DiscordPublisher, DiscordRoles
 from bot.scheduler import Scheduler
 from bot.services.container import Ports, Services, build_services
 from bot.settings import Settings
-from bot.web import GatewayStatus, WebDeps, create_web_app
+from bot.web import GatewayStatus, ShardStatus, WebDeps, create_web_app
 from bot.web_routes import feature_routes
 from storage.database import Database
 from storage.interaction_log import InteractionLog
@@ -42,15 +42,31 @@ class App:
 
 
 def gateway_status(bot: discord.Client) -> GatewayStatus:
-    """Read the bot's connection state for /healthz."""
-    latency = bot.latency
+    """Read /healthz's view of Discord from the bot's gateway sockets, shard by shard."""
+    if isinstance(bot, discord.AutoShardedClient):
+        shards = tuple(
+            _shard_status(shard_id, not info.is_closed(), info.latency)
+            for shard_id, info in sorted(bot.shards.items())
+        )
+    else:
+        ws = bot.ws
+        is_open = ws is not None and ws.open
+        shards = (_shard_status(bot.shard_id or 0, is_open, bot.latency),)
+    connected = not bot.is_closed() and bool(shards) and all(s.connected for s in shards)
+    latencies = [s.latency_ms for s in shards if s.latency_ms is not None]
     return GatewayStatus(
-        connected=not bot.is_closed() and bot.ws is not None,
-        ready=bot.is_ready() and not bot.is_closed(),
-        latency_ms=None
-        if latency != latency or latency == float("inf")
-        else round(latency * 1000, 1),
+        connected=connected,
+        ready=connected and bot.is_ready(),
+        latency_ms=max(latencies) if connected and latencies else None,
         guilds=len(bot.guilds),
+        shards=shards,
+    )
+
+
+def _shard_status(shard_id: int, is_open: bool, latency: float) -> ShardStatus:
+    known = is_open and latency == latency and latency != float("inf")
+    return ShardStatus(
+        id=shard_id, connected=is_open, latency_ms=round(latency * 1000, 1) if known else None
     )
 
 

@@ -16,13 +16,23 @@ from storage.interaction_log import InteractionLog
 
 
 @dataclass(frozen=True)
+class ShardStatus:
+    """One gateway connection: open or not, and its last heartbeat latency."""
+
+    id: int
+    connected: bool
+    latency_ms: float | None
+
+
+@dataclass(frozen=True)
 class GatewayStatus:
-    """What the Discord connection looks like right now."""
+    """What the Discord connection looks like right now (connected: every shard is)."""
 
     connected: bool
     ready: bool
     latency_ms: float | None
     guilds: int
+    shards: tuple[ShardStatus, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,14 @@ class _LyceumCollector(Collector):
         ready = GaugeMetricFamily("lyceum_gateway_ready", "1 when the Discord gateway is ready")
         ready.add_metric([], 1 if gateway.ready else 0)
         yield ready
+        connected = GaugeMetricFamily(
+            "lyceum_gateway_shard_connected",
+            "1 while a shard's gateway socket is open",
+            labels=["shard"],
+        )
+        for shard in gateway.shards:
+            connected.add_metric([str(shard.id)], 1 if shard.connected else 0)
+        yield connected
         if gateway.latency_ms is not None:
             latency = GaugeMetricFamily("lyceum_gateway_latency_ms", "Heartbeat latency")
             latency.add_metric([], gateway.latency_ms)

@@ -122,6 +122,8 @@ class Gateway:
         self.identify_count = 0
         self.resume_count = 0
         self.url = ""
+        self._open = asyncio.Event()
+        self._open.set()
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         """Serve one websocket connection until it closes."""
@@ -129,6 +131,7 @@ class Gateway:
         await ws.prepare(request)
         conn = Connection(ws, request)
         self.connections.add(conn)
+        await self._open.wait()  # held: the client waits for HELLO, as during an outage
         conn.send_op(Op.HELLO, {"heartbeat_interval": self.heartbeat_interval_ms})
         try:
             async for msg in ws:
@@ -278,9 +281,21 @@ class Gateway:
         shards = {s.shard for s in live if s.shard is not None}
         return bool(shards) and all((i, n) in shards for (_, n) in shards for i in range(n))
 
-    def drop(self, *, resumable: bool) -> int:
-        """Cut every live connection; unless resumable, forget the sessions too."""
-        live = self.live_sessions()
+    def hold(self) -> None:
+        """Keep new connections waiting for HELLO until `release()`."""
+        self._open.clear()
+
+    def release(self) -> None:
+        """Let held and new connections go on (HELLO is sent)."""
+        self._open.set()
+
+    def drop(self, *, resumable: bool, shard_id: int | None = None) -> int:
+        """Cut live connections (of one shard, if given); unless resumable, forget the sessions."""
+        live = [
+            s
+            for s in self.live_sessions()
+            if shard_id is None or (s.shard is not None and s.shard[0] == shard_id)
+        ]
         for session in live:
             if session.connection is not None:
                 session.connection.abort()
@@ -301,5 +316,6 @@ class Gateway:
 
     async def close(self) -> None:
         """Close every connection (as Discord does on shutdown: 1001, resumable)."""
+        self.release()
         for conn in list(self.connections):
             await conn.close(4000, "Sandbox shutting down.")

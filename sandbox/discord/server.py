@@ -8,7 +8,8 @@ import logging
 import mimetypes
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -198,6 +199,17 @@ class DiscordSandbox:
     async def drop_gateway(self, *, resumable: bool = True) -> int:
         """Cut the bot's gateway connections; unless resumable, RESUME gets INVALID_SESSION."""
         return self.gateway.drop(resumable=resumable)
+
+    @asynccontextmanager
+    async def gateway_outage(
+        self, *, resumable: bool = True, shard_id: int | None = None
+    ) -> AsyncIterator[int]:
+        """Cut the bot's gateway connections (one shard's, if given); no HELLO until the end."""
+        self.gateway.hold()
+        try:
+            yield self.gateway.drop(resumable=resumable, shard_id=shard_id)
+        finally:
+            self.gateway.release()
 
     async def request_reconnect(self) -> None:
         """Send op 7 RECONNECT (the client closes and resumes)."""

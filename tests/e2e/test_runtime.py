@@ -11,6 +11,7 @@ from asyncio.subprocess import Process
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import discord
@@ -40,6 +41,50 @@ async def test_healthz_reports_database_and_gateway(community: Community) -> Non
     assert body["gateway"]["ready"] and body["gateway"]["guilds"] == 1
 
 
+async def _health_is(world: Community, status: int) -> dict[str, Any] | None:
+    """/healthz's body when it answers with `status`, else None."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{world.app.web_url}/healthz") as resp,
+    ):
+        body: dict[str, Any] = await resp.json()
+    return body if resp.status == status else None
+
+
+def _shards(body: dict[str, Any]) -> list[tuple[int, bool]]:
+    return [(shard["id"], shard["connected"]) for shard in body["gateway"]["shards"]]
+
+
+async def test_healthz_answers_503_while_the_gateway_is_down(community: Community) -> None:
+    async with community.discord.gateway_outage():
+        body = await poll(lambda: _health_is(community, 503), timeout=5)
+    assert body["status"] == "degraded" and body["database"] == "ok"
+    assert not body["gateway"]["connected"] and not body["gateway"]["ready"]
+
+
+async def test_healthz_is_ok_again_once_the_gateway_resumes(community: Community) -> None:
+    async with community.discord.gateway_outage():
+        await poll(lambda: _health_is(community, 503), timeout=5)
+    body = await poll(lambda: _health_is(community, 200), timeout=10)
+    assert body["gateway"]["connected"] and community.discord.gateway.resume_count >= 1
+
+
+async def test_healthz_reports_the_shards_a_sharded_bot_runs(tmp_path: Path) -> None:
+    one_of_two = {"discord": {"shard_count": 2, "shard_ids": [1]}}
+    async with running_community(tmp_path, overrides=one_of_two) as world:
+        body = await poll(lambda: _health_is(world, 200), timeout=5)
+    assert body["gateway"]["connected"] and _shards(body) == [(1, True)]
+
+
+async def test_healthz_answers_503_while_one_shard_is_down(tmp_path: Path) -> None:
+    async with (
+        running_community(tmp_path, overrides={"discord": {"shard_count": 2}}) as world,
+        world.discord.gateway_outage(shard_id=1),
+    ):
+        body = await poll(lambda: _health_is(world, 503), timeout=5)
+    assert _shards(body) == [(0, True), (1, False)]
+
+
 async def test_metrics_expose_the_interaction_log(community: Community) -> None:
     async with (
         aiohttp.ClientSession() as http,
@@ -49,6 +94,7 @@ async def test_metrics_expose_the_interaction_log(community: Community) -> None:
     assert resp.status == 200
     assert "lyceum_interactions_written_total" in text
     assert "lyceum_interactions_set_aside_total 0.0" in text
+    assert 'lyceum_gateway_shard_connected{shard="0"} 1.0' in text
 
 
 async def test_bot_resumes_after_a_dropped_gateway_and_keeps_recording(

@@ -100,3 +100,14 @@ async def test_pushed_messages_all_reach_the_bot(
     ids = await sandbox.push_messages(guild.channel("general"), alice, 500)
     await sandbox.wait_for(lambda: len(bot.seen_messages) == 500)
     assert [m.id for m in bot.seen_messages] == ids
+
+
+async def test_gateway_outage_holds_the_client_off_until_it_ends(
+    sandbox: DiscordSandbox, bot: SandboxTestBot
+) -> None:
+    async with sandbox.gateway_outage() as dropped:
+        assert dropped == 1
+        await sandbox.wait_for(lambda: not bot.ws.open and len(sandbox.gateway.connections) == 1)
+        assert sandbox.gateway.live_sessions() == []
+    await sandbox.wait_for(lambda: bot.resumed_count == 1, timeout=10)
+    assert bot.ws.open and sandbox.gateway.resume_count == 1
