@@ -21,8 +21,12 @@ from bot.services.billing.objects import (
 from bot.services.billing.policy import LOCKED, TERMINAL, Previous, is_newer, subscription_access
 from storage import billing
 from storage.database import Database, Session
+from storage.models import Entitlement
 
 Write = Callable[[Session, Effects], Awaitable[str | None]]
+
+# Status of a subscription's old tier after a plan change moved it to another tier.
+SWITCHED = "switched"
 
 
 def skip(note: str) -> Write:
@@ -108,10 +112,8 @@ class SubscriptionWrites:
     async def _held(self, subscription_id: str) -> Held | None:
         async with self._db.read() as session:
             rows = await billing.entitlements_by(session, subscription_id=subscription_id)
-        if not rows:
-            return None
-        newest = max(rows, key=lambda row: (row.state_created is not None, row.state_created))
-        return Held(newest.state_created, newest.status)
+        row = newest(rows)
+        return None if row is None else Held(row.state_created, row.status)
 
     async def _reread(
         self,
@@ -172,17 +174,27 @@ class SubscriptionWrites:
         authoritative: bool,
     ) -> str | None:
         rows = await billing.entitlements_by(session, subscription_id=state.id)
-        row = rows[0] if rows else None
+        current = newest(rows)
+        member = (
+            MemberRef(current.guild_id, current.user_id, current.tier_key)
+            if current is not None
+            else state.member or fallback
+        )
+        if member is None:
+            return "no member named in the subscription's metadata"
+        tier_key = await _tier_key(session, state, member)
+        if tier_key is None:
+            return f"no tier sells price {state.price_id}"
+        held = current.state_created if current is not None else None
+        if not authoritative and current is not None and held is not None:
+            if version < held:
+                return "older than the state held"
+            if version == held and current.status in TERMINAL and state.status not in TERMINAL:
+                return "the subscription already ended"
+        if locked := next((r for r in rows if r.status in LOCKED), None):
+            return f"access was {locked.status}; only a moderator can grant it again"
+        row = next((r for r in rows if r.tier_key == tier_key), None)
         if row is None:
-            member = state.member or fallback
-            if member is None:
-                return "no member named in the subscription's metadata"
-            tier_key = member.tier_key
-            if tier_key is None and state.price_id is not None:
-                tier = await billing.tier_by_price(session, member.guild_id, state.price_id)
-                tier_key = tier.key if tier else None
-            if tier_key is None:
-                return f"no tier sells price {state.price_id}"
             row = await billing.entitlement(
                 session, member.guild_id, member.user_id, tier_key, "stripe"
             )
@@ -196,15 +208,18 @@ class SubscriptionWrites:
                 and state.status not in ("active", "trialing")
             ):
                 return f"the member's access comes from {row.stripe_subscription_id}"
+        for other in rows:
+            if other is not row:  # the plan changed: the old tier ends, the new one starts
+                await self._ledger.set_access(
+                    session,
+                    other,
+                    active=False,
+                    status=SWITCHED,
+                    at=since,
+                    reason=f"plan changed to {tier_key}",
+                    effects=effects,
+                )
         same = row.stripe_subscription_id == state.id
-        held = row.state_created if same else None
-        if not authoritative and held is not None:
-            if version < held:
-                return "older than the state held"
-            if version == held and row.status in TERMINAL and state.status not in TERMINAL:
-                return "the subscription already ended"
-        if same and row.status in LOCKED:
-            return f"access was {row.status}; only a moderator can grant it again"
         now = self._clock.now()
         previous = Previous(row.status, row.grace_until, row.past_due_notified_at) if same else None
         access = subscription_access(
@@ -241,6 +256,22 @@ def _price(state: SubscriptionState) -> Price | None:
     if state.amount is None:
         return None
     return Price(state.amount, state.currency, state.interval, state.interval_count)
+
+
+def newest(rows: list[Entitlement]) -> Entitlement | None:
+    """The row holding a subscription's newest state (its current tier after a plan change)."""
+    if not rows:
+        return None
+    return max(rows, key=lambda row: (row.state_created is not None, row.state_created, row.active))
+
+
+async def _tier_key(session: Session, state: SubscriptionState, member: MemberRef) -> str | None:
+    """The price decides when a tier sells it (a plan change); else the tier named before."""
+    if state.price_id is not None:
+        tier = await billing.tier_by_price(session, member.guild_id, state.price_id)
+        if tier is not None:
+            return tier.key
+    return member.tier_key
 
 
 def _past_due_text(tier_key: str, access: Any) -> str:

@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlmodel import col, select
 
@@ -175,11 +176,14 @@ async def interactions_of(db: Database, user_id: int) -> list[Interaction]:
         return list(result.all())
 
 
-async def send_event(billing: Billing, event_type: str, obj: dict[str, object]) -> None:
-    """Stripe sends an event the sandbox has no scenario for, signed, now (clock time)."""
+async def send_event(
+    billing: Billing, event_type: str, obj: dict[str, object], created: datetime | None = None
+) -> None:
+    """Stripe sends an event the sandbox has no scenario for, signed (created: clock time)."""
+    created = created or billing.clock.now()
     body = json.dumps({
         "id": f"evt_crafted_{next(_EVENT_IDS)}", "object": "event",
-        "api_version": "2026-06-24.dahlia", "created": int(billing.clock.now().timestamp()),
+        "api_version": "2026-06-24.dahlia", "created": int(created.timestamp()),
         "data": {"object": obj}, "livemode": False, "pending_webhooks": 1,
         "request": {"id": None, "idempotency_key": None}, "type": event_type,
     })  # fmt: skip

@@ -6,7 +6,10 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from bot.services.billing import Actor
 from tests.services.billing.support import (
+    GUILD,
+    MODERATOR_ROLE,
     PRO_ROLE,
     Billing,
     buy,
@@ -17,6 +20,8 @@ from tests.services.billing.support import (
 )
 
 USER = 42
+TEAM_ROLE = 333
+MOD = Actor(1, frozenset({MODERATOR_ROLE}), can_manage_guild=False)
 
 
 async def test_checkout_gives_the_role_within_a_second(billing: Billing) -> None:
@@ -179,3 +184,35 @@ async def test_price_change_of_an_active_subscription_starts_a_new_paid_span(
         ("paid_start", "pro", bought, 1500, "month"),
         ("paid_start", "pro", changed, 15000, "year"),
     ]
+
+
+async def upgrade_to_team(billing: Billing, subscription_id: str) -> None:
+    """A `team` tier exists and the member switches to its price in the portal."""
+    await billing.service.set_tier(GUILD, MOD, "team", name="Team", price_id="price_team",
+                                   role_id=TEAM_ROLE, kind="subscription")  # fmt: skip
+    billing.clock.advance(timedelta(days=3))
+    subscription = billing.stripe.get(subscription_id)  # metadata still says tier=pro
+    with_price(subscription, "price_team", 2500, "month")
+    await send_event(billing, "customer.subscription.updated", subscription)
+    await billing.settle()
+
+
+async def test_plan_change_to_another_tiers_price_moves_the_member_to_that_tier(
+    billing: Billing,
+) -> None:
+    billing.discord.join(USER)
+    outcome = await buy(billing, USER)
+    await billing.settle()
+    assert outcome.subscription_id is not None
+    await upgrade_to_team(billing, outcome.subscription_id)
+    pro, team = (
+        await entitlement_of(billing.db, USER),
+        await entitlement_of(billing.db, USER, "team"),
+    )
+    assert pro is not None and not pro.active and pro.status == "switched"
+    assert (
+        team is not None and team.active and team.stripe_subscription_id == outcome.subscription_id
+    )
+    assert billing.discord.roles_of(USER) == {TEAM_ROLE}
+    kinds = [(r.kind, r.ref) for r in await interactions_of(billing.db, USER)]
+    assert kinds == [("paid_start", "pro"), ("paid_end", "pro"), ("paid_start", "team")]
