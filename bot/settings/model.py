@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from storage.database import redacted_url
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TIER_KINDS = ("subscription", "one_time")
 
@@ -53,9 +55,19 @@ class DiscordSettings:
 
 @dataclass(frozen=True)
 class DatabaseSettings:
-    """Where the data lives."""
+    """Where the data lives; `url` is the real URL, reprs show it without the password."""
 
     url: str = "sqlite+aiosqlite:///lyceum.db"
+
+    @property
+    def display_url(self) -> str:
+        """The URL with its password hidden, for logs and summaries."""
+        return redacted_url(self.url)
+
+    def __repr__(self) -> str:
+        return f"DatabaseSettings(url={self.display_url!r})"
+
+    __str__ = __repr__
 
 
 @dataclass(frozen=True)
@@ -178,8 +190,8 @@ class Settings:
                 ("STRIPE_WEBHOOK_SECRET", self.stripe.webhook_secret),
             )
         )
-        database = self.database.url.split("://", 1)[0]
         return (
-            f"{self.source}: {len(self.guilds)} guild(s), {tiers} tier(s), database {database}, "
+            f"{self.source}: {len(self.guilds)} guild(s), {tiers} tier(s), "
+            f"database {self.database.display_url}, "
             f"web {self.web.host}:{self.web.port}; {secrets}"
         )

@@ -163,3 +163,17 @@ def test_interaction_log_shutdown_deadline_is_configurable_and_checked() -> None
     assert settings.interaction_log.close_timeout_s == 2.0
     [problem] = problems_of(GOOD + "\n[interaction_log]\nclose_timeout_s = -1\n")
     assert problem.startswith("interaction_log.close_timeout_s:")
+
+
+def test_database_password_never_shows_in_reprs() -> None:
+    env = {**ENV, "DATABASE_URL": "postgresql+asyncpg://u:hunter2@db/lyceum"}
+    settings = parse_settings(GOOD, env)
+    shown = repr(settings) + str(settings) + repr(settings.database) + str(settings.database)
+    assert "hunter2" not in shown
+    assert settings.database.url == "postgresql+asyncpg://u:hunter2@db/lyceum"
+
+
+def test_summary_names_the_database_without_its_password() -> None:
+    env = {**ENV, "DATABASE_URL": "postgresql+asyncpg://u:hunter2@db/lyceum"}
+    summary = parse_settings(GOOD, env).summary()
+    assert "database postgresql+asyncpg://u:***@db/lyceum" in summary
