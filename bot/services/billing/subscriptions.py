@@ -202,11 +202,9 @@ class SubscriptionWrites:
                 row = self._ledger.new_row(
                     member.guild_id, member.user_id, tier_key, "stripe", state.status
                 )
-            elif (
-                row.active
-                and row.stripe_subscription_id not in (None, state.id)
-                and state.status not in ("active", "trialing")
-            ):
+            elif row.active and row.stripe_subscription_id not in (None, state.id):
+                # Another subscription pays for this tier: this one's events (late, or
+                # from one the member replaced) must not take its access over.
                 return f"the member's access comes from {row.stripe_subscription_id}"
         for other in rows:
             if other is not row:  # the plan changed: the old tier ends, the new one starts

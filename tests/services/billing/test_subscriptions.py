@@ -216,3 +216,28 @@ async def test_plan_change_to_another_tiers_price_moves_the_member_to_that_tier(
     assert billing.discord.roles_of(USER) == {TEAM_ROLE}
     kinds = [(r.kind, r.ref) for r in await interactions_of(billing.db, USER)]
     assert kinds == [("paid_start", "pro"), ("paid_end", "pro"), ("paid_start", "team")]
+
+
+async def test_late_events_of_a_replaced_subscription_leave_the_new_one_in_charge(
+    billing: Billing,
+) -> None:
+    billing.discord.join(USER)
+    bought = billing.clock.now()
+    first = await buy(billing, USER)
+    await billing.settle()
+    assert first.subscription_id is not None
+    active_then = billing.stripe.get(first.subscription_id)
+    billing.clock.advance(timedelta(days=1))
+    await billing.stripe.cancel_now(first.subscription_id)
+    await billing.settle()
+    billing.clock.advance(timedelta(days=1))
+    second = await buy(billing, USER)  # the member subscribes again
+    await billing.settle()
+    # Stripe retries an old event of the first subscription, then its deletion.
+    await send_event(billing, "customer.subscription.updated", active_then, created=bought)
+    await send_event(billing, "customer.subscription.deleted",
+                     billing.stripe.get(first.subscription_id))  # fmt: skip
+    await billing.settle()
+    row = await entitlement_of(billing.db, USER)
+    assert row is not None and row.active and row.stripe_subscription_id == second.subscription_id
+    assert PRO_ROLE in billing.discord.roles_of(USER)
