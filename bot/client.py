@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -15,6 +16,16 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("cogs.activity", "cogs.meta", "cogs.billing", "cogs.stats")
+HANDLER_GRACE_S = 5.0
+# Names discord.py 2.x gives the tasks that run event listeners, app commands,
+# component and modal callbacks (client.py, app_commands/tree.py, ui/view.py, ui/modal.py).
+_HANDLER_TASK_PREFIXES = (
+    "discord.py: ",
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-modal-dispatch-",
+    "discord-ui-dynamic-item-",
+)
 
 
 def intents() -> discord.Intents:
@@ -45,6 +56,7 @@ class _LyceumBehaviour:
 
     settings: Settings
     _services: Services | None
+    handler_grace: float = HANDLER_GRACE_S
 
     @property
     def services(self) -> Services:
@@ -60,6 +72,34 @@ class _LyceumBehaviour:
     async def on_message(self, message: discord.Message, /) -> None:
         """Lyceum has no prefix commands: skip discord.py's per-message command parsing."""
 
+    async def _let_handlers_finish(self) -> None:
+        """Wait (at most `handler_grace` s) for running listeners, commands and callbacks."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.handler_grace
+        while running := running_handlers():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                log.warning(
+                    "closing with %d handler(s) still running after %.1fs: %s",
+                    len(running),
+                    self.handler_grace,
+                    ", ".join(sorted(t.get_name() for t in running)),
+                )
+                return
+            await asyncio.wait(running, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+
+
+def running_handlers() -> set[asyncio.Task[Any]]:
+    """discord.py's tasks that are running a handler right now (not the caller's own)."""
+    current = asyncio.current_task()
+    return {
+        task
+        for task in asyncio.all_tasks()
+        if task is not current
+        and not task.done()
+        and task.get_name().startswith(_HANDLER_TASK_PREFIXES)
+    }
+
 
 class LyceumBot(_LyceumBehaviour, commands.Bot):
     """The Lyceum bot on one gateway connection."""
@@ -72,6 +112,12 @@ class LyceumBot(_LyceumBehaviour, commands.Bot):
 
     async def setup_hook(self) -> None:
         await setup(self, self._extensions)
+
+    async def close(self) -> None:
+        """Let running handlers finish (bounded), then close the connection to Discord."""
+        if not self.is_closed():
+            await self._let_handlers_finish()
+        await super().close()
 
 
 class ShardedLyceumBot(_LyceumBehaviour, commands.AutoShardedBot):
@@ -89,6 +135,12 @@ class ShardedLyceumBot(_LyceumBehaviour, commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         await setup(self, self._extensions)
+
+    async def close(self) -> None:
+        """Let running handlers finish (bounded), then close the connection to Discord."""
+        if not self.is_closed():
+            await self._let_handlers_finish()
+        await super().close()
 
 
 AnyLyceumBot = LyceumBot | ShardedLyceumBot

@@ -153,8 +153,9 @@ async def _bot_and_friends(
                         await _wait_ready(bot, bot_task, wait_until_ready)
                     yield App(bot=bot, services=services, web_url=web_url, bot_task=bot_task)
             finally:
-                # The web server has stopped taking requests; then the timers, then Discord.
-                scheduler.shutdown()
+                # The web server has stopped taking requests; then the timers, then Discord
+                # (leaving `async with bot` lets running handlers finish, then disconnects).
+                await scheduler.shutdown()
     finally:
         if bot_task is not None:
             with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -21,19 +22,44 @@ Job = Callable[[], Awaitable[Any]]
 class Scheduler:
     """Named jobs on the running event loop, rebuilt from the database at start."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, shutdown_timeout: float = 5.0) -> None:
         # In-memory store on purpose: the SQLAlchemy job store would open blocking
         # sqlite connections on the event loop.
         self._scheduler = AsyncIOScheduler(jobstores={"default": MemoryJobStore()}, timezone="UTC")
+        self.shutdown_timeout = shutdown_timeout
+        self._jobs_running: dict[asyncio.Task[Any], str] = {}
+        self._draining = False
 
     def start(self) -> None:
         """Start firing jobs (call inside the running loop)."""
         self._scheduler.start()
 
-    def shutdown(self) -> None:
-        """Stop firing jobs; running jobs are not waited for."""
-        if self._scheduler.running:
+    async def shutdown(self) -> None:
+        """Fire no new jobs, wait up to `shutdown_timeout` s for running ones, cut off the rest."""
+        if not self._scheduler.running:
+            return
+        self._scheduler.pause()
+        self._draining = True
+        try:
+            running = set(self._jobs_running)
+            if running:
+                log.info("waiting for %d running job(s) to finish", len(running))
+                _, late = await asyncio.wait(running, timeout=self.shutdown_timeout)
+                if late:
+                    log.warning(
+                        "cutting off job(s) still running after %.1fs: %s",
+                        self.shutdown_timeout,
+                        ", ".join(sorted(self._jobs_running.get(t, "?") for t in late)),
+                    )
+        finally:
+            self._draining = False
+            # APScheduler's asyncio executor cancels whatever is still running here.
             self._scheduler.shutdown(wait=False)
+
+    @property
+    def draining(self) -> bool:
+        """True while shutdown waits for running jobs."""
+        return self._draining
 
     @property
     def running(self) -> bool:
@@ -72,7 +98,7 @@ class Scheduler:
     ) -> None:
         extra = {"next_run_time": next_run_time} if next_run_time else {}
         self._scheduler.add_job(
-            func,
+            self._tracked(job_id, func),
             trigger,
             id=job_id,
             name=job_id,
@@ -82,3 +108,18 @@ class Scheduler:
             misfire_grace_time=None,
             **extra,
         )
+
+    def _tracked(self, job_id: str, func: Job) -> Callable[[], Coroutine[Any, Any, Any]]:
+        """`func` as a coroutine function whose runs shutdown can wait for."""
+
+        async def run() -> Any:
+            task = asyncio.current_task()
+            if task is not None:
+                self._jobs_running[task] = job_id
+            try:
+                return await func()
+            finally:
+                if task is not None:
+                    self._jobs_running.pop(task, None)
+
+        return run

@@ -140,7 +140,8 @@ class InteractionLog:
         if at.tzinfo is None:
             raise NaiveDatetimeError(f"naive datetime {at!r}: use an aware UTC datetime")
         if self._closing:
-            raise RuntimeError("the interaction log is closed")
+            self._refuse("closed")
+            return False
         if self.pending >= self.max_pending:
             self._refuse("full")
             return False

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from bot.client import EXTENSIONS
 from bot.runtime import running_app
 from bot.settings import parse_settings
 from sandbox.discord import DiscordSandbox
@@ -28,6 +29,8 @@ from sandbox.stripe import StripeSandbox
 from storage.database import Database
 from storage.models import Interaction
 from tests.e2e.helpers import eventually_logged
+
+CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
 
 
 async def test_healthz_reports_database_and_gateway(community: Community) -> None:
@@ -159,6 +162,18 @@ async def _read_until(process: Process, marker: bytes, seconds: float) -> bytes:
             assert line, seen.decode()
             seen += line
     return seen
+
+
+async def test_leaving_the_app_lets_a_running_command_finish(tmp_path: Path) -> None:
+    with_two_step = (*EXTENSIONS, "tests.e2e.runtime_cog")
+    async with running_community(tmp_path, extensions=with_two_step) as world:
+        alice = await world.guild.join("alice")
+        world.discord.faults.slow(CALLBACK, 0.3, times=1)
+        running = asyncio.create_task(alice.run("/two-step"))
+        await world.discord.wait_for(lambda: world.discord.calls.filter(CALLBACK))
+    reply = await running
+    assert reply.content == "step 1"
+    assert [m.content for m in reply.followups] == ["step 2"]
 
 
 async def test_sigterm_stops_lyceum_run_in_order_and_loses_nothing(tmp_path: Path) -> None:

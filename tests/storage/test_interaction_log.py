@@ -250,3 +250,15 @@ async def test_duplicates_the_database_ignores_are_not_counted_as_written(db: Da
     log.record(1, 3, "message", T0, source_key="message:43")
     await log.close()
     assert (log.stats.written, log.stats.duplicates) == (2, 1)
+
+
+async def test_a_row_recorded_after_close_is_refused_counted_and_logged(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    log = InteractionLog(db)
+    await log.start()
+    await log.close()
+    with caplog.at_level(logging.WARNING, logger="storage.interaction_log"):
+        assert log.record(1, 2, "message", T0) is False
+    assert log.stats.dropped == 1
+    assert "interaction log closed: row refused" in caplog.text
