@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import os
@@ -12,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import aiohttp
 import discord
 from aiohttp import web
 
@@ -158,8 +158,24 @@ async def _bot_and_friends(
                 await scheduler.shutdown()
     finally:
         if bot_task is not None:
-            with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):
-                await bot_task
+            await _finish_bot(bot_task, settings)
+
+
+async def _finish_bot(bot_task: asyncio.Task[None], settings: Settings) -> None:
+    """Wait for the bot task to end; say once, plainly, why it failed if it did."""
+    await asyncio.wait({bot_task})
+    error = None if bot_task.cancelled() else bot_task.exception()
+    if error is None:
+        return
+    if isinstance(error, discord.LoginFailure):
+        log.error("Discord refused the bot token: %s (check DISCORD_TOKEN)", error)
+    elif isinstance(error, OSError | aiohttp.ClientError | TimeoutError):
+        where = settings.discord.api_base or "discord.com"
+        log.error("cannot reach Discord at %s: %s", where, error)
+    elif isinstance(error, discord.DiscordException):
+        log.error("the Discord connection stopped: %s", error)
+    else:
+        log.error("the bot stopped", exc_info=error)
 
 
 async def _wait_ready(bot: discord.Client, bot_task: asyncio.Task[None], seconds: float) -> None:
@@ -215,11 +231,10 @@ async def run(settings: Settings) -> int:
         stopper = asyncio.create_task(signals.stop.wait())
         await asyncio.wait({stopper, app.bot_task}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
-        if app.bot_task.done() and not signals.stop.is_set():
-            error = app.bot_task.exception()
-            if error is not None:
-                log.error("the bot stopped: %s", error)
-                return 1
+        task = app.bot_task
+        failed = task.done() and (task.cancelled() or task.exception() is not None)
+        if failed and not signals.stop.is_set():
+            return 1  # why is logged once, as the app shuts down
         log.info("shutting down")
     if interaction_log.stats.lost:
         log.error("stopped, but %d interaction rows were not written", interaction_log.stats.lost)

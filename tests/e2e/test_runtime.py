@@ -121,6 +121,19 @@ async def test_leaving_the_app_flushes_the_interaction_log(tmp_path: Path) -> No
     assert await _stored_kinds(tmp_path / "lyceum.db", alice.id) == ["join", "message"]
 
 
+async def test_unreachable_discord_at_start_up_exits_1_with_one_clear_message(
+    tmp_path: Path,
+) -> None:
+    nowhere = {"discord": {"api_base": f"http://127.0.0.1:{_free_port()}"}}
+    async with DiscordSandbox() as discord_sb, StripeSandbox() as stripe_sb:
+        prepared = await prepare_community(discord_sb, stripe_sb, tmp_path, overrides=nowhere)
+        async with _child(prepared) as process:
+            output, _ = await asyncio.wait_for(process.communicate(), timeout=20)
+    assert process.returncode == 1, output.decode()
+    assert output.count(b"cannot reach Discord at http://127.0.0.1:") == 1, output.decode()
+    assert b"Traceback" not in output
+
+
 @asynccontextmanager
 async def lyceum_run(
     tmp_path: Path, **overrides: dict[str, object]
@@ -130,19 +143,26 @@ async def lyceum_run(
     settings = {"web": {"port": port}, **overrides}
     async with DiscordSandbox() as discord_sb, StripeSandbox() as stripe_sb:
         prepared = await prepare_community(discord_sb, stripe_sb, tmp_path, overrides=settings)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(prepared.config_path),
-            env={**os.environ, **prepared.environment},
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )  # fmt: skip
-        try:
+        async with _child(prepared) as process:
             await discord_sb.wait_for(lambda: discord_sb.gateway.identify_count >= 1, timeout=20)
             yield prepared, process, port
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+
+
+@asynccontextmanager
+async def _child(prepared: PreparedCommunity) -> AsyncIterator[Process]:
+    """`lyceum run --config ...` as a child process, killed if still running at the end."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(prepared.config_path),
+        env={**os.environ, **prepared.environment},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
 
 
 async def _two_rows_pending(prepared: PreparedCommunity, port: int) -> int:
