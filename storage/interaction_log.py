@@ -187,11 +187,14 @@ class InteractionLog:
         if not done:
             task.cancel()
             await asyncio.wait({task}, timeout=_CANCEL_GRACE_S)
+        elif not task.cancelled() and (crash := task.exception()) is not None:
+            log.error("interaction log: the writer stopped with an error", exc_info=crash)
         lost = self.pending
         if lost:
             self.stats.lost += lost
             self._pending.clear()
             self._in_flight = 0
+            self._room.set()
             log.error(
                 "interaction log: gave up after %.1fs at shutdown; %d rows were not written",
                 limit,
@@ -278,7 +281,8 @@ class InteractionLog:
             return
         if len(rows) > 1:
             half = len(rows) // 2
-            log.warning("interaction log: the database refuses %d rows; splitting", len(rows))
+            if self._every("split"):
+                log.warning("interaction log: the database refuses %d rows; splitting", len(rows))
             await self._write(rows[:half])
             await self._write(rows[half:])
             return
