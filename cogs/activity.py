@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import discord
 from discord.ext import commands
 
 from bot.client import AnyLyceumBot
 from bot.services.activity import ActivityService
+
+log = logging.getLogger(__name__)
 
 _INTERACTION_KINDS = {
     discord.InteractionType.application_command: "command",
@@ -18,9 +22,39 @@ _INTERACTION_KINDS = {
 class Activity(commands.Cog):
     """The interaction log's ears."""
 
-    def __init__(self, activity: ActivityService, bot_user_id: int | None) -> None:
+    def __init__(self, bot: AnyLyceumBot, activity: ActivityService) -> None:
+        self.bot = bot
         self.activity = activity
-        self.bot_user_id = bot_user_id
+        self.bot_user_id = bot.user.id if bot.user else None
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Members who were there before the bot, and joins and leaves while it was away.
+        for guild in self.bot.guilds:
+            await self._catch_up_roster(guild)
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self._catch_up_roster(guild)
+
+    async def _catch_up_roster(self, guild: discord.Guild) -> None:
+        if not self.bot.intents.members:
+            return
+        if not guild.chunked:
+            await guild.chunk()
+        if not guild.chunked:  # a partial list would read as mass leaves
+            log.warning("guild %s: member list incomplete; roster not caught up", guild.id)
+            return
+        present = {m.id: m.joined_at for m in guild.members if not m.bot}
+        changes = await self.activity.roster_seen(guild.id, present)
+        if changes.found or changes.returned or changes.left:
+            log.info(
+                "guild %s roster: %d members found, %d back, %d gone while away",
+                guild.id,
+                changes.found,
+                changes.returned,
+                changes.left,
+            )
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -99,4 +133,4 @@ class Activity(commands.Cog):
 
 async def setup(bot: AnyLyceumBot) -> None:
     """Load the cog."""
-    await bot.add_cog(Activity(bot.services.activity, bot.user.id if bot.user else None))
+    await bot.add_cog(Activity(bot, bot.services.activity))

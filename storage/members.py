@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlalchemy import select as core_select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Member
+from storage.models import Interaction, Member
+from storage.stats.sql import execute
 
 
 async def get(session: AsyncSession, guild_id: int, user_id: int) -> Member | None:
@@ -74,13 +77,46 @@ class RosterEntry:
     in_guild: bool
     joined_at: datetime
     left_at: datetime | None
+    join_source: str
+
+
+_ROSTER_COLUMNS = [
+    col(column)
+    for column in (
+        Member.user_id,
+        Member.in_guild,
+        Member.joined_at,
+        Member.left_at,
+        Member.join_source,
+    )
+]
 
 
 async def roster(session: AsyncSession, guild_id: int) -> dict[int, RosterEntry]:
     """Every member the bot knows in the guild, present or gone (one query)."""
-    result = await session.exec(
-        select(Member.user_id, Member.in_guild, Member.joined_at, Member.left_at).where(
-            Member.guild_id == guild_id
-        )
+    result = await execute(
+        session,
+        core_select(*_ROSTER_COLUMNS).where(col(Member.guild_id) == guild_id),
     )
-    return {int(u): RosterEntry(bool(i), j, left) for u, i, j, left in result.all()}
+    return {int(u): RosterEntry(bool(i), j, left, src) for u, i, j, left, src in result.all()}
+
+
+async def last_seen(
+    session: AsyncSession, guild_id: int, user_ids: Iterable[int]
+) -> dict[int, datetime]:
+    """Each member's latest logged interaction other than a leave (members with none are
+    absent)."""
+    found: dict[int, datetime] = {}
+    ids = sorted(set(user_ids))
+    for start in range(0, len(ids), 500):
+        result = await session.exec(
+            select(Interaction.user_id, func.max(Interaction.at))
+            .where(
+                Interaction.guild_id == guild_id,
+                col(Interaction.user_id).in_(ids[start : start + 500]),
+                Interaction.kind != "leave",
+            )
+            .group_by(col(Interaction.user_id))
+        )
+        found.update((int(u), at) for u, at in result.all() if at is not None)
+    return found

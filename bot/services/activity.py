@@ -19,6 +19,10 @@ ACTIVE_KINDS = frozenset(
 )  # fmt: skip
 
 
+# Where a member known only from imported history came from (`members.join_source`).
+HISTORY_SOURCES = frozenset({"import", "first_message"})
+
+
 @dataclass(frozen=True)
 class RosterChanges:
     """What catching up with a guild's member list changed."""
@@ -150,11 +154,16 @@ class ActivityService:
                 else:
                     continue
                 rows.append(_roster_row(guild_id, user_id, "join", at))
-            for user_id, entry in known.items():
-                if entry.in_guild and user_id not in present:
-                    await members.record_leave(session, guild_id, user_id, now)
-                    rows.append(_roster_row(guild_id, user_id, "leave", now))
-                    left += 1
+            gone = [u for u, entry in known.items() if entry.in_guild and u not in present]
+            # Members known only from imported history left at an unknown time: their
+            # last sign is the honest guess (now would put years of leaves in this week).
+            historic = [u for u in gone if known[u].join_source in HISTORY_SOURCES]
+            seen = await members.last_seen(session, guild_id, historic) if historic else {}
+            for user_id in gone:
+                at = max(seen.get(user_id, now), known[user_id].joined_at)
+                await members.record_leave(session, guild_id, user_id, at)
+                rows.append(_roster_row(guild_id, user_id, "leave", at))
+                left += 1
             await imports.upsert_members(session, guild_id, found, source="roster")
             await imports.insert_interactions(session, rows)
         return RosterChanges(len(found), returned, left)

@@ -82,3 +82,11 @@ async def test_slash_command_is_logged_by_name(community: Community) -> None:
     assert reply.ephemeral
     [row] = await eventually_logged(community, user_id=alice.id, kind="command")
     assert row.ref == "help"
+
+
+async def test_members_there_before_the_bot_are_on_the_roster(community: Community) -> None:
+    owner = community.owner
+    [join] = await eventually_logged(community, user_id=owner.id, kind="join")
+    member = await member_row(community, owner.id)
+    assert member is not None and member.in_guild and member.join_source == "roster"
+    assert join.at == member.first_joined_at

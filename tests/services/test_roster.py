@@ -89,3 +89,17 @@ async def test_the_weekly_report_counts_members_found_on_the_roster(db: Database
     report = await stats_service(db, at(1, 1)).weekly_report(GUILD, "2026-W45")
 
     assert (report.members.start, report.members.joined, report.members.end) == (2, 1, 3)
+
+
+async def test_an_imported_member_gone_from_the_list_left_after_their_last_sign(
+    db: Database,
+) -> None:
+    async with db.transaction() as session:
+        await members.record_join(session, GUILD, 7, LONG_AGO, source="import")
+        session.add(Interaction(guild_id=GUILD, user_id=7, kind="message", at=at(-20)))
+
+    await activity(db).roster_seen(GUILD, {})
+
+    async with db.read() as session:
+        member = await members.get(session, GUILD, 7)
+    assert member is not None and not member.in_guild and member.left_at == at(-20)
