@@ -56,7 +56,7 @@ async def test_stats_week_shows_the_headline_embed_and_three_charts(community: C
     assert main["title"] == f"📊 Weekly report — {this_week(community)}"
     fields = {field["name"]: field["value"] for field in main["fields"]}
     assert "WAU **2**" in fields["📈 Active members"]
-    assert "**2**" in fields["👥 Members"]
+    assert "**3**" in fields["👥 Members"]  # alice, bob, and the owner from before the bot
     assert "docs/metrics.md" in main["footer"]["text"]
     assert main["image"]["url"] == "attachment://daily-active.png"
     assert [f.filename for f in reply.files] == CHARTS
