@@ -32,13 +32,18 @@ async def presence_in(
     after_id: int,
     upto_id: int,
     absent_kinds: Iterable[str],
-    untimed_key_prefix: str,
+    untimed: tuple[str, str],
 ) -> list[Presence]:
     """Per member with changed rows showing presence: their first and last such row, the
-    first whose `source_key` does not start with `untimed_key_prefix`, and their stored
-    first join (one pass over the changed rows)."""
+    first that is not `untimed` (a kind whose `source_key` starts with a prefix), and their
+    stored first join (one pass over the changed rows)."""
     i = t.interactions
-    timed = or_(i.c.source_key.is_(None), not_(i.c.source_key.startswith(untimed_key_prefix)))
+    untimed_kind, untimed_prefix = untimed
+    timed = or_(
+        i.c.kind != untimed_kind,
+        i.c.source_key.is_(None),
+        not_(i.c.source_key.startswith(untimed_prefix)),
+    )
     fresh = (
         select(
             i.c.guild_id,

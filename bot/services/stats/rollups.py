@@ -20,7 +20,7 @@ from bot.services.stats.spans import (
     ABSENT_KINDS,
     MEMBERSHIP_KINDS,
     PAID_KINDS,
-    UNTIMED_KEY_PREFIX,
+    UNTIMED,
     membership_spans,
     paid_spans,
 )
@@ -90,9 +90,7 @@ class RollupRefresher:
             moved: defaultdict[int, set[date]] = defaultdict(set)
             if top > after:
                 summary.rows = top - after
-                presence = await span_store.presence_in(
-                    session, after, top, ABSENT_KINDS, UNTIMED_KEY_PREFIX
-                )
+                presence = await span_store.presence_in(session, after, top, ABSENT_KINDS, UNTIMED)
                 await self._remember_timezones(session, {p.guild_id for p in presence})
                 for guild_id, days in (
                     await self._touched_days(session, after, top, presence)

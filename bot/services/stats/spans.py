@@ -13,6 +13,7 @@ ABSENT_KINDS = frozenset({"leave", "paid_start", "paid_end"})
 # Rows whose time is borrowed: an imported reaction carries its message's time (exports
 # give reactions none), so it counts as activity but proves no one was a member then.
 UNTIMED_KEY_PREFIX = "reaction:"
+UNTIMED = ("reaction", UNTIMED_KEY_PREFIX)  # (kind, source_key prefix)
 MEMBERSHIP_KINDS = ("join", "leave")
 PAID_KINDS = ("paid_start", "paid_end")
 
