@@ -71,6 +71,23 @@ async def role_change(session: AsyncSession, change_id: int) -> RoleChange | Non
     return await session.get(RoleChange, change_id)
 
 
+async def permission_reported_since(
+    session: AsyncSession, guild_id: int, role_id: int, since: datetime
+) -> bool:
+    """True when a change of this role in this guild was reported as lacking permission
+    at or after `since`."""
+    result = await session.exec(
+        select(RoleChange.id)
+        .where(
+            col(RoleChange.guild_id) == guild_id,
+            col(RoleChange.role_id) == role_id,
+            col(RoleChange.reported_at) >= since,
+        )
+        .limit(1)
+    )
+    return result.first() is not None
+
+
 async def wake_waiting_changes(session: AsyncSession, guild_id: int, user_id: int) -> int:
     """The member is here: their waiting changes become pending; how many."""
     result = await session.exec(

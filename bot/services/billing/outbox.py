@@ -34,6 +34,7 @@ from storage.models import BillingNotice, RoleChange
 log = logging.getLogger(__name__)
 
 _BATCH = 100
+PERMISSION_NOTICE_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,14 @@ class OutboxWorker:
             row.last_error = str(error)[:2000]
             row.next_attempt_at = now + timedelta(seconds=delay)
             if permission and row.reported_at is None:
+                # One notice per role an hour, however many members wait on it.
+                told = await queues.permission_reported_since(
+                    session, row.guild_id, row.role_id, now - PERMISSION_NOTICE_EVERY
+                )
                 row.reported_at = now
+                if told:
+                    session.add(row)
+                    return
                 verb = "give" if row.action == "add" else "take away"
                 await queues.queue_notice(
                     session,

@@ -49,6 +49,26 @@ async def test_missing_permission_is_reported_once_and_applied_when_fixed(
     assert f"<@&{PRO_ROLE}>" in reports[0]
 
 
+async def test_many_members_stuck_on_one_role_make_one_moderator_notice(
+    billing: Billing,
+) -> None:
+    users = [USER, USER + 1, USER + 2]
+    async with billing.db.transaction() as session:
+        for user in users:
+            billing.discord.join(user)
+            await queues.queue_role_change(
+                session, GUILD, user, PRO_ROLE, "add", reason="test", at=billing.clock.now()
+            )
+    billing.discord.fail_next(*[MissingPermissions("Missing Permissions")] * 3)
+
+    await billing.service.outbox.run_once()
+    await eventually(lambda: billing.discord.posts)
+    await billing.service.outbox.run_once()
+
+    reports = [text for _, text in billing.discord.posts if "permission" in text]
+    assert len(reports) == 1
+
+
 async def test_payment_before_joining_waits_and_applies_on_join(billing: Billing) -> None:
     await buy(billing, USER)
     await billing.settle()
