@@ -159,7 +159,8 @@ def _num(value: float | None) -> str:
 def week_span(report: WeeklyReport) -> str:
     """ "Mon 16 Nov to Sun 22 Nov 2026 (Europe/Berlin)"."""
     first, last = report.week.monday, report.week.monday + timedelta(days=6)
-    return f"Mon {first:%d %b} to Sun {last:%d %b %Y} ({report.timezone})"
+    span = f"Mon {first:%d %b} to Sun {last:%d %b %Y} ({report.timezone})"
+    return f"{span} · so far: the week is not over" if report.in_progress else span
 
 
 def footer(report: WeeklyReport) -> str:

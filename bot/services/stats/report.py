@@ -134,6 +134,7 @@ class WeeklyReport:
     qa: QA
     funnel: Funnel
     daily_active_history: tuple[tuple[date, int], ...]  # 8 weeks ending with this one
+    in_progress: bool = False  # the week has not ended: its numbers are so far
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `lyceum stats --json` (fractions 0..1, None as null)."""

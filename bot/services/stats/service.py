@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import logging
+from dataclasses import replace
 from typing import Any
 
 from bot.clock import Clock
@@ -111,7 +112,8 @@ class StatsService:
         chosen = self.resolve_week(guild_id, week)
         await self.rollups.refresh()
         async with self._db.read() as session:
-            return await metrics.weekly_report(session, guild_id, chosen, self.calendar(guild_id))
+            report = await metrics.weekly_report(session, guild_id, chosen, self.calendar(guild_id))
+        return replace(report, in_progress=self._clock.now() < report.end)
 
     async def weekly_reports(
         self, guild_id: int, last: str | IsoWeek | None = None, weeks: int = 12

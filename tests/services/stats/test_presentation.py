@@ -106,3 +106,13 @@ async def test_export_is_one_csv_row_per_week(db: Database) -> None:
         "2026-W44", "2026-W45", "2026-W46", "2026-W47",
     ]  # fmt: skip
     assert attachment.filename == "lyceum-stats-1-2026-W47.csv"
+
+
+async def test_a_week_still_running_says_its_numbers_are_so_far(db: Database) -> None:
+    await busy_community(db)
+
+    running = await stats_service(db, at(0, day=3)).week_message(1, "2026-W45")
+    ended = await stats_service(db, LATER).week_message(1, "2026-W45")
+
+    assert "so far" in (running.cards[0].description or "")
+    assert "so far" not in (ended.cards[0].description or "")
