@@ -48,6 +48,10 @@ async def test_owners_role_without_manage_server_may_read_stats(community: Commu
 
 async def test_stats_week_shows_the_headline_embed_and_three_charts(community: Community) -> None:
     await chatter(community)
+    # The owner is active already, so whether their own /stats is logged in time or not
+    # cannot change WAU.
+    await community.owner.say(community.channel("general"), "welcome!")
+    await eventually_logged(community, user_id=community.owner.id, kind="message")
 
     reply = await community.owner.run("/stats week", week=this_week(community))
 
@@ -55,7 +59,7 @@ async def test_stats_week_shows_the_headline_embed_and_three_charts(community: C
     main = reply.embeds[0]
     assert main["title"] == f"📊 Weekly report — {this_week(community)}"
     fields = {field["name"]: field["value"] for field in main["fields"]}
-    assert "WAU **2**" in fields["📈 Active members"]
+    assert "WAU **3**" in fields["📈 Active members"]
     assert "**3**" in fields["👥 Members"]  # alice, bob, and the owner from before the bot
     assert "docs/metrics.md" in main["footer"]["text"]
     assert main["image"]["url"] == "attachment://daily-active.png"
