@@ -169,8 +169,10 @@ async def prepare_community(
     *,
     tiers: tuple[TierSpec, ...] = DEFAULT_TIERS,
     overrides: dict[str, dict[str, object]] | None = None,
+    database_url: str | None = None,
 ) -> PreparedCommunity:
-    """Furnish a guild and Stripe prices, migrate a SQLite file, write config.toml."""
+    """Furnish a guild and Stripe prices, migrate the database (default: a SQLite file in
+    `data_dir`; tests may pass an empty PostgreSQL one), write config.toml."""
     guild = discord_sb.create_guild("Lyceum")
     tier_roles = furnish_guild(guild, tiers)
     for tier in tiers:
@@ -181,7 +183,7 @@ async def prepare_community(
             interval=tier.interval,
             product_name=tier.name,
         )
-    database_url = f"sqlite+aiosqlite:///{data_dir / 'lyceum.db'}"
+    database_url = database_url or f"sqlite+aiosqlite:///{data_dir / 'lyceum.db'}"
     config_text = community_config(discord_sb, stripe_sb, guild, tier_roles, tiers, database_url)
     for section, values in (overrides or {}).items():
         for key, value in values.items():
@@ -239,8 +241,10 @@ async def running_community(
     extensions: tuple[str, ...] = EXTENSIONS,
     stripe_retry: RetryPolicy | None = None,
     overrides: dict[str, dict[str, object]] | None = None,
+    database_url: str | None = None,
 ) -> AsyncIterator[Community]:
-    """Start Discord and Stripe stand-ins and the real bot on a fresh SQLite file in `data_dir`.
+    """Start Discord and Stripe stand-ins and the real bot on a fresh database (default: a
+    SQLite file in `data_dir`).
 
     `overrides` changes config keys, e.g. `{"interaction_log": {"flush_interval_s": 60}}`.
     """
@@ -250,7 +254,12 @@ async def running_community(
         StripeSandbox(clock=clock, retry=stripe_retry) as stripe_sb,
     ):
         prepared = await prepare_community(
-            discord_sb, stripe_sb, data_dir, tiers=tiers, overrides=overrides
+            discord_sb,
+            stripe_sb,
+            data_dir,
+            tiers=tiers,
+            overrides=overrides,
+            database_url=database_url,
         )
         settings = parse_settings(
             prepared.config_text, prepared.environment, source=str(prepared.config_path)

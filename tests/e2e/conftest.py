@@ -11,7 +11,8 @@ from sandbox.harness import Community, running_community
 
 
 @pytest.fixture
-async def community(tmp_path: Path) -> AsyncIterator[Community]:
-    """A fresh community with the real bot connected and ready."""
-    async with running_community(tmp_path) as world:
+async def community(tmp_path: Path, database_url: str) -> AsyncIterator[Community]:
+    """A fresh community with the real bot connected and ready (on PostgreSQL when
+    DATABASE_URL is set, as in CI)."""
+    async with running_community(tmp_path, database_url=database_url) as world:
         yield world

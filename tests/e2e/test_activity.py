@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sandbox.harness import Community
+from tests.conftest import sqlite_only
 from tests.e2e.helpers import eventually_logged, logged, member_row
 
 
@@ -16,6 +17,7 @@ async def test_join_creates_the_member_and_logs_it(community: Community) -> None
     assert join.guild_id == community.guild.id
 
 
+@sqlite_only  # reads the database file
 async def test_message_is_logged_without_its_content(community: Community, tmp_path: Path) -> None:
     alice = await community.guild.join("alice")
     sent = await alice.say(community.channel("general"), "my very secret launch plan")

@@ -62,13 +62,17 @@ async def test_entitlements_prints_who_holds_what_as_json(community: Community) 
     assert row["current_period_end"] is not None
 
 
-async def test_webhooks_alone_stores_signed_events(tmp_path: Path) -> None:
+async def test_webhooks_alone_stores_signed_events(tmp_path: Path, database_url: str) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     async with DiscordSandbox() as discord_sb, StripeSandbox() as stripe_sb:
         prepared = await prepare_community(
-            discord_sb, stripe_sb, tmp_path, overrides={"web": {"port": port}}
+            discord_sb,
+            stripe_sb,
+            tmp_path,
+            overrides={"web": {"port": port}},
+            database_url=database_url,
         )
         env = {k: v for k, v in prepared.environment.items() if k != "DISCORD_TOKEN"}
         process = await asyncio.create_subprocess_exec(
@@ -103,7 +107,7 @@ async def test_webhooks_alone_stores_signed_events(tmp_path: Path) -> None:
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), 20)
     assert status == 200 and process.returncode == 0
-    db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'lyceum.db'}")
+    db = Database.from_url(database_url)
     try:
         async with db.read() as session:
             stored = await billing.get_event(session, "evt_alone")

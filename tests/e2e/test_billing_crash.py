@@ -40,8 +40,8 @@ async def _start(prepared: PreparedCommunity) -> asyncio.subprocess.Process:
     )  # fmt: skip
 
 
-async def _all_applied(data_dir: Path, sent: int) -> bool:
-    db = Database.from_url(f"sqlite+aiosqlite:///{data_dir / 'lyceum.db'}")
+async def _all_applied(database_url: str, sent: int) -> bool:
+    db = Database.from_url(database_url)
     try:
         async with db.read() as session:
             stored = await billing.count_events(session)
@@ -52,11 +52,15 @@ async def _all_applied(data_dir: Path, sent: int) -> bool:
 
 
 @pytest.mark.slow
-async def test_sigkill_mid_stream_loses_no_payment(tmp_path: Path) -> None:
+async def test_sigkill_mid_stream_loses_no_payment(tmp_path: Path, database_url: str) -> None:
     port = _free_port()
     async with DiscordSandbox() as discord_sb, StripeSandbox(retry=PATIENT) as stripe_sb:
         prepared = await prepare_community(
-            discord_sb, stripe_sb, tmp_path, overrides={"web": {"port": port}}
+            discord_sb,
+            stripe_sb,
+            tmp_path,
+            overrides={"web": {"port": port}},
+            database_url=database_url,
         )
         stripe_sb.add_endpoint(f"http://127.0.0.1:{port}/stripe/webhook", prepared.webhook_secret)
         people = [await prepared.guild.join(f"member{i}") for i in range(MEMBERS)]
@@ -84,14 +88,14 @@ async def test_sigkill_mid_stream_loses_no_payment(tmp_path: Path) -> None:
                 ),
                 timeout=20,
             )
-            await discord_sb.wait_for(lambda: _all_applied(tmp_path, len(stripe_sb.events)),
+            await discord_sb.wait_for(lambda: _all_applied(database_url, len(stripe_sb.events)),
                                       timeout=20)  # fmt: skip
         finally:
             if bot.returncode is None:
                 bot.send_signal(signal.SIGTERM)
                 await asyncio.wait_for(bot.wait(), 20)
 
-        db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'lyceum.db'}")
+        db = Database.from_url(database_url)
         try:
             async with db.read() as session:
                 stored = (await session.exec(select(StripeEvent))).all()

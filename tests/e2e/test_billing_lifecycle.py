@@ -17,10 +17,10 @@ PUT_ROLE = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[Community]:
+async def world(tmp_path: Path, database_url: str) -> AsyncIterator[Community]:
     """A community whose bot and Stripe share a clock the test moves."""
     clock = FakeClock(datetime(2026, 11, 23, 10, tzinfo=UTC))
-    async with running_community(tmp_path, clock=clock) as community:
+    async with running_community(tmp_path, clock=clock, database_url=database_url) as community:
         community.services.billing.outbox.backoff = Backoff(
             first=0.02, cap=0.1, permission_first=0.02, permission_cap=0.1
         )
