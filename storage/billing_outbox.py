@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, delete, update
 from sqlmodel import col, select
@@ -50,20 +50,29 @@ async def queue_role_change(
     return change
 
 
+Row = TypeVar("Row", RoleChange, BillingNotice)
+
+
 def _not_in(column: Any, ids: Collection[int]) -> Any:
     """`column NOT IN ids`, the ids written into the SQL (no limit on how many)."""
     return col(column).not_in(bindparam("skip", sorted(ids), expanding=True, literal_execute=True))
+
+
+async def _pending(
+    session: AsyncSession, model: type[Row], limit: int, exclude: Collection[int]
+) -> list[Row]:
+    query = select(model).where(col(model.status) == "pending")
+    if exclude:
+        query = query.where(_not_in(model.id, exclude))
+    result = await session.exec(query.order_by(col(model.id)).limit(limit))
+    return list(result.all())
 
 
 async def pending_role_changes(
     session: AsyncSession, *, limit: int, exclude: Collection[int] = ()
 ) -> list[RoleChange]:
     """Role changes waiting to be applied, oldest first, skipping the `exclude` ids."""
-    query = select(RoleChange).where(RoleChange.status == "pending")
-    if exclude:
-        query = query.where(_not_in(RoleChange.id, exclude))
-    result = await session.exec(query.order_by(col(RoleChange.id)).limit(limit))
-    return list(result.all())
+    return await _pending(session, RoleChange, limit, exclude)
 
 
 async def role_change(session: AsyncSession, change_id: int) -> RoleChange | None:
@@ -192,11 +201,7 @@ async def pending_notices(
     session: AsyncSession, *, limit: int, exclude: Collection[int] = ()
 ) -> list[BillingNotice]:
     """Notices not sent yet, oldest first, skipping the `exclude` ids."""
-    query = select(BillingNotice).where(BillingNotice.status == "pending")
-    if exclude:
-        query = query.where(_not_in(BillingNotice.id, exclude))
-    result = await session.exec(query.order_by(col(BillingNotice.id)).limit(limit))
-    return list(result.all())
+    return await _pending(session, BillingNotice, limit, exclude)
 
 
 async def notice(session: AsyncSession, notice_id: int) -> BillingNotice | None:
