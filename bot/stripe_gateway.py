@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import stripe
 
 if TYPE_CHECKING:
-    from stripe.params import SubscriptionListParams
+    from stripe.params import InvoicePaymentListParams, SubscriptionListParams
     from stripe.params.billing_portal import SessionCreateParams as PortalParams
     from stripe.params.checkout import SessionCreateParams as CheckoutParams
 
@@ -135,7 +135,9 @@ class StripeApiGateway:
         client = self._stripe()
         return await self._retrieve(
             "retrieve subscription",
-            lambda: client.v1.subscriptions.retrieve_async(subscription_id),
+            lambda: client.v1.subscriptions.retrieve_async(
+                subscription_id, {"expand": ["latest_invoice"]}
+            ),
         )
 
     async def retrieve_charge(self, charge_id: str) -> dict[str, Any] | None:
@@ -145,10 +147,34 @@ class StripeApiGateway:
             "retrieve charge", lambda: client.v1.charges.retrieve_async(charge_id)
         )
 
+    async def retrieve_invoice(self, invoice_id: str) -> dict[str, Any] | None:
+        """The invoice, or None when it does not exist."""
+        client = self._stripe()
+        return await self._retrieve(
+            "retrieve invoice", lambda: client.v1.invoices.retrieve_async(invoice_id)
+        )
+
+    async def invoice_paid_by(self, payment_intent_id: str) -> str | None:
+        """The id of the invoice a payment intent was collecting, if any."""
+        client = self._stripe()
+        params: InvoicePaymentListParams = {
+            "payment": {"type": "payment_intent", "payment_intent": payment_intent_id},
+            "limit": 1,
+        }
+        page = await self._call(
+            "list invoice payments", lambda: client.v1.invoice_payments.list_async(params)
+        )
+        invoice = page.data[0].invoice if page.data else None
+        return invoice if isinstance(invoice, str) else getattr(invoice, "id", None)
+
     async def list_subscriptions(self) -> AsyncIterator[dict[str, Any]]:
         """Every subscription, in any status, page after page."""
         client = self._stripe()
-        params: dict[str, Any] = {"status": "all", "limit": 100}
+        params: dict[str, Any] = {
+            "status": "all",
+            "limit": 100,
+            "expand": ["data.latest_invoice"],
+        }
         while True:
             page = await self._call(
                 "list subscriptions",

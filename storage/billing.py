@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
+    Dispute,
     Entitlement,
     Interaction,
     StripeEvent,
@@ -135,6 +136,40 @@ async def entitlements_by(
     if customer_id is not None:
         query = query.where(Entitlement.stripe_customer_id == customer_id)
     return list((await session.exec(query.order_by(col(Entitlement.id)))).all())
+
+
+# ---------------------------------------------------------------- disputes
+
+# Stripe dispute statuses under which the payer keeps no access (`lost` included).
+RELEASED_DISPUTE = frozenset({"won", "warning_closed"})
+
+
+async def dispute(session: AsyncSession, dispute_id: str) -> Dispute | None:
+    """A remembered dispute."""
+    return await session.get(Dispute, dispute_id)
+
+
+async def holding_disputes(
+    session: AsyncSession,
+    *,
+    subscription_id: str | None = None,
+    payment_id: str | None = None,
+    customer_id: str | None = None,
+) -> list[Dispute]:
+    """Disputes not won nor withdrawn on any of the given subscription, payment or customer."""
+    links = [
+        column == value
+        for column, value in (
+            (col(Dispute.subscription_id), subscription_id),
+            (col(Dispute.payment_id), payment_id),
+            (col(Dispute.customer_id), customer_id),
+        )
+        if value is not None
+    ]
+    if not links:
+        return []
+    query = select(Dispute).where(or_(*links), col(Dispute.status).not_in(RELEASED_DISPUTE))
+    return list((await session.exec(query.order_by(col(Dispute.opened_at)))).all())
 
 
 async def customer_of_member(session: AsyncSession, guild_id: int, user_id: int) -> str | None:

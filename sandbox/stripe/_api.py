@@ -111,6 +111,12 @@ class StripeApi:
                 ("stripe.params", "SubscriptionListParams"),
             ),
             ("GET", "/v1/prices", self._list_prices, ("stripe.params", "PriceListParams")),
+            (
+                "GET",
+                "/v1/invoice_payments",
+                self._list_invoice_payments,
+                ("stripe.params", "InvoicePaymentListParams"),
+            ),
         ]
         for path, object_type, name in (
             ("/v1/subscriptions/{id}", "subscription", "Subscription"),
@@ -312,6 +318,23 @@ class StripeApi:
             )
         ]
         return self.state.page(items, params, url="/v1/subscriptions", object_type="subscription")
+
+    async def _list_invoice_payments(self, request: web.Request, params: Params) -> Obj:
+        invoice, status = get_str(params, "invoice"), get_str(params, "status")
+        payment = get_dict(params, "payment") or {}
+        if payment and payment.get("type") != "payment_intent":
+            raise invalid_param("Invalid payment[type]: must be payment_intent", "payment[type]")
+        intent = payment.get("payment_intent")
+        items = [
+            found
+            for found in self.state.all_of("invoice_payment")
+            if invoice in (None, found["invoice"])
+            and status in (None, found["status"])
+            and intent in (None, found["payment"]["payment_intent"])
+        ]
+        return self.state.page(
+            items, params, url="/v1/invoice_payments", object_type="invoice_payment"
+        )
 
     async def _list_prices(self, request: web.Request, params: Params) -> Obj:
         active = get_bool(params, "active")

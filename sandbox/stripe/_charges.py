@@ -12,6 +12,8 @@ from ._state import Obj, Outcome, StripeState, diff
 
 log = logging.getLogger(__name__)
 
+_CLOSED = ("won", "lost", "warning_closed")
+
 
 class ChargeFlows:
     """Refunds and disputes of succeeded charges."""
@@ -82,6 +84,26 @@ class ChargeFlows:
             payment_intent_id=charge["payment_intent"],
             charge_id=charge_id,
             dispute_id=dispute["id"],
+        )
+
+    def close_dispute(self, dispute_id: str, *, status: str = "won") -> Outcome:
+        """The dispute ends `won` (or withdrawn), `lost`, or `warning_closed` (an inquiry)."""
+        if status not in _CLOSED:
+            raise ScenarioError(f"a dispute closes as one of {', '.join(_CLOSED)}, not {status}")
+        dispute = self.state.require(dispute_id, "dispute")
+        if dispute["status"] in _CLOSED:
+            raise ScenarioError(f"dispute {dispute_id} is already {dispute['status']}")
+        before = copy.deepcopy(dispute)
+        dispute["status"] = status
+        events: list[Obj] = []
+        self.payments.emit(events, "charge.dispute.closed", dispute, previous=diff(before, dispute))
+        charge = self.state.require(dispute["charge"], "charge")
+        return Outcome(
+            events=tuple(events),
+            customer_id=charge["customer"],
+            payment_intent_id=charge["payment_intent"],
+            charge_id=charge["id"],
+            dispute_id=dispute_id,
         )
 
     def _succeeded(self, charge_id: str) -> Obj:

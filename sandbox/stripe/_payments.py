@@ -17,6 +17,7 @@ from ._objects_billing import (
     decline,
 )
 from ._objects_catalog import build_customer
+from ._objects_payments import build_invoice_payment, mark_paid
 from ._state import Obj, StripeState, diff
 
 ChargeResult = Literal["succeed", "fail", "pending"]
@@ -237,6 +238,14 @@ class Payments:
                 payment_method=subscription["default_payment_method"] or "",
             )
             self._invoice_intents[invoice["id"]] = intent["id"]
+            self.state.put(
+                build_invoice_payment(
+                    self.state.ids.new("inpay"),
+                    invoice=invoice,
+                    intent=intent,
+                    created=self.state.now(),
+                )
+            )
         charge = self.attempt_charge(events, intent, "succeed" if succeed else "fail")
         attempts = invoice["attempt_count"] + 1
         next_attempt = None
@@ -259,6 +268,9 @@ class Payments:
             status="paid",
             status_transitions=dict(invoice["status_transitions"], paid_at=self.state.now()),
         )
+        for payment in self.state.all_of("invoice_payment"):
+            if payment["invoice"] == invoice["id"] and payment["status"] == "open":
+                mark_paid(payment, amount=invoice["amount_due"], at=self.state.now())
         self.emit(events, "invoice.paid", invoice)
         self.emit(events, "invoice.payment_succeeded", invoice)
 

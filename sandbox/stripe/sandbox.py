@@ -364,6 +364,14 @@ class StripeSandbox:
             "dispute", charge_id, lambda: self._charges.dispute(charge_id, reason=reason)
         )
 
+    async def close_dispute(self, dispute_id: str, *, status: str = "won") -> Outcome:
+        """The dispute is decided (`won`, `lost`) or the inquiry closes: charge.dispute.closed."""
+        return self._run(
+            "close_dispute",
+            dispute_id,
+            lambda: self._charges.close_dispute(dispute_id, status=status),
+        )
+
     def _run(self, name: str, target: str, scenario: Callable[[], Outcome]) -> Outcome:
         outcome = scenario()
         log.info(

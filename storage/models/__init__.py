@@ -3,6 +3,7 @@
 from storage.models.activity import Interaction, PointsEntry, Report
 from storage.models.billing import (
     BillingNotice,
+    Dispute,
     Entitlement,
     ManagedRole,
     RoleChange,
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEntry",
     "BillingNotice",
     "ContentItem",
+    "Dispute",
     "Drop",
     "Entitlement",
     "GuildSettings",

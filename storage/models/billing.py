@@ -66,6 +66,21 @@ class Entitlement(SQLModel, table=True):
     updated_at: datetime = utc_time()
 
 
+class Dispute(SQLModel, table=True):
+    """A dispute Stripe told us of, and what its charge paid for, so later events respect it."""
+
+    __tablename__ = "disputes"
+
+    id: str = Field(primary_key=True)  # Stripe's dp_...
+    charge_id: str | None = None
+    payment_id: str | None = Field(default=None, index=True)  # the disputed payment intent
+    customer_id: str | None = Field(default=None, index=True)
+    subscription_id: str | None = Field(default=None, index=True)
+    status: str  # Stripe's dispute status
+    opened_at: datetime = utc_time()
+    closed_at: datetime | None = utc_time(nullable=True)
+
+
 class StripeEvent(SQLModel, table=True):
     """A verified webhook event, stored before it is acted on."""
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
+from bot.services.billing.disputes import DisputeWrites
 from bot.services.billing.gateway import StripeGateway
 from bot.services.billing.ledger import Effects, Ledger
 from bot.services.billing.objects import (
@@ -57,6 +58,7 @@ HANDLED_EVENTS = (
     | {
         "charge.refunded",
         "charge.dispute.created",
+        "charge.dispute.closed",
     }
 )
 
@@ -107,6 +109,7 @@ class EventApplier:
         self._ledger = Ledger(clock)
         self._subscriptions = SubscriptionWrites(db, gateway, clock, self._ledger, grace=grace)
         self._payments = PaymentWrites(db, gateway, clock, self._ledger)
+        self._disputes = DisputeWrites(db, gateway, clock, self._ledger, self._subscriptions)
         self._locks = KeyedLocks()
         self.applied: Counter[str] = Counter()
 
@@ -177,7 +180,9 @@ class EventApplier:
         if kind == "charge.refunded":
             return await self._payments.refunded(parse_charge(obj), created)
         if kind == "charge.dispute.created":
-            return await self._payments.disputed(parse_dispute(obj), created)
+            return await self._disputes.opened(parse_dispute(obj), created)
+        if kind == "charge.dispute.closed":
+            return await self._disputes.closed(parse_dispute(obj), created)
         return skip("")
 
 

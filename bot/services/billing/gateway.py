@@ -45,15 +45,23 @@ class StripeGateway(Protocol):
         ...
 
     async def retrieve_subscription(self, subscription_id: str) -> dict[str, Any] | None:
-        """The subscription as Stripe holds it now, or None when it does not exist."""
+        """The subscription as Stripe holds it now (its latest invoice expanded), or None."""
         ...
 
     async def retrieve_charge(self, charge_id: str) -> dict[str, Any] | None:
         """The charge, or None when it does not exist."""
         ...
 
+    async def retrieve_invoice(self, invoice_id: str) -> dict[str, Any] | None:
+        """The invoice, or None when it does not exist."""
+        ...
+
+    async def invoice_paid_by(self, payment_intent_id: str) -> str | None:
+        """The id of the invoice a payment intent was collecting, if any."""
+        ...
+
     def list_subscriptions(self) -> AsyncIterator[dict[str, Any]]:
-        """Every subscription, in any status, page after page."""
+        """Every subscription, in any status (latest invoices expanded), page after page."""
         ...
 
     async def close(self) -> None:

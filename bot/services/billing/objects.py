@@ -77,6 +77,9 @@ class SubscriptionState:
     interval: str | None
     interval_count: int | None
     member: MemberRef | None
+    # When the unpaid invoice behind a `past_due` status was first attempted (a re-read with
+    # `latest_invoice` expanded); None when the payload does not say.
+    past_due_since: datetime | None = None
 
     @property
     def scheduled_end(self) -> datetime | None:
@@ -110,7 +113,17 @@ def parse_subscription(obj: Obj) -> SubscriptionState:
         interval=recurring.get("interval"),
         interval_count=recurring.get("interval_count"),
         member=member_ref(obj.get("metadata")),
+        past_due_since=_unpaid_since(obj.get("latest_invoice")),
     )
+
+
+def _unpaid_since(invoice: Any) -> datetime | None:
+    """When an expanded, still open invoice was finalized (its first attempt), else created."""
+    if not isinstance(invoice, Mapping) or invoice.get("status") != "open":
+        return None
+    transitions = invoice.get("status_transitions")
+    finalized = transitions.get("finalized_at") if isinstance(transitions, Mapping) else None
+    return from_timestamp(finalized or invoice.get("created"))
 
 
 def invoice_subscription(obj: Obj) -> tuple[str | None, MemberRef | None]:
@@ -183,6 +196,7 @@ class DisputeState:
     id: str
     charge_id: str | None
     payment_intent_id: str | None
+    status: str
     reason: str
     amount: int | None
     currency: str | None
@@ -196,6 +210,7 @@ def parse_dispute(obj: Obj) -> DisputeState:
         id=_str(obj, "id"),
         charge_id=_id(obj.get("charge")),
         payment_intent_id=_id(obj.get("payment_intent")),
+        status=str(obj.get("status") or "needs_response"),
         reason=str(obj.get("reason") or "unknown"),
         amount=obj.get("amount"),
         currency=obj.get("currency"),

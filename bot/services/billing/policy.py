@@ -45,7 +45,8 @@ def subscription_access(
     """Access for a subscription state observed at `since` (the event time or a re-read).
 
     active/trialing give the role; past_due keeps it for `grace` counted from when it
-    became past_due (one DM per episode); everything else takes it away. A cancel at
+    became past_due — Stripe's unpaid invoice says when, else `since` — (one DM per
+    episode); everything else takes it away. A cancel at
     period end keeps access until `scheduled_end`.
     """
     ends_at = state.scheduled_end
@@ -57,7 +58,7 @@ def subscription_access(
         grace_until = (
             previous.grace_until
             if already and previous is not None and previous.grace_until is not None
-            else since + grace
+            else min(since, state.past_due_since or since) + grace
         )
         notify = not (already and previous is not None and previous.past_due_notified_at)
         active = before_end and now < grace_until

@@ -206,6 +206,16 @@ class SubscriptionWrites:
                 # Another subscription pays for this tier: this one's events (late, or
                 # from one the member replaced) must not take its access over.
                 return f"the member's access comes from {row.stripe_subscription_id}"
+        if disputes := await billing.holding_disputes(session, subscription_id=state.id):
+            # The dispute came first (Stripe does not order events): no access until it is won.
+            row.stripe_subscription_id = state.id
+            row.stripe_customer_id = state.customer_id or row.stripe_customer_id
+            row.state_created = max(version, held) if held else version
+            await self._ledger.set_access(
+                session, row, active=False, status="disputed", at=since,
+                reason=f"payment disputed ({disputes[0].id})", effects=effects,
+            )  # fmt: skip
+            return f"a dispute holds access ({disputes[0].id})"
         for other in rows:
             if other is not row:  # the plan changed: the old tier ends, the new one starts
                 await self._ledger.set_access(
