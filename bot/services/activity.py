@@ -12,13 +12,6 @@ from storage.database import Database
 from storage.imports import ImportedMember, ImportRow
 from storage.interaction_log import InteractionLog
 
-# Interaction kinds that make a member "active" (DESIGN.md, Stats — definitions).
-ACTIVE_KINDS = frozenset(
-    {"message", "reply", "reaction", "command", "button", "modal", "thread_create",
-     "drop_open", "question", "answer", "voice_join"}
-)  # fmt: skip
-
-
 # Where a member known only from imported history came from (`members.join_source`).
 HISTORY_SOURCES = frozenset({"import", "first_message"})
 
