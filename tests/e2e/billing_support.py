@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from sandbox.community import Community
 from sandbox.discord import Person, Reply
-from sandbox.harness import Community
 from sandbox.stripe import Outcome
 from storage import billing
 from storage.models import Entitlement

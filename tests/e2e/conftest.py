@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.harness import Community, running_community
+from sandbox.community import Community, running_community
 
 
 @pytest.fixture

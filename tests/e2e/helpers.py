@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from sandbox.harness import Community
+from sandbox.community import Community
 from storage.models import Interaction, Member
 
 

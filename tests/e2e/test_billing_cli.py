@@ -12,8 +12,8 @@ from pathlib import Path
 
 import aiohttp
 
+from sandbox.community import Community, prepare_community
 from sandbox.discord import DiscordSandbox
-from sandbox.harness import Community, prepare_community
 from sandbox.stripe import StripeSandbox, sign_payload
 from storage import billing
 from storage.database import Database

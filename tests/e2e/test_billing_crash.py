@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from sandbox.community import PreparedCommunity, prepare_community
 from sandbox.discord import DiscordSandbox
-from sandbox.harness import PreparedCommunity, prepare_community
 from sandbox.stripe import RetryPolicy, StripeSandbox
 from storage import billing
 from storage.database import Database

@@ -22,9 +22,9 @@ from sqlmodel import select
 from bot.client import EXTENSIONS
 from bot.runtime import running_app
 from bot.settings import parse_settings
+from sandbox.community import Community, PreparedCommunity, prepare_community, running_community
 from sandbox.discord import DiscordSandbox
 from sandbox.discord.waiting import poll
-from sandbox.harness import Community, PreparedCommunity, prepare_community, running_community
 from sandbox.stripe import StripeSandbox
 from storage.database import Database
 from storage.models import Interaction

@@ -118,7 +118,7 @@ role_id = {tier_roles[tier.key].id}
 """
         for tier in tiers
     )
-    return f"""# Written by sandbox.harness for a local community.
+    return f"""# Written by sandbox.community for a local community.
 [discord]
 application_id = {discord_sb.application_id}
 api_base = "{discord_sb.api_base}"

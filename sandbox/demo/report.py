@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.demo.transcript import Transcript
 from bot.services.stats.text import text_report
-from sandbox.harness import Community
+from sandbox.community import Community
+from sandbox.demo.transcript import Transcript
 
 
 async def post_weekly_report(world: Community, root: Path, transcript: Transcript) -> list[Path]:

@@ -6,9 +6,9 @@ import heapq
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.demo.clock import TravellingClock
-from bot.demo.history import Payment
-from sandbox.harness import Community
+from sandbox.community import Community
+from sandbox.demo.clock import TravellingClock
+from sandbox.demo.history import Payment
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from bot.demo.payments import settle
-from bot.demo.transcript import Transcript
+from sandbox.community import Community
+from sandbox.demo.payments import settle
+from sandbox.demo.transcript import Transcript
 from sandbox.discord import Reply
-from sandbox.harness import Community
 
 
 def _link(reply: Reply) -> str:

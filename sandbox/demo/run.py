@@ -7,14 +7,14 @@ import shutil
 import time
 from pathlib import Path
 
-from bot.demo.clock import TravellingClock
-from bot.demo.history import History, generate_history
-from bot.demo.live import play_live_script
-from bot.demo.payments import replay_payments
-from bot.demo.report import post_weekly_report
-from bot.demo.transcript import Transcript
 from bot.services.importer.service import DceImporter
-from sandbox.harness import Community, running_community
+from sandbox.community import Community, running_community
+from sandbox.demo.clock import TravellingClock
+from sandbox.demo.history import History, generate_history
+from sandbox.demo.live import play_live_script
+from sandbox.demo.payments import replay_payments
+from sandbox.demo.report import post_weekly_report
+from sandbox.demo.transcript import Transcript
 
 NOT_YET_BUILT = (
     "content drops (/drop, Open buttons)",
