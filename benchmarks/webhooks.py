@@ -30,7 +30,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.runtime import web_server
 from bot.scheduler import Scheduler
 from bot.services.billing import BillingService

@@ -8,7 +8,7 @@ import logging
 import signal
 from typing import Any
 
-from bot.clock import SystemClock
+from bot.core.clock import SystemClock
 from bot.runtime import web_server
 from bot.services.billing import EntitlementView, WebhookReceiver
 from bot.settings import Settings

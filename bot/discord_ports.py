@@ -1,4 +1,4 @@
-"""discord.py adapters for the ports in `bot/ports.py`."""
+"""discord.py adapters for the ports in `bot/core/ports.py`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import aiohttp
 import discord
 
-from bot.ports import (
+from bot.core.ports import (
     Card,
     DirectMessagesClosed,
     MissingPermissions,

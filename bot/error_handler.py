@@ -9,7 +9,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import DomainError
+from bot.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 

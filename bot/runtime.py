@@ -16,7 +16,7 @@ import discord
 from aiohttp import web
 
 from bot.client import EXTENSIONS, AnyLyceumBot, create_bot
-from bot.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock
 from bot.discord_endpoint import use_api_base
 from bot.discord_ports import DiscordNotifier, DiscordPublisher, DiscordRoles
 from bot.scheduler import Scheduler

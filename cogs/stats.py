@@ -13,9 +13,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import AnyLyceumBot
+from bot.core.errors import NotAllowed
+from bot.core.ports import OutgoingMessage
 from bot.discord_ports import to_embed
-from bot.errors import NotAllowed
-from bot.ports import OutgoingMessage
 from bot.services.stats import StatsService
 from bot.settings import Settings
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.client import EXTENSIONS
-from bot.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock
 from bot.discord_endpoint import use_api_base
 from bot.runtime import App, running_app
 from bot.services.container import Services

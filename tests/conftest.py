@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from storage.database import Database
 from storage.migrate import upgrade
 

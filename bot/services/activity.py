@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage import imports, members
 from storage.database import Database
 from storage.imports import ImportedMember, ImportRow

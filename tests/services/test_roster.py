@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import func, select
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services.activity import ActivityService, RosterChanges
 from storage import members
 from storage.database import Database

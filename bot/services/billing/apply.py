@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.services.billing.disputes import DisputeWrites
 from bot.services.billing.gateway import StripeGateway
 from bot.services.billing.ledger import Effects, Ledger

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.errors import DomainError, InvalidInput, NotFound
+from bot.core.errors import DomainError, InvalidInput, NotFound
 from bot.services.billing.gateway import StripeGateway, StripeRejected, StripeUnavailable
 from bot.settings import StripeSettings
 from storage import billing

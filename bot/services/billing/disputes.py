@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.services.billing.gateway import StripeGateway
 from bot.services.billing.ledger import Effects, Ledger
 from bot.services.billing.objects import (

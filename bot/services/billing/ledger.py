@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage import billing
 from storage import billing_outbox as queues
 from storage.database import Session

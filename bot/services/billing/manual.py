@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.clock import Clock
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.clock import Clock
+from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.billing.ledger import Effects, Ledger
 from bot.settings import Settings
 from storage import billing

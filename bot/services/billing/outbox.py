@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.ports import (
+from bot.core.clock import Clock
+from bot.core.ports import (
     DirectMessagesClosed,
     MissingPermissions,
     Notifier,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bot.clock import Clock
-from bot.ports import PortError, Roles
+from bot.core.clock import Clock
+from bot.core.ports import PortError, Roles
 from bot.services.billing.gateway import StripeGateway
 from bot.services.billing.ledger import Effects, Ledger
 from bot.services.billing.objects import SubscriptionState, parse_subscription

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.ports import Notifier, Publisher, Roles
+from bot.core.clock import Clock
+from bot.core.ports import Notifier, Publisher, Roles
 from bot.scheduler import Scheduler
 from bot.services.billing.apply import EventApplier
 from bot.services.billing.checkout import CheckoutLink, CheckoutService, TierChoice

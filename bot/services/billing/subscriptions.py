@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.services.billing.gateway import StripeGateway
 from bot.services.billing.ledger import Effects, Ledger, Price
 from bot.services.billing.objects import (

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import stripe
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.services.billing.apply import HANDLED_EVENTS, EventApplier
 from bot.services.billing.ledger import Effects
 from bot.services.billing.objects import from_timestamp

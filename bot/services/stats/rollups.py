@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.core.kinds import ABSENT, ACTIVE, COMMUNICATION, MEMBERSHIP, PAID
 from bot.services.stats.spans import UNTIMED, membership_spans, paid_spans
 from bot.services.stats.weeks import GuildCalendar, monday_of

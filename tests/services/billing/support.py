@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from bot.clock import FakeClock
-from bot.ports import (
+from bot.core.clock import FakeClock
+from bot.core.ports import (
     DirectMessagesClosed,
     MissingPermissions,
     OutgoingMessage,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.billing import Actor
 from storage import billing as queries
 from storage import billing_outbox as queues

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.ports import MissingPermissions, TemporarilyUnavailable
+from bot.core.ports import MissingPermissions, TemporarilyUnavailable
 from bot.services.billing.outbox import Backoff
 from storage import billing_outbox as queues
 from tests.services.billing.support import (

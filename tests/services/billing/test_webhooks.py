@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services.billing.apply import EventApplier
 from bot.services.billing.webhooks import EventWorker, WebhookReceiver
 from bot.stripe_gateway import StripeApiGateway

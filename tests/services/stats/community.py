@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services.stats import StatsService
 from bot.settings import GuildConfig, Settings
 from storage.database import Database

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.clock import FakeClock
-from bot.ports import OutgoingMessage, TemporarilyUnavailable
+from bot.core.clock import FakeClock
+from bot.core.ports import OutgoingMessage, TemporarilyUnavailable
 from bot.scheduler import Scheduler
 from bot.services.stats import IsoWeek, StatsService
 from bot.services.stats.posting import last_due
