@@ -38,7 +38,7 @@ from bot.settings import GuildConfig, Secret, Settings, StripeSettings, TierConf
 from bot.stripe_gateway import StripeApiGateway
 from bot.stripe_webhook import receiver_app
 from sandbox.stripe import StripeSandbox, serialize, sign_payload
-from storage import billing
+from storage.billing import queries as billing
 from storage.database import Database
 from storage.migrate import upgrade
 

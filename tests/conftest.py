@@ -19,6 +19,13 @@ ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
 sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="checks SQLite-specific behaviour")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the database, so CI can run exactly those on PostgreSQL."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)
+
+
 async def _reset_postgres(url: str) -> None:
     db = Database.from_url(url)
     try:

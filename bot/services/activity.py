@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.clock import Clock
-from storage import imports, members
+from storage.activity import members
 from storage.database import Database
-from storage.imports import ImportedMember, ImportRow
 from storage.interaction_log import InteractionLog
+from storage.stats import history as imports
+from storage.stats.history import ImportedMember, ImportRow
 
 # Where a member known only from imported history came from (`members.join_source`).
 HISTORY_SOURCES = frozenset({"import", "first_message"})

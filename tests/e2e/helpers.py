@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from sandbox.community import Community
-from storage.models import Interaction, Member
+from storage.activity.models import Member
+from storage.interactions import Interaction
 
 
 async def logged(world: Community, **where: object) -> list[Interaction]:

@@ -27,7 +27,7 @@ from sandbox.discord import DiscordSandbox
 from sandbox.discord.waiting import poll
 from sandbox.stripe import StripeSandbox
 from storage.database import Database
-from storage.models import Interaction
+from storage.interactions import Interaction
 from tests.e2e.helpers import eventually_logged
 
 CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"

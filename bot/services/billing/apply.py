@@ -31,8 +31,8 @@ from bot.services.billing.objects import (
 )
 from bot.services.billing.payments import PaymentWrites
 from bot.services.billing.subscriptions import SubscriptionWrites, Write, skip
-from storage import billing
-from storage.billing import EventRow
+from storage.billing import queries as billing
+from storage.billing.queries import EventRow
 from storage.database import Database
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.core.errors import DomainError, InvalidInput, NotFound
 from bot.services.billing.gateway import StripeGateway, StripeRejected, StripeUnavailable
 from bot.settings import StripeSettings
-from storage import billing
+from storage.billing import queries as billing
 from storage.database import Database
 
 log = logging.getLogger(__name__)

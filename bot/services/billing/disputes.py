@@ -22,9 +22,9 @@ from bot.services.billing.objects import (
     parse_subscription,
 )
 from bot.services.billing.subscriptions import SubscriptionWrites, Write, newest, skip
-from storage import billing
+from storage.billing import queries as billing
+from storage.billing.models import Dispute, Entitlement
 from storage.database import Database, Session
-from storage.models import Dispute, Entitlement
 
 DISPUTED = "disputed"
 # The status a disputed entitlement leaves once its dispute is won, before Stripe's state

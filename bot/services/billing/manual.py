@@ -11,10 +11,10 @@ from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.billing.ledger import Effects, Ledger
 from bot.settings import Settings
-from storage import billing
-from storage import billing_outbox as queues
+from storage.audit import queries as audit
+from storage.billing import queries as billing
+from storage.billing.models import Entitlement, Tier
 from storage.database import Database, Session
-from storage.models import Entitlement, Tier
 
 _TIER_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _DAYS = re.compile(r"^(\d{1,4})\s*d(ays?)?$")
@@ -138,7 +138,7 @@ class MembershipAdmin:
                 reason=f"granted by {actor.user_id}",
                 effects=effects,
             )
-            await queues.add_audit(
+            await audit.add_audit(
                 session,
                 guild_id,
                 actor.user_id,
@@ -175,7 +175,7 @@ class MembershipAdmin:
                     reason=f"revoked by {actor.user_id}",
                     effects=effects,
                 )
-            await queues.add_audit(
+            await audit.add_audit(
                 session,
                 guild_id,
                 actor.user_id,
@@ -191,7 +191,7 @@ class MembershipAdmin:
         self.check_moderator(guild_id, actor)
         async with self._db.transaction() as session:
             rows = await billing.entitlements_of_member(session, guild_id, user_id)
-            await queues.add_audit(
+            await audit.add_audit(
                 session,
                 guild_id,
                 actor.user_id,
@@ -252,7 +252,7 @@ class MembershipAdmin:
                 kind=kind or (row.kind if row else "subscription"),
                 enabled=enabled if enabled is not None else (row.enabled if row else True),
             )
-            await queues.add_audit(
+            await audit.add_audit(
                 session,
                 guild_id,
                 actor.user_id,

@@ -13,9 +13,9 @@ from bot.services.billing.objects import (
     MemberRef,
 )
 from bot.services.billing.subscriptions import Write, skip
-from storage import billing
+from storage.billing import queries as billing
+from storage.billing.models import Entitlement
 from storage.database import Database, Session
-from storage.models import Entitlement
 
 
 class PaymentWrites:

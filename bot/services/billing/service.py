@@ -18,9 +18,10 @@ from bot.services.billing.reconcile import Reconciler, ReconcileReport
 from bot.services.billing.subscriptions import SubscriptionWrites
 from bot.services.billing.webhooks import EventWorker, WebhookReceiver
 from bot.settings import Settings
-from storage import billing
-from storage import billing_outbox as queues
+from storage.audit import queries as audit
+from storage.billing import queries as billing
 from storage.database import Database
+from storage.roles import queries as role_changes
 
 log = logging.getLogger(__name__)
 
@@ -116,13 +117,14 @@ class BillingService:
         """A member (re)joined: waiting role changes apply and their paid roles come back."""
         effects = Effects()
         async with self._db.transaction() as session:
-            woken = await queues.wake_waiting_changes(session, guild_id, user_id)
+            woken = await role_changes.wake_waiting_changes(session, guild_id, user_id)
             waiting = {
-                c.role_id for c in await queues.unfinished_role_changes(session, guild_id, user_id)
+                c.role_id
+                for c in await role_changes.unfinished_role_changes(session, guild_id, user_id)
             }
             for role_id in sorted(await billing.active_role_ids(session, guild_id, user_id)):
                 if role_id not in waiting:
-                    await queues.queue_role_change(
+                    await role_changes.queue_role_change(
                         session,
                         guild_id,
                         user_id,
@@ -171,7 +173,7 @@ class BillingService:
         self.admin.check_moderator(guild_id, actor)
         report = await self.reconcile({guild_id})
         async with self._db.transaction() as session:
-            await queues.add_audit(
+            await audit.add_audit(
                 session,
                 guild_id,
                 actor.user_id,

@@ -19,9 +19,9 @@ from bot.services.billing.objects import (
     parse_subscription,
 )
 from bot.services.billing.policy import LOCKED, TERMINAL, Previous, is_newer, subscription_access
-from storage import billing
+from storage.billing import queries as billing
+from storage.billing.models import Entitlement
 from storage.database import Database, Session
-from storage.models import Entitlement
 
 Write = Callable[[Session, Effects], Awaitable[str | None]]
 

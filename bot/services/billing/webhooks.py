@@ -22,8 +22,8 @@ from bot.core.clock import Clock
 from bot.services.billing.apply import HANDLED_EVENTS, EventApplier
 from bot.services.billing.ledger import Effects
 from bot.services.billing.objects import from_timestamp
-from storage import billing
-from storage.billing import EventRow
+from storage.billing import queries as billing
+from storage.billing.queries import EventRow
 from storage.database import Database
 
 log = logging.getLogger(__name__)

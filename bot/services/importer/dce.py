@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.services.stats.spans import UNTIMED_KEY_PREFIX
-from storage.imports import ImportedMember, ImportRow
+from storage.stats.history import ImportedMember, ImportRow
 
 _KINDS = {"Default": "message", "Reply": "reply"}
 _from_iso = datetime.fromisoformat

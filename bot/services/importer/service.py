@@ -12,9 +12,9 @@ from pathlib import Path
 from bot.services.importer.parsing import Finished, parse_in_child, parse_in_process
 from bot.services.importer.reader import ExportFormatError
 from bot.services.stats import StatsService
-from storage import imports
 from storage.database import Database, Session
 from storage.stats import cursor
+from storage.stats import history as imports
 
 log = logging.getLogger(__name__)
 

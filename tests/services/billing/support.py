@@ -24,9 +24,10 @@ from bot.core.ports import (
 from bot.services.billing import BillingService
 from bot.settings import GuildConfig, Secret, Settings, StripeSettings, TierConfig
 from sandbox.stripe import Outcome, RetryPolicy, StripeSandbox, sign_payload
-from storage import billing as billing_queries
+from storage.billing import queries as billing_queries
+from storage.billing.models import Entitlement
 from storage.database import Database
-from storage.models import Entitlement, Interaction
+from storage.interactions import Interaction
 
 GUILD = 1001
 MOD_LOG = 5005

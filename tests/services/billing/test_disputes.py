@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.services.billing import Actor
-from storage import billing as queries
+from storage.billing import queries
 from tests.services.billing.support import (
     GUILD,
     LIFETIME_ROLE,

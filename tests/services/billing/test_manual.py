@@ -8,8 +8,8 @@ import pytest
 
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.billing import Actor
-from storage import billing as queries
-from storage import billing_outbox as queues
+from storage.audit import queries as audit
+from storage.billing import queries
 from tests.services.billing.support import GUILD, MODERATOR_ROLE, PRO_ROLE, Billing, buy
 
 USER = 600
@@ -24,7 +24,7 @@ async def test_manual_grant_gives_the_role_and_is_audited(billing: Billing) -> N
     assert view.active and view.source == "manual" and view.ends_at is None
     assert PRO_ROLE in billing.discord.roles_of(USER)
     async with billing.db.read() as session:
-        [entry] = await queues.audit_entries(session, GUILD)
+        [entry] = await audit.audit_entries(session, GUILD)
     assert (entry.action, entry.actor_id, entry.target_user_id) == ("membership.grant", 9, USER)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.services.billing import Actor
-from storage import billing as queries
-from storage import billing_outbox as queues
+from storage.audit import queries as audit
+from storage.billing import queries
 from tests.services.billing.support import (
     GUILD,
     MODERATOR_ROLE,
@@ -76,7 +76,7 @@ async def test_bot_given_role_without_access_is_taken_back(billing: Billing) -> 
 async def test_resync_is_audited(billing: Billing) -> None:
     await billing.service.resync(GUILD, MOD)
     async with billing.db.read() as session:
-        entries = await queues.audit_entries(session, GUILD)
+        entries = await audit.audit_entries(session, GUILD)
     assert [(e.action, e.actor_id) for e in entries] == [("membership.resync", 1)]
 
 

@@ -14,7 +14,7 @@ from bot.services.billing.apply import EventApplier
 from bot.services.billing.webhooks import EventWorker, WebhookReceiver
 from bot.stripe_gateway import StripeApiGateway
 from sandbox.stripe import sign_payload
-from storage import billing as queries
+from storage.billing import queries
 from storage.database import Database
 from tests.services.billing.support import GUILD, SECRET, Billing, settings_for
 

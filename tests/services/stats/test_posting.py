@@ -13,7 +13,7 @@ from bot.services.stats import IsoWeek, StatsService
 from bot.services.stats.posting import last_due
 from bot.settings import GuildConfig, Settings
 from storage.database import Database
-from storage.models import Report
+from storage.stats.models import Report
 from tests.services.stats.community import GUILD, Community, at
 
 OWNERS = 555

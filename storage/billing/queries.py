@@ -13,13 +13,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import (
-    Dispute,
-    Entitlement,
-    Interaction,
-    StripeEvent,
-    Tier,
-)
+from storage.billing.models import Dispute, Entitlement, StripeEvent, Tier
+from storage.interactions import Interaction
 
 PAID_START = "paid_start"
 PAID_END = "paid_end"

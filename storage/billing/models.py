@@ -1,4 +1,4 @@
-"""Tiers, entitlements, verified Stripe events and the role-change outbox."""
+"""Tiers, entitlements, disputes and verified Stripe events."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, Text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from storage.models._columns import row_id, snowflake, utc_time
+from storage.columns import row_id, snowflake, utc_time
 
 
 class Tier(SQLModel, table=True):
@@ -95,56 +95,3 @@ class StripeEvent(SQLModel, table=True):
     processed_at: datetime | None = utc_time(nullable=True, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
-
-
-class RoleChange(SQLModel, table=True):
-    """An outbox row: a role to add or remove on Discord, retried until applied."""
-
-    __tablename__ = "role_changes"
-    __table_args__ = (Index("ix_role_changes_due", "status", "next_attempt_at"),)
-
-    id: int | None = row_id()
-    guild_id: int = snowflake()
-    user_id: int = snowflake()
-    role_id: int = snowflake()
-    action: str  # add | remove
-    reason: str = ""
-    status: str = "pending"  # pending | waiting_member | done | superseded
-    attempts: int = 0
-    next_attempt_at: datetime = utc_time()
-    last_error: str | None = Field(default=None, sa_type=Text)
-    created_at: datetime = utc_time()
-    applied_at: datetime | None = utc_time(nullable=True)
-    # When the moderators were told this change is stuck (50013), so they hear it once.
-    reported_at: datetime | None = utc_time(nullable=True)
-
-
-class ManagedRole(SQLModel, table=True):
-    """A tier role the bot itself gave a member; only these may it take away."""
-
-    __tablename__ = "managed_roles"
-    __table_args__ = (UniqueConstraint("guild_id", "user_id", "role_id"),)
-
-    id: int | None = row_id()
-    guild_id: int = snowflake()
-    user_id: int = snowflake()
-    role_id: int = snowflake()
-    since: datetime = utc_time()
-
-
-class BillingNotice(SQLModel, table=True):
-    """An outbox row: a DM to a member or a post to the moderators' log, sent until done."""
-
-    __tablename__ = "billing_notices"
-    __table_args__ = (Index("ix_billing_notices_status", "status"),)
-
-    id: int | None = row_id()
-    guild_id: int = snowflake()
-    user_id: int | None = snowflake(nullable=True)
-    target: str  # dm | mod_log
-    text: str = Field(sa_type=Text)
-    status: str = "pending"  # pending | done
-    attempts: int = 0
-    last_error: str | None = Field(default=None, sa_type=Text)
-    created_at: datetime = utc_time()
-    sent_at: datetime | None = utc_time(nullable=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
-from storage.models._columns import json_column, row_id, snowflake, utc_time
+from storage.columns import json_column, row_id, snowflake, utc_time
 
 
 class Question(SQLModel, table=True):

@@ -10,7 +10,8 @@ from sqlalchemy import select as core_select
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Interaction, Member
+from storage.activity.models import Member
+from storage.interactions import Interaction
 from storage.stats.sql import execute
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Index
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Date, Index
+from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from storage.models._columns import optional_json, snowflake, utc_time
+from storage.columns import optional_json, row_id, snowflake, utc_time
 from storage.types import RowId, UTCDateTime
 
 
@@ -136,3 +136,18 @@ class StatsPaidSpan(SQLModel, table=True):
     # Minor units per month (one-time purchases: 0); None when the price is unknown.
     monthly_amount: float | None = None
     currency: str | None = None
+
+
+class Report(SQLModel, table=True):
+    """One weekly report's numbers, kept for week-over-week deltas."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("guild_id", "week"),)
+
+    id: int | None = row_id()
+    guild_id: int = snowflake()
+    week: str  # ISO week, "2026-W47"
+    numbers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = utc_time()
+    posted_at: datetime | None = utc_time(nullable=True)
+    message_id: int | None = snowflake(nullable=True)

@@ -1,18 +1,16 @@
-"""Queries on the billing outboxes: role changes, the roles the bot manages, notices, audit."""
+"""Queries on the role outbox and the registry of roles the bot manages."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import AuditEntry, BillingNotice, ManagedRole, RoleChange
-
-# ---------------------------------------------------------------- role outbox
+from storage.outbox import pending
+from storage.roles.models import ManagedRole, RoleChange
 
 
 async def queue_role_change(
@@ -50,29 +48,11 @@ async def queue_role_change(
     return change
 
 
-Row = TypeVar("Row", RoleChange, BillingNotice)
-
-
-def _not_in(column: Any, ids: Collection[int]) -> Any:
-    """`column NOT IN ids`, the ids written into the SQL (no limit on how many)."""
-    return col(column).not_in(bindparam("skip", sorted(ids), expanding=True, literal_execute=True))
-
-
-async def _pending(
-    session: AsyncSession, model: type[Row], limit: int, exclude: Collection[int]
-) -> list[Row]:
-    query = select(model).where(col(model.status) == "pending")
-    if exclude:
-        query = query.where(_not_in(model.id, exclude))
-    result = await session.exec(query.order_by(col(model.id)).limit(limit))
-    return list(result.all())
-
-
 async def pending_role_changes(
     session: AsyncSession, *, limit: int, exclude: Collection[int] = ()
 ) -> list[RoleChange]:
     """Role changes waiting to be applied, oldest first, skipping the `exclude` ids."""
-    return await _pending(session, RoleChange, limit, exclude)
+    return await pending(session, RoleChange, limit, exclude)
 
 
 async def role_change(session: AsyncSession, change_id: int) -> RoleChange | None:
@@ -177,64 +157,3 @@ async def managed_roles(session: AsyncSession, guild_id: int) -> list[ManagedRol
 
 
 # ---------------------------------------------------------------- notices and audit
-
-
-async def queue_notice(
-    session: AsyncSession,
-    guild_id: int,
-    target: str,
-    text: str,
-    *,
-    at: datetime,
-    user_id: int | None = None,
-) -> BillingNotice:
-    """Queue a DM to a member (`dm`) or a post to the moderators' log (`mod_log`)."""
-    notice = BillingNotice(
-        guild_id=guild_id, user_id=user_id, target=target, text=text, created_at=at
-    )
-    session.add(notice)
-    await session.flush()
-    return notice
-
-
-async def pending_notices(
-    session: AsyncSession, *, limit: int, exclude: Collection[int] = ()
-) -> list[BillingNotice]:
-    """Notices not sent yet, oldest first, skipping the `exclude` ids."""
-    return await _pending(session, BillingNotice, limit, exclude)
-
-
-async def notice(session: AsyncSession, notice_id: int) -> BillingNotice | None:
-    """One notice."""
-    return await session.get(BillingNotice, notice_id)
-
-
-async def add_audit(
-    session: AsyncSession,
-    guild_id: int,
-    actor_id: int,
-    action: str,
-    at: datetime,
-    *,
-    target_user_id: int | None = None,
-    details: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Record who did what to whom."""
-    entry = AuditEntry(
-        guild_id=guild_id,
-        actor_id=actor_id,
-        action=action,
-        target_user_id=target_user_id,
-        details=details,
-        created_at=at,
-    )
-    session.add(entry)
-    return entry
-
-
-async def audit_entries(session: AsyncSession, guild_id: int) -> list[AuditEntry]:
-    """The guild's audit trail, oldest first."""
-    result = await session.exec(
-        select(AuditEntry).where(AuditEntry.guild_id == guild_id).order_by(col(AuditEntry.id))
-    )
-    return list(result.all())
