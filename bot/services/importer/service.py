@@ -46,6 +46,11 @@ class FileResult:
 ProgressCallback = Callable[[Progress], None]
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, marked when cut."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 class _Writes:
     """One batch insert in flight while the next batch is parsed."""
 
@@ -92,6 +97,10 @@ class DceImporter:
             except (ExportFormatError, OSError) as error:
                 log.warning("import of %s failed: %s", path, error)
                 results.append(FileResult(path=str(path), error=str(error)))
+            except Exception as error:  # the database refused a row, a bug: still one file
+                log.exception("import of %s failed", path)
+                reason = f"{path}: not imported ({type(error).__name__}: {error})"
+                results.append(FileResult(path=str(path), error=clip(reason, 500)))
         if self._stats is not None and any(r.added for r in results):
             await self._stats.refresh_rollups()
         return results
