@@ -71,6 +71,22 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class RoleFacts:
+    """A guild role as the role rules see it (adapters and cogs fill it from `discord.Role`)."""
+
+    id: int
+    position: int  # 0 is @everyone; higher is more powerful
+    permissions: int = 0
+    managed: bool = False  # bot, booster and integration roles: only Discord assigns them
+    is_everyone: bool = False
+
+    @property
+    def mention(self) -> str:
+        """`<@&id>`: shows the role's name without pinging (replies mention nobody)."""
+        return f"<@&{self.id}>"
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     """What to post: text, embeds, buttons and files."""
 
@@ -93,6 +109,10 @@ class Roles(Protocol):
 
     async def member_role_ids(self, guild_id: int, user_id: int) -> frozenset[int] | None:
         """The member's current role ids, or None when they are not in the guild."""
+        ...
+
+    async def describe(self, guild_id: int, role_id: int) -> RoleFacts | None:
+        """The role as it is now (permissions, position), or None when it does not exist."""
         ...
 
 

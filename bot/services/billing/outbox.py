@@ -27,6 +27,7 @@ from bot.core.ports import (
     TargetGone,
     TemporarilyUnavailable,
 )
+from bot.services.roles import RoleRefused, hand_out_problem
 from storage.database import Database
 from storage.notices import queries as notice_queue
 from storage.notices.models import BillingNotice
@@ -171,6 +172,9 @@ class OutboxWorker:
                 outcome = await self._add(row, first_attempt=first_attempt, managed=managed)
             else:
                 outcome = await self._remove(row, managed=managed)
+        except RoleRefused as error:  # waits, like a missing permission, until the role is safe
+            await self._stuck(row, error, permission=True)
+            return 0
         except MissingPermissions as error:
             await self._stuck(row, error, permission=True)
             return 0
@@ -193,6 +197,10 @@ class OutboxWorker:
         if role_id in current:
             # Already there before we ever tried: a moderator gave it; it stays theirs.
             return "done" if managed or not first_attempt else "done_unmanaged"
+        role = await self._roles.describe(guild_id, role_id)
+        problem = hand_out_problem(role) if role is not None else None
+        if problem is not None:
+            raise RoleRefused(problem)
         if not managed:
             # Ours from the moment we ask: Discord may apply it and the answer be lost (a 504,
             # or a crash before `_finish`), and a later remove must still take it away.
@@ -246,7 +254,9 @@ class OutboxWorker:
                     )
             session.add(row)
 
-    async def _stuck(self, change: RoleChange, error: PortError, *, permission: bool) -> None:
+    async def _stuck(
+        self, change: RoleChange, error: PortError | RoleRefused, *, permission: bool
+    ) -> None:
         delay = self.backoff.delay(change.attempts, permission=permission)
         self._defer("role", change.id or 0, delay)
         now = self._clock.now()
@@ -275,15 +285,16 @@ class OutboxWorker:
                     session.add(row)
                     return
                 verb = "give" if row.action == "add" else "take away"
-                await notice_queue.queue_notice(
-                    session,
-                    row.guild_id,
-                    "mod_log",
-                    f"⚠️ I could not {verb} <@&{row.role_id}> for <@{row.user_id}>: Discord says "
-                    "I lack permission. Move my role above the paid tier roles (Server Settings "
-                    "→ Roles) and give me Manage Roles; I keep retrying and will apply it then.",
-                    at=now,
+                text = (
+                    f"⚠️ I did not give <@&{row.role_id}> to <@{row.user_id}>. {error.reason} "
+                    "I keep checking and will give it once the role is safe."
+                    if isinstance(error, RoleRefused)
+                    else f"⚠️ I could not {verb} <@&{row.role_id}> for <@{row.user_id}>: Discord "
+                    "says I lack permission. Move my role above the paid tier roles (Server "
+                    "Settings → Roles) and give me Manage Roles; I keep retrying and will apply "
+                    "it then."
                 )
+                await notice_queue.queue_notice(session, row.guild_id, "mod_log", text, at=now)
                 self._wake.set()
             session.add(row)
 
