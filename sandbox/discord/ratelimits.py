@@ -113,6 +113,7 @@ class RateLimits:
     other: RouteLimit = DEFAULT_OTHER
     clock: Callable[[], float] = time.monotonic
     throttled: list[Throttle] = field(default_factory=list)
+    exhausted: int = 0  # answers that left a bucket empty: a client reading headers waits now
     _windows: dict[tuple[str, tuple[str, ...]], _Window] = field(default_factory=dict)
     _global: _Window | None = None
 
@@ -194,6 +195,8 @@ class RateLimits:
         if counts_globally and self._global is not None:
             self._global.used += 1
         headers["X-RateLimit-Remaining"] = str(limit.limit - window.used)
+        if window.used == limit.limit:
+            self.exhausted += 1
         return Admission(headers)
 
     def _check_global(self, route: str, now: float) -> Admission | None:

@@ -195,6 +195,7 @@ async def test_discord_py_paces_a_role_burst_without_a_single_429(
     calls = sandbox.calls.filter(ADD_ROLE)
     assert all(p.has_role(role) for p in people)
     assert [c.status for c in calls] == [204] * 25
+    assert sandbox.rate_limits.exhausted == 2
     assert calls[-1].time - calls[0].time >= 2 * 0.5  # three windows of 10, 10 and 5
 
 
