@@ -21,6 +21,7 @@ class Call:
     reason: str | None = None
     files: list[tuple[str, str | None, int]] = field(default_factory=list)
     fault: str | None = None
+    limited: str | None = None  # scope of an emulated 429 (user/global/shared)
     error: str | None = None
 
     @property
