@@ -169,4 +169,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
+    except Exception as error:  # the last line of defence: one line, never a traceback
+        log.debug("lyceum %s failed", args.command, exc_info=True)
+        print(
+            f"error: lyceum {args.command} failed: {one_line(error)}"
+            " (--log-level DEBUG shows where)",
+            file=sys.stderr,
+        )
     return 1
+
+
+def one_line(error: BaseException, limit: int = 200) -> str:
+    """The error's type and message on one short line."""
+    try:
+        message = " ".join(str(error).split())
+    except Exception:  # a message that cannot even be rendered
+        message = ""
+    text = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
