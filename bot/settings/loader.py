@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from bot.settings.model import (
     TIER_KINDS,
     WEEKDAYS,
@@ -23,11 +26,18 @@ from bot.settings.model import (
     TierConfig,
     WebSettings,
 )
+from bot.settings.secrets import (
+    database_secrets,
+    environment_secrets,
+    is_libpq_string,
+    remember,
+)
 
 _TIER_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 # IANA names: "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5".
 _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-]{1,32}(/[A-Za-z0-9_+\-]{1,32}){0,3}$")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,40}")
 _SNOWFLAKE_MAX = 2**63 - 1
 _MAX_SHARDS = 100_000
 _SHOWN_CHARS = 60
@@ -122,9 +132,25 @@ def _http_url(value: str) -> str | None:
 
 
 def _database_url(value: str) -> str | None:
-    if value.startswith(_SUPPORTED_DATABASES):
-        return None
-    return f"must start with {' or '.join(_SUPPORTED_DATABASES)}, got {value.split('://')[0]!r}"
+    """Why the URL cannot be used, never echoing it (it may hold a password)."""
+    supported = " or ".join(_SUPPORTED_DATABASES)
+    if is_libpq_string(value):
+        return (
+            "is a libpq key=value string; write it as a URL such as "
+            "postgresql+asyncpg://USER:PASSWORD@HOST:5432/DBNAME"
+        )
+    if not value.startswith(_SUPPORTED_DATABASES):
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        named = f"a {scheme!r} URL" if _SCHEME.fullmatch(scheme) else "something else"
+        return f"must start with {supported}, got {named}"
+    try:
+        make_url(value)
+    except (ArgumentError, ValueError, TypeError):
+        return (
+            "cannot be read as a URL (a port that is not a number? characters such as "
+            "@ : / in the password must be percent-encoded)"
+        )
+    return None
 
 
 def _timezone(value: str) -> str | None:
@@ -199,6 +225,7 @@ def _build(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> 
     db_url = environ.get("DATABASE_URL") or read.value(
         db, "url", "database", str, DatabaseSettings.url
     )
+    remember(database_secrets(db_url))
     if problem := _database_url(db_url):
         where = "DATABASE_URL" if environ.get("DATABASE_URL") else "database.url"
         problems.append(f"{where}: {problem}")
@@ -338,6 +365,7 @@ def shown_error(error: Exception) -> str:
 
 def parse_settings(text: str, environ: Mapping[str, str], source: str = "<string>") -> Settings:
     """Parse TOML text plus environment secrets; raise `SettingsError` listing every problem."""
+    remember(environment_secrets(environ))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
