@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sandbox.community import Community
 from sqlmodel import select
 
+from sandbox.community import Community
 from sandbox.discord import Perm, Person, Role
 from storage.models import AuditEntry, Tier
 from tests.e2e.billing_support import settled, subscribe_and_pay
