@@ -20,7 +20,14 @@ from bot.core.ports import (
     TargetGone,
     TemporarilyUnavailable,
 )
-from bot.discord_limits import BUTTON_LABEL, CONTENT, NO_MENTIONS, clip, fit_embed, fit_embeds
+from bot.discord_limits import (
+    BUTTON_LABEL,
+    NO_MENTIONS,
+    clip,
+    fit_content,
+    fit_embed,
+    fit_embeds,
+)
 from bot.services.roles import RoleFacts
 
 _BUTTON_STYLES = {
@@ -133,7 +140,7 @@ async def send(channel: discord.abc.Messageable, message: OutgoingMessage) -> di
     """Send an `OutgoingMessage` to any messageable, within Discord's limits, pinging nobody."""
     embeds = fit_embeds(to_embed(card) for card in message.cards)
     files = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in message.files]
-    content = clip(message.content, CONTENT) or None
+    content = fit_content(message.content)
     view = to_view(message)
     if view is None:
         return await channel.send(

@@ -161,3 +161,28 @@ async def test_a_tier_whose_role_became_dangerous_is_not_sold(community: Communi
 
     assert reply.ephemeral and "cannot be bought right now" in reply.content
     assert reply.buttons == []
+
+
+async def test_commands_declare_the_permission_their_gate_checks(community: Community) -> None:
+    await community.owner.run("/help")  # registered by now
+    declared = {
+        c.name: c.default_member_permissions
+        for scope in community.discord.state.commands.values()
+        for c in scope
+    }
+    assert declared["setup"] == str(Perm.MANAGE_GUILD)
+    assert declared["membership"] == str(Perm.MANAGE_ROLES)
+    assert declared["stats"] is None  # the owners role cannot be declared; the bot checks
+
+
+async def test_a_member_let_into_setup_by_an_override_is_still_refused(
+    community: Community,
+) -> None:
+    helpers = community.guild.create_role("Helpers")
+    community.guild.allow_command("setup", helpers)
+    carol = await community.guild.join("carol")
+    await community.guild.give_role(carol, helpers)
+
+    reply = await carol.run("/setup tiers")
+
+    assert reply.ephemeral and "Manage Server" in reply.content
