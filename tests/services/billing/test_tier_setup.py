@@ -15,8 +15,8 @@ from bot.services.billing.policy import (
     TIER_NAME_MAX,
     checked_tier_change,
 )
-from storage import billing as queries
-from storage import billing_outbox as queues
+from storage.audit import queries as audit
+from storage.billing import queries
 from tests.services.billing.support import BOT_TOP, GUILD, MANAGER, Billing, harmless_role
 
 
@@ -24,7 +24,7 @@ async def snapshot(billing: Billing) -> tuple[list[tuple[str, str, str, int, str
     """Every tier as stored, and the number of `tiers.set` audit rows."""
     async with billing.db.read() as session:
         rows = await queries.tiers(session, GUILD, enabled_only=False)
-        audits = await queues.audit_entries(session, GUILD)
+        audits = await audit.audit_entries(session, GUILD)
     tiers = [(t.key, t.name, t.stripe_price_id, t.role_id, t.kind, t.enabled) for t in rows]
     return tiers, sum(1 for a in audits if a.action == "tiers.set")
 
