@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.settings import Settings, load_settings
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its arguments and what it does."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    handler: Callable[[argparse.Namespace], int]
 
 
 class CommandFailed(Exception):

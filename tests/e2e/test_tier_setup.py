@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from sqlmodel import select
-from storage.audit.models import AuditEntry
-from storage.billing.models import Tier
 
 from sandbox.community import Community
+from storage.audit.models import AuditEntry
 from storage.billing import queries as billing
+from storage.billing.models import Tier
 
 
 async def stored(world: Community) -> tuple[list[str], int]:
