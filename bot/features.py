@@ -105,7 +105,7 @@ AUDIT = Feature(
     privacy=Privacy(audit_privacy.TABLES, audit_privacy.export_member, audit_privacy.forget_member),
 )
 
-HELP = Feature(name="help", build=_nothing, extension="cogs.meta")
+HELP = Feature(name="help", build=_nothing, extension="cogs.help")
 
 FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, BILLING, STATS, HELP)
 

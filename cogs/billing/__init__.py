@@ -11,8 +11,8 @@ from discord.ext import commands
 
 from bot.client import AnyLyceumBot
 from bot.services.billing import BillingService
-from cogs.billing._member import MemberBilling
-from cogs.billing._moderation import Membership, TierSetup
+from cogs.billing.member import MemberBilling
+from cogs.billing.moderation import Membership, TierSetup
 
 
 class Rejoins(commands.Cog):

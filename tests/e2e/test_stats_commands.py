@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.services.stats import IsoWeek, StatsService
-from cogs.stats import REFUSAL
+from cogs.stats.commands import REFUSAL
 from sandbox.community import Community
 from tests.e2e.helpers import eventually_logged
 

@@ -14,7 +14,7 @@ from bot.discord_ports import bot_top_position, caller_of, declared_permissions,
 from bot.services.billing import BillingService
 from bot.services.billing.manual import UNTIL_MAX
 from bot.services.billing.policy import PRICE_ID_MAX, TIER_KEY_MAX, TIER_NAME_MAX
-from cogs.billing._render import entitlement_line, tier_choices, tier_line
+from cogs.billing.render import entitlement_line, tier_choices, tier_line
 
 TierKey = app_commands.Transform[str, BoundedText(TIER_KEY_MAX, what="A tier key")]
 EndDate = app_commands.Transform[str, BoundedText(UNTIL_MAX, what="An end date")]

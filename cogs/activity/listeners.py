@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import discord
 from discord.ext import commands
@@ -57,7 +58,7 @@ class Activity(commands.Cog):
         kind = _INTERACTION_KINDS.get(interaction.type)
         if kind is None or interaction.guild_id is None or interaction.user.bot:
             return
-        data = interaction.data or {}
+        data: Mapping[str, object] = interaction.data or {}
         name = str(data.get("name") or data.get("custom_id") or "")
         self.activity.interaction_used(
             interaction.guild_id,
@@ -104,8 +105,3 @@ class Activity(commands.Cog):
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         if not payload.user.bot:
             await self.activity.member_left(payload.guild_id, payload.user.id)
-
-
-async def setup(bot: AnyLyceumBot) -> None:
-    """Load the cog."""
-    await bot.add_cog(Activity(bot, bot.services.get(ActivityService)))

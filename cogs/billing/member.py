@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.discord_limits import BoundedText, respond
 from bot.services.billing import BillingService
 from bot.services.billing.policy import TIER_KEY_MAX
-from cogs.billing._render import plain, tier_choices
+from cogs.billing.render import plain, tier_choices
 
 TierKey = app_commands.Transform[str, BoundedText(TIER_KEY_MAX, what="A tier")]
 

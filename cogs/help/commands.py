@@ -6,7 +6,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import AnyLyceumBot
 from bot.discord_limits import respond
 
 PRIVACY_NOTE = (
@@ -25,7 +24,7 @@ def _command_lines(tree: app_commands.CommandTree[discord.Client]) -> list[str]:
     return lines
 
 
-class Meta(commands.Cog):
+class Help(commands.Cog):
     """Help and privacy information."""
 
     def __init__(self, tree: app_commands.CommandTree[discord.Client]) -> None:
@@ -40,8 +39,3 @@ class Meta(commands.Cog):
         )
         embed.set_footer(text=PRIVACY_NOTE)
         await respond(interaction, embeds=[embed])
-
-
-async def setup(bot: AnyLyceumBot) -> None:
-    """Load the cog."""
-    await bot.add_cog(Meta(bot.tree))

@@ -12,7 +12,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import AnyLyceumBot
 from bot.core.access import OWNERS, AccessPolicy
 from bot.core.errors import NotAllowed
 from bot.core.ports import OutgoingMessage
@@ -87,8 +86,3 @@ class Stats(commands.GroupCog, group_name="stats"):
             f"Stats for the last {weeks} complete week(s). Definitions: docs/metrics.md",
             files=[discord.File(io.BytesIO(attachment.data), filename=attachment.filename)],
         )
-
-
-async def setup(bot: AnyLyceumBot) -> None:
-    """Load the stats cog."""
-    await bot.add_cog(Stats(bot.services.get(StatsService), bot.settings))
