@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.core.events import MemberJoined
 from bot.feature import Context, Feature, Privacy
 from bot.services.activity import ActivityService
 from bot.services.billing import BillingService, StripeGateway
@@ -24,7 +25,7 @@ from storage.stats import privacy as stats_privacy
 
 
 def _activity(ctx: Context) -> ActivityService:
-    return ActivityService(ctx.db, ctx.interaction_log, ctx.clock, ctx.ports.roster)
+    return ActivityService(ctx.db, ctx.interaction_log, ctx.clock, ctx.ports.roster, ctx.bus)
 
 
 ACTIVITY = Feature(
@@ -45,7 +46,7 @@ def _stripe_api(ctx: Context) -> StripeGateway:
 
 
 def _billing(ctx: Context) -> BillingService:
-    return BillingService(
+    billing = BillingService(
         ctx.settings,
         ctx.db,
         ctx.clock,
@@ -55,6 +56,12 @@ def _billing(ctx: Context) -> BillingService:
         notifier=ctx.ports.notifier,
         publisher=ctx.ports.publisher,
     )
+
+    async def roles_back(event: MemberJoined) -> None:
+        await billing.member_joined(event.guild_id, event.user_id)
+
+    ctx.bus.subscribe(MemberJoined, roles_back)
+    return billing
 
 
 def _billing_routes(billing: BillingService) -> list[web.RouteDef]:

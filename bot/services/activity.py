@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.clock import Clock
+from bot.core.events import EventBus, MemberJoined, MemberLeft
+from bot.core.kinds import Kind
 from bot.core.ports import Roster
 from storage.activity import members
 from storage.database import Database
@@ -42,10 +44,16 @@ class ActivityService:
     """
 
     def __init__(
-        self, db: Database, log: InteractionLog, clock: Clock, roster: Roster | None = None
+        self,
+        db: Database,
+        log: InteractionLog,
+        clock: Clock,
+        roster: Roster | None = None,
+        bus: EventBus | None = None,
     ) -> None:
         self._db = db
         self._roster = roster
+        self._bus = bus or EventBus()
         self._log = log
         self._clock = clock
 
@@ -122,18 +130,20 @@ class ActivityService:
         self._log.record(guild_id, user_id, "voice_join", self._clock.now(), channel_id=channel_id)
 
     async def member_joined(self, guild_id: int, user_id: int) -> None:
-        """A member joined (or rejoined) the guild."""
+        """A member joined (or rejoined) the guild; `MemberJoined` goes out after commit."""
         at = self._clock.now()
         async with self._db.transaction() as session:
             await members.record_join(session, guild_id, user_id, at)
-        self._log.record(guild_id, user_id, "join", at)
+        self._log.record(guild_id, user_id, Kind.JOIN, at)
+        await self._bus.publish(MemberJoined(guild_id, at, user_id=user_id))
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
         """A member left, or was removed from, the guild."""
         at = self._clock.now()
         async with self._db.transaction() as session:
             await members.record_leave(session, guild_id, user_id, at)
-        self._log.record(guild_id, user_id, "leave", at)
+        self._log.record(guild_id, user_id, Kind.LEAVE, at)
+        await self._bus.publish(MemberLeft(guild_id, at, user_id=user_id))
 
     async def catch_up(self) -> RosterChanges:
         """Compare every guild's member list with what we hold (joins and leaves missed)."""

@@ -1,13 +1,12 @@
-"""Paid membership on Discord: checkout links, moderators' tools, roles back on rejoin.
+"""Paid membership on Discord: checkout links and the moderators' tools.
 
-The billing workers and timers are started by the runtime (`bot/features.py`), not here.
+The billing workers and timers are started by the runtime, and roles come back on rejoin
+through the `MemberJoined` event (`bot/features.py`), not here.
 """
 
 from __future__ import annotations
 
-import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.client import AnyLyceumBot
 from bot.services.billing import BillingService
@@ -15,22 +14,9 @@ from cogs.billing.member import MemberBilling
 from cogs.billing.moderation import Membership, TierSetup
 
 
-class Rejoins(commands.Cog):
-    """Gives paid roles back to members who return."""
-
-    def __init__(self, billing: BillingService) -> None:
-        self.billing = billing
-
-    @commands.Cog.listener()
-    async def on_member_join(self, member: discord.Member) -> None:
-        if not member.bot:
-            await self.billing.member_joined(member.guild.id, member.id)
-
-
 async def setup(bot: AnyLyceumBot) -> None:
     """Load the billing cogs."""
     billing = bot.services.get(BillingService)
-    await bot.add_cog(Rejoins(billing))
     await bot.add_cog(MemberBilling(billing))
     await bot.add_cog(Membership(billing))
     tier_setup = TierSetup(billing)
