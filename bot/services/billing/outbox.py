@@ -28,6 +28,7 @@ from bot.core.ports import (
     TemporarilyUnavailable,
 )
 from bot.services.roles import RoleRefused, hand_out_problem
+from bot.services.workers import WorkerTasks
 from storage.database import Database
 from storage.notices import queries as notice_queue
 from storage.notices.models import BillingNotice
@@ -82,7 +83,7 @@ class OutboxWorker:
         self._poll_interval = poll_interval
         self._not_before: dict[tuple[str, int], float] = {}
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks = WorkerTasks(db)
         self._pass_lock = asyncio.Lock()
 
     def wake(self) -> None:
@@ -96,25 +97,24 @@ class OutboxWorker:
 
     async def start(self) -> None:
         """Start the worker task."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="billing-outbox")
+        if not self._tasks.running:
+            self._tasks.spawn(self._run(), name="billing-outbox")
 
     async def stop(self) -> None:
-        """Stop the worker; unfinished rows stay queued."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        """Stop the worker between two changes (the one in hand is finished); the rest
+        stay queued."""
+        await self._tasks.stop()
 
     async def _run(self) -> None:
-        while True:
+        while not self._tasks.stopping:
             self._wake.clear()
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("the billing outbox pass failed")
+            with self._tasks.busy():
+                try:
+                    await self.run_once()
+                except Exception:
+                    log.exception("the billing outbox pass failed")
+            if self._tasks.stopping:
+                return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._next_wait())
 
@@ -143,8 +143,12 @@ class OutboxWorker:
                     session, limit=_BATCH, exclude=self._deferred("notice")
                 )
             for change in changes:
+                if self._tasks.stopping:
+                    return finished
                 finished += await self._apply_change(change)
             for notice in notices:
+                if self._tasks.stopping:
+                    return finished
                 finished += await self._send_notice(notice)
             if len(changes) < _BATCH and len(notices) < _BATCH:
                 return finished
