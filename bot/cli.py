@@ -8,8 +8,8 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from bot.cli_args import (
     Command,
@@ -130,7 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     remember(environment_secrets(os.environ))
     args = build_parser().parse_args(argv)
     level = args.log_level or ("INFO" if args.command in LONG_RUNNING else "WARNING")
-    configure_logging(level)
+    with logging_to_stderr(level):
+        return _handle(args)
+
+
+def _handle(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
     except SettingsError as error:
@@ -149,30 +153,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever `sys.stderr` is when a record comes (tests swap it)."""
+@contextmanager
+def logging_to_stderr(level: str) -> Iterator[None]:
+    """Log to stderr at `level` through a formatter that scrubs every known secret.
 
-    @property
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value: Any) -> None:
-        pass
-
-
-def configure_logging(level: str) -> None:
-    """Log to stderr at `level` through a formatter that scrubs every known secret."""
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if isinstance(handler, _StderrHandler):
-            root.removeHandler(handler)
-    handler = _StderrHandler()
+    Undone when the block ends, so calling `main` leaves logging as it found it.
+    """
+    root, alembic = logging.getLogger(), logging.getLogger("alembic")
+    before = (root.level, alembic.level)
+    handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(ScrubbingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
     if level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        alembic.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(before[0])
+        alembic.setLevel(before[1])
 
 
 def one_line(error: BaseException, limit: int = 200) -> str:
