@@ -33,6 +33,7 @@ bench: install
 	$(BIN)/python benchmarks/commands.py
 	$(BIN)/python benchmarks/webhooks.py
 	$(BIN)/python benchmarks/stats.py
+	$(BIN)/python benchmarks/role_burst.py
 
 clean:
 	rm -rf $(VENV) demo-data .pytest_cache .mypy_cache .ruff_cache
