@@ -59,11 +59,13 @@ async def drifted_members(world: Community, count: int) -> tuple[list[Person], R
         timeout=120,
     )
 
-    async def joins_recorded() -> bool:  # the bot's join handlers are done: nothing queues later
-        async with world.db.read() as session:
-            return {p.id for p in people} <= set(await members.in_guild_user_ids(session, guild_id))
-
-    await world.discord.wait_for(joins_recorded, timeout=120, interval=0.2)
+    async with asyncio.timeout(120):  # the bot's join handlers are done: nothing queues later
+        while True:
+            async with world.db.read() as session:
+                recorded = set(await members.in_guild_user_ids(session, guild_id))
+            if {p.id for p in people} <= recorded:
+                break
+            await asyncio.sleep(0.2)
     now = world.clock.now()
     async with world.db.transaction() as session:
         for person in people:
