@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 USER, GLOBAL, SHARED = "user", "global", "shared"
@@ -135,11 +135,6 @@ class RateLimits:
         self.routes[route] = chosen
         self.forget()
         return chosen
-
-    def set_many(self, routes: Iterable[str], limit: int, per: float) -> None:
-        """The same limit for several routes, each in its own bucket."""
-        for route in routes:
-            self.set(route, limit, per)
 
     def forget(self) -> None:
         """Every bucket full again, now."""

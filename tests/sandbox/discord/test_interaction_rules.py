@@ -118,7 +118,7 @@ async def test_without_with_response_every_answer_is_204(
     sandbox: DiscordSandbox, guild: SandboxGuild, http: aiohttp.ClientSession, kind: int
 ) -> None:
     i = interaction(sandbox, guild, AUTOCOMPLETE if kind == 8 else COMMAND)
-    data = {"choices": []} if kind == 8 else {"content": "hi"}
+    data: dict[str, Any] = {"choices": []} if kind == 8 else {"content": "hi"}
     assert await answer(http, sandbox, i, {"type": kind, "data": data}, with_response=False) == (
         204,
         None,
