@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import mimetypes
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,7 @@ def parse_message_body(data: dict[str, Any], uploads: list[Upload], ids: Snowfla
             )
     if body.components is not None:
         _check_components(body.components, v2=bool((body.flags or 0) & COMPONENTS_V2))
+        body.components = _numbered(body.components)
     reference = data.get("message_reference")
     if reference and reference.get("message_id"):
         body.reference_id = int(reference["message_id"])
@@ -172,6 +174,21 @@ def _check_components(components: list[dict[str, Any]], *, v2: bool) -> None:
                 "COMPONENT_CUSTOM_ID_DUPLICATED",
             )
         seen.add(custom_id)
+
+
+def _numbered(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A copy where every component has an `id`: Discord numbers those left out 1, 2, 3..."""
+    numbered = copy.deepcopy(components)
+    every = walk_components(numbered)
+    taken = {c["id"] for c in every if c.get("id") is not None}
+    next_id = 1
+    for component in every:
+        if component.get("id") is None:
+            while next_id in taken:
+                next_id += 1
+            component["id"] = next_id
+            taken.add(next_id)
+    return numbered
 
 
 def empty_message() -> DiscordError:

@@ -138,7 +138,8 @@ class Interactions:
         answer: dict[str, Any] = {"id": str(i.id), "type": i.type}
         if i.original_id is not None and kind != 6:
             original = self.state.messages[i.original_id]
-            resource["message"] = payloads.message(original, self.state)
+            if kind in (4, 7):  # docs: the resource has the message only for these two
+                resource["message"] = payloads.message(original, self.state)
             answer.update(
                 response_message_id=str(original.id),
                 response_message_loading=original.loading,
