@@ -22,9 +22,9 @@ from bot.client import intents
 from bot.discord_endpoint import use_api_base
 from bot.runtime import running_app
 from bot.settings import Settings, parse_settings
+from sandbox.community import prepare_community
 from sandbox.discord import Channel, DiscordSandbox, Person
 from sandbox.discord.waiting import poll
-from sandbox.harness import prepare_community
 from sandbox.stripe import StripeSandbox
 
 

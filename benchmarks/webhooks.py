@@ -30,7 +30,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.runtime import web_server
 from bot.scheduler import Scheduler
 from bot.services.billing import BillingService
@@ -38,7 +38,7 @@ from bot.settings import GuildConfig, Secret, Settings, StripeSettings, TierConf
 from bot.stripe_gateway import StripeApiGateway
 from bot.stripe_webhook import receiver_app
 from sandbox.stripe import StripeSandbox, serialize, sign_payload
-from storage import billing
+from storage.billing import queries as billing
 from storage.database import Database
 from storage.migrate import upgrade
 

@@ -8,12 +8,12 @@ import logging
 import signal
 from typing import Any
 
-from bot.clock import SystemClock
+from bot.core.clock import SystemClock
 from bot.runtime import web_server
 from bot.services.billing import EntitlementView, WebhookReceiver
 from bot.settings import Settings
 from bot.stripe_webhook import receiver_app
-from storage import billing
+from storage.billing import queries as billing
 from storage.database import Database
 from storage.migrate import ensure_migrated
 

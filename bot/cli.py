@@ -83,7 +83,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import fresh_data_dir, run_demo
+    # Imported here: only the demo needs the stand-ins; the bot itself never does.
+    from sandbox.demo import fresh_data_dir, run_demo
 
     return asyncio.run(run_demo(fresh_data_dir(args.data_dir)))
 

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS = ("cogs.activity", "cogs.meta", "cogs.billing", "cogs.stats")
 HANDLER_GRACE_S = 5.0
+GATEWAY_CLOSE_S = 2.0
 # Names discord.py 2.x gives the tasks that run event listeners, app commands,
 # component and modal callbacks (client.py, app_commands/tree.py, ui/view.py, ui/modal.py).
 _HANDLER_TASK_PREFIXES = (
@@ -57,6 +58,8 @@ class _LyceumBehaviour:
     settings: Settings
     _services: Services | None
     handler_grace: float = HANDLER_GRACE_S
+    _taking_events: bool = True
+    _closing: bool = False
 
     @property
     def services(self) -> Services:
@@ -71,6 +74,28 @@ class _LyceumBehaviour:
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Lyceum has no prefix commands: skip discord.py's per-message command parsing."""
+
+    async def _unload_extensions(self) -> None:
+        """Unload every extension in load order; say so when one fails to unload."""
+        bot: commands.Bot = self  # type: ignore[assignment]  # always mixed into a Bot
+        for name in tuple(bot.extensions):
+            try:
+                await bot.unload_extension(name)
+            except Exception:
+                log.exception("unloading extension %s failed", name)
+
+    async def _close_in_order(self) -> None:
+        """Stop taking gateway events, let running handlers finish, then unload extensions."""
+        if self._closing:
+            return
+        self._closing = True
+        await self.stop_taking_events()
+        await self._let_handlers_finish()
+        await self._unload_extensions()
+
+    async def stop_taking_events(self) -> None:
+        """Close the gateway so no new event arrives; REST calls still work."""
+        raise NotImplementedError
 
     async def _let_handlers_finish(self) -> None:
         """Wait (at most `handler_grace` s) for running listeners, commands and callbacks."""
@@ -109,14 +134,38 @@ class LyceumBot(_LyceumBehaviour, commands.Bot):
         self.settings = settings
         self._services = None
         self._extensions = extensions
+        self._gateway_reader: asyncio.Task[Any] | None = None
 
     async def setup_hook(self) -> None:
         await setup(self, self._extensions)
 
+    def is_closed(self) -> bool:
+        """True once the bot stopped taking events: discord.py then does not reconnect."""
+        return not self._taking_events or super().is_closed()
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """Read the gateway until it is closed (remembering which task reads it)."""
+        self._gateway_reader = asyncio.current_task()
+        await super().connect(reconnect=reconnect)
+
+    async def stop_taking_events(self) -> None:
+        """Close the gateway socket; wait (bounded) until nothing reads or reopens it."""
+        self._taking_events = False
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + GATEWAY_CLOSE_S
+        while True:
+            # A reconnect in progress may open a socket after this one is closed: close it too.
+            if self.ws is not None and self.ws.open:
+                await self.ws.close(code=1000)
+            reader = self._gateway_reader
+            if reader is None or reader.done() or loop.time() >= deadline:
+                return
+            await asyncio.wait({reader}, timeout=0.05)
+
     async def close(self) -> None:
-        """Let running handlers finish (bounded), then close the connection to Discord."""
-        if not self.is_closed():
-            await self._let_handlers_finish()
+        """Stop taking events, let running handlers finish (bounded), unload the
+        extensions, then close the connection to Discord."""
+        await self._close_in_order()
         await super().close()
 
 
@@ -136,10 +185,20 @@ class ShardedLyceumBot(_LyceumBehaviour, commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         await setup(self, self._extensions)
 
+    def is_closed(self) -> bool:
+        """True once the bot stopped taking events: no shard reconnects then."""
+        return not self._taking_events or super().is_closed()
+
+    async def stop_taking_events(self) -> None:
+        """Disconnect every shard (its reader stops; it does not reconnect)."""
+        self._taking_events = False
+        for shard in self.shards.values():
+            await shard.disconnect()
+
     async def close(self) -> None:
-        """Let running handlers finish (bounded), then close the connection to Discord."""
-        if not self.is_closed():
-            await self._let_handlers_finish()
+        """Stop taking events, let running handlers finish (bounded), unload the
+        extensions, then close the connection to Discord."""
+        await self._close_in_order()
         await super().close()
 
 

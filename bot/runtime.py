@@ -16,7 +16,7 @@ import discord
 from aiohttp import web
 
 from bot.client import EXTENSIONS, AnyLyceumBot, create_bot
-from bot.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock
 from bot.discord_endpoint import use_api_base
 from bot.discord_ports import DiscordNotifier, DiscordPublisher, DiscordRoles
 from bot.scheduler import Scheduler
@@ -29,6 +29,8 @@ from storage.interaction_log import InteractionLog
 from storage.migrate import ensure_migrated
 
 log = logging.getLogger(__name__)
+
+WEB_SHUTDOWN_S = 10.0
 
 
 @dataclass
@@ -72,8 +74,12 @@ def _shard_status(shard_id: int, is_open: bool, latency: float) -> ShardStatus:
 
 @asynccontextmanager
 async def web_server(app: web.Application, host: str, port: int) -> AsyncIterator[str]:
-    """Serve `app` until the block ends; yields the base URL."""
-    runner = web.AppRunner(app, access_log=None)
+    """Serve `app` until the block ends; yields the base URL.
+
+    Leaving stops taking connections, lets requests in flight finish (at most
+    `WEB_SHUTDOWN_S` s: a webhook is answered only once stored), then closes.
+    """
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=WEB_SHUTDOWN_S)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
@@ -145,16 +151,22 @@ async def _bot_and_friends(
         async with bot:  # discord.py's loop-bound set-up; leaving it closes the bot
             try:
                 async with web_server(web_app, settings.web.host, settings.web.port) as web_url:
-                    scheduler.start()
-                    bot_task = asyncio.create_task(
-                        bot.start(settings.discord.token.reveal()), name="discord-bot"
-                    )
-                    if wait_until_ready is not None:
-                        await _wait_ready(bot, bot_task, wait_until_ready)
-                    yield App(bot=bot, services=services, web_url=web_url, bot_task=bot_task)
+                    try:
+                        scheduler.start()
+                        bot_task = asyncio.create_task(
+                            bot.start(settings.discord.token.reveal()), name="discord-bot"
+                        )
+                        if wait_until_ready is not None:
+                            await _wait_ready(bot, bot_task, wait_until_ready)
+                        yield App(bot=bot, services=services, web_url=web_url, bot_task=bot_task)
+                    finally:
+                        # Intake stops first: no new gateway event; then the web server
+                        # stops taking requests and finishes the ones it is serving.
+                        await bot.stop_taking_events()
             finally:
-                # The web server has stopped taking requests; then the timers, then Discord
-                # (leaving `async with bot` lets running handlers finish, then disconnects).
+                # Then the timers; then leaving `async with bot` lets running handlers
+                # finish, unloads the extensions (their workers stop between units of
+                # work) and disconnects.
                 await scheduler.shutdown()
     finally:
         if bot_task is not None:

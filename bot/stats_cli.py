@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.cli_args import add_config_argument, add_guild_argument, configured_guild_id, settings_from
-from bot.clock import SystemClock
-from bot.errors import DomainError
+from bot.core.clock import SystemClock
+from bot.core.errors import DomainError
 from bot.services.importer import DceImporter, FileResult, Progress
 from bot.services.stats import StatsService, WeeklyReport
 from bot.services.stats.charts import CHART_FILES

@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import AnyLyceumBot
+from bot.discord_limits import respond
 
 PRIVACY_NOTE = (
     "Lyceum records what you do here (messages, reactions, commands...) as counts "
@@ -38,7 +39,7 @@ class Meta(commands.Cog):
             colour=discord.Colour.blurple(),
         )
         embed.set_footer(text=PRIVACY_NOTE)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await respond(interaction, embeds=[embed])
 
 
 async def setup(bot: AnyLyceumBot) -> None:

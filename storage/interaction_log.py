@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
 
 from storage.database import Database
-from storage.models import Interaction
+from storage.interactions import Interaction
 from storage.types import NaiveDatetimeError
 
 log = logging.getLogger(__name__)

@@ -6,18 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock
-from storage import imports, members
+from bot.core.clock import Clock
+from storage.activity import members
 from storage.database import Database
-from storage.imports import ImportedMember, ImportRow
 from storage.interaction_log import InteractionLog
-
-# Interaction kinds that make a member "active" (DESIGN.md, Stats — definitions).
-ACTIVE_KINDS = frozenset(
-    {"message", "reply", "reaction", "command", "button", "modal", "thread_create",
-     "drop_open", "question", "answer", "voice_join"}
-)  # fmt: skip
-
+from storage.stats import history as imports
+from storage.stats.history import ImportedMember, ImportRow
 
 # Where a member known only from imported history came from (`members.join_source`).
 HISTORY_SOURCES = frozenset({"import", "first_message"})

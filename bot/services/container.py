@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.clock import Clock
-from bot.ports import Notifier, Publisher, Roles
+from bot.core.clock import Clock
+from bot.core.ports import Notifier, Publisher, Roles
 from bot.scheduler import Scheduler
 from bot.services.activity import ActivityService
 from bot.services.billing import BillingService, StripeGateway

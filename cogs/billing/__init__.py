@@ -10,6 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import AnyLyceumBot
+from bot.core.access import SERVER_MANAGERS
+from bot.discord_ports import declared_permissions
 from bot.services.billing import BillingService
 from cogs.billing._member import MemberBilling
 from cogs.billing._moderation import Membership, TierSetup
@@ -47,7 +49,7 @@ def _setup_group(bot: AnyLyceumBot) -> app_commands.Group:
         name="setup",
         description="Configure Lyceum for this server.",
         guild_only=True,
-        default_permissions=discord.Permissions(manage_guild=True),
+        default_permissions=declared_permissions(SERVER_MANAGERS),
     )
     bot.tree.add_command(group)
     return group

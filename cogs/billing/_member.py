@@ -6,7 +6,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_limits import BoundedText, respond
 from bot.services.billing import BillingService
+from bot.services.billing.policy import TIER_KEY_MAX
+from cogs.billing._render import plain, tier_choices
+
+TierKey = app_commands.Transform[str, BoundedText(TIER_KEY_MAX, what="A tier")]
 
 
 class MemberBilling(commands.Cog):
@@ -19,18 +24,18 @@ class MemberBilling(commands.Cog):
     @app_commands.describe(tier="The tier to join")
     @app_commands.guild_only()
     @app_commands.checks.cooldown(3, 60.0, key=lambda i: (i.guild_id, i.user.id))
-    async def subscribe(self, interaction: discord.Interaction, tier: str) -> None:
+    async def subscribe(self, interaction: discord.Interaction, tier: TierKey) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         link = await self.service.checkout_link(interaction.guild_id, interaction.user.id, tier)
         what = "Subscribe to" if link.kind == "subscription" else "Buy"
         view = discord.ui.View()
         view.add_item(discord.ui.Button(label=f"{what} {link.tier_name}", url=link.url))
-        await interaction.followup.send(
-            f"Here is your private checkout link for **{link.tier_name}**. Your role arrives "
-            "as soon as the payment goes through.",
+        await respond(
+            interaction,
+            f"Here is your private checkout link for **{plain(link.tier_name)}**. Your role "
+            "arrives as soon as the payment goes through.",
             view=view,
-            ephemeral=True,
         )
 
     @subscribe.autocomplete("tier")
@@ -39,8 +44,7 @@ class MemberBilling(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None:
             return []
-        choices = await self.service.tier_choices(interaction.guild_id, current)
-        return [app_commands.Choice(name=choice.name, value=choice.key) for choice in choices]
+        return tier_choices(await self.service.tier_choices(interaction.guild_id, current))
 
     @app_commands.command(description="Manage your paid membership (card, invoices, cancel).")
     @app_commands.guild_only()
@@ -51,6 +55,4 @@ class MemberBilling(commands.Cog):
         url = await self.service.portal_link(interaction.guild_id, interaction.user.id)
         view = discord.ui.View()
         view.add_item(discord.ui.Button(label="Open billing portal", url=url))
-        await interaction.followup.send(
-            "Your private billing portal link:", view=view, ephemeral=True
-        )
+        await respond(interaction, "Your private billing portal link:", view=view)

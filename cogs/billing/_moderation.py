@@ -8,12 +8,22 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.access import MODERATORS
+from bot.discord_limits import BoundedText, respond
+from bot.discord_ports import bot_top_position, caller_of, declared_permissions, role_facts
 from bot.services.billing import BillingService
-from cogs.billing._render import actor_of, clip, entitlement_line, tier_line
+from bot.services.billing.manual import UNTIL_MAX
+from bot.services.billing.policy import PRICE_ID_MAX, TIER_KEY_MAX, TIER_NAME_MAX
+from cogs.billing._render import entitlement_line, tier_choices, tier_line
+
+TierKey = app_commands.Transform[str, BoundedText(TIER_KEY_MAX, what="A tier key")]
+EndDate = app_commands.Transform[str, BoundedText(UNTIL_MAX, what="An end date")]
+TierName = app_commands.Transform[str, BoundedText(TIER_NAME_MAX, what="A tier name")]
+PriceId = app_commands.Transform[str, BoundedText(PRICE_ID_MAX, what="A Stripe price id")]
 
 
 @app_commands.guild_only()
-@app_commands.default_permissions(manage_roles=True)
+@app_commands.default_permissions(declared_permissions(MODERATORS))
 class Membership(commands.GroupCog, group_name="membership"):
     """Paid access by hand, and repairs."""
 
@@ -29,25 +39,23 @@ class Membership(commands.GroupCog, group_name="membership"):
         self,
         interaction: discord.Interaction,
         member: discord.Member,
-        tier: str,
-        until: str | None = None,
+        tier: TierKey,
+        until: EndDate | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         view = await self.billing.grant(
-            interaction.guild_id, actor_of(interaction), member.id, tier, until
+            interaction.guild_id, caller_of(interaction), member.id, tier, until
         )
-        await interaction.response.send_message(
-            f"Granted {member.mention}: {entitlement_line(view)}", ephemeral=True
-        )
+        await respond(interaction, f"Granted {member.mention}: {entitlement_line(view)}")
 
     @app_commands.command(description="Take a tier away from a member.")
     @app_commands.describe(member="Whose tier", tier="Which tier")
     async def revoke(
-        self, interaction: discord.Interaction, member: discord.Member, tier: str
+        self, interaction: discord.Interaction, member: discord.Member, tier: TierKey
     ) -> None:
         assert interaction.guild_id is not None
         views = await self.billing.revoke(
-            interaction.guild_id, actor_of(interaction), member.id, tier
+            interaction.guild_id, caller_of(interaction), member.id, tier
         )
         lines = "\n".join(entitlement_line(view) for view in views)
         note = (
@@ -56,24 +64,22 @@ class Membership(commands.GroupCog, group_name="membership"):
             if any(view.source == "stripe" for view in views)
             else ""
         )
-        await interaction.response.send_message(
-            clip(f"Revoked for {member.mention}:\n{lines}{note}"), ephemeral=True
-        )
+        await respond(interaction, f"Revoked for {member.mention}:\n{lines}{note}")
 
     @app_commands.command(description="Show a member's paid access.")
     @app_commands.describe(member="Whose access")
     async def lookup(self, interaction: discord.Interaction, member: discord.Member) -> None:
         assert interaction.guild_id is not None
-        views = await self.billing.lookup(interaction.guild_id, actor_of(interaction), member.id)
+        views = await self.billing.lookup(interaction.guild_id, caller_of(interaction), member.id)
         body = "\n".join(entitlement_line(view) for view in views) or "No paid access, ever."
-        await interaction.response.send_message(clip(f"{member.mention}:\n{body}"), ephemeral=True)
+        await respond(interaction, f"{member.mention}:\n{body}")
 
     @app_commands.command(description="Compare Stripe, memberships and roles now; fix drift.")
     async def resync(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self.billing.resync(interaction.guild_id, actor_of(interaction))
-        await interaction.followup.send(clip(report.summary()), ephemeral=True)
+        report = await self.billing.resync(interaction.guild_id, caller_of(interaction))
+        await respond(interaction, report.summary())
 
     @grant.autocomplete("tier")
     @revoke.autocomplete("tier")
@@ -82,8 +88,7 @@ class Membership(commands.GroupCog, group_name="membership"):
     ) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None:
             return []
-        choices = await self.billing.tier_choices(interaction.guild_id, current)
-        return [app_commands.Choice(name=choice.name, value=choice.key) for choice in choices]
+        return tier_choices(await self.billing.tier_choices(interaction.guild_id, current))
 
 
 class TierSetup(commands.Cog):
@@ -97,29 +102,30 @@ class TierSetup(commands.Cog):
         key="Tier key to create or change (leave empty to list)",
         name="Name members see",
         price_id="Stripe price id (price_...)",
-        role="Role the tier grants",
+        role="Role the tier grants (below yours and mine, without moderator powers)",
         kind="Recurring subscription or one-time purchase",
         enabled="Offer it in /subscribe",
     )
     async def tiers(
         self,
         interaction: discord.Interaction,
-        key: str | None = None,
-        name: str | None = None,
-        price_id: str | None = None,
+        key: TierKey | None = None,
+        name: TierName | None = None,
+        price_id: PriceId | None = None,
         role: discord.Role | None = None,
         kind: Literal["subscription", "one_time"] | None = None,
         enabled: bool | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        actor = actor_of(interaction)
+        caller = caller_of(interaction)
         if key is None:
-            views = await self.billing.tiers(interaction.guild_id, actor)
+            views = await self.billing.tiers(interaction.guild_id, caller)
             body = "\n".join(tier_line(view) for view in views) or "No tiers yet."
-            await interaction.response.send_message(clip(body), ephemeral=True)
+            await respond(interaction, body)
             return
         view = await self.billing.set_tier(
-            interaction.guild_id, actor, key, name=name, price_id=price_id,
-            role_id=role.id if role else None, kind=kind, enabled=enabled,
+            interaction.guild_id, caller, key, name=name, price_id=price_id,
+            role=role_facts(role) if role else None,
+            bot_top_position=bot_top_position(interaction), kind=kind, enabled=enabled,
         )  # fmt: skip
-        await interaction.response.send_message(f"Saved: {tier_line(view)}", ephemeral=True)
+        await respond(interaction, f"Saved: {tier_line(view)}")

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import discord
+from discord import app_commands
 
-from bot.services.billing import Actor, EntitlementView, TierView
-
-
-def actor_of(interaction: discord.Interaction) -> Actor:
-    """The permissions that matter for moderator commands."""
-    user = interaction.user
-    roles = frozenset(role.id for role in getattr(user, "roles", []))
-    perms = interaction.permissions
-    return Actor(user.id, roles, perms.manage_guild or perms.manage_roles or perms.administrator)
+from bot.discord_limits import fit_choices
+from bot.services.billing import EntitlementView, TierChoice, TierView
 
 
 def _when(moment: object) -> str:
     return discord.utils.format_dt(moment, "D") if moment is not None else "—"  # type: ignore[arg-type]
+
+
+def plain(text: str) -> str:
+    """A stored name shown in bold: its own markdown and mentions stay inert."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
 def entitlement_line(view: EntitlementView) -> str:
@@ -30,18 +29,18 @@ def entitlement_line(view: EntitlementView) -> str:
     if view.grace_until is not None:
         extra.append(f"grace until {_when(view.grace_until)}")
     tail = f" ({', '.join(extra)})" if extra else ""
-    return f"**{view.tier}** · {view.source} · {view.status} · {state}{tail}"
+    return f"**{plain(view.tier)}** · {view.source} · {view.status} · {state}{tail}"
 
 
 def tier_line(view: TierView) -> str:
     """One line per tier."""
     state = "" if view.enabled else " · disabled"
     return (
-        f"`{view.key}` **{view.name}** · {view.kind} · `{view.stripe_price_id}` · "
+        f"`{view.key}` **{plain(view.name)}** · {view.kind} · `{view.stripe_price_id}` · "
         f"<@&{view.role_id}>{state}"
     )
 
 
-def clip(text: str, limit: int = 1900) -> str:
-    """Keep a reply inside Discord's message limit."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def tier_choices(choices: list[TierChoice]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices for tiers: the name shown, the key sent."""
+    return fit_choices(app_commands.Choice(name=c.name, value=c.key) for c in choices)

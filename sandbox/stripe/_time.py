@@ -11,7 +11,7 @@ Clock = Callable[[], datetime]
 
 
 class HasNow(Protocol):
-    """A clock object in the bot's style (`bot.clock.FakeClock`)."""
+    """A clock object in the bot's style (`bot.core.clock.FakeClock`)."""
 
     def now(self) -> datetime:
         """The current time, aware UTC."""

@@ -3,8 +3,8 @@ import logging
 import pytest
 from discord import app_commands
 
+from bot.core.errors import InvalidInput
 from bot.error_handler import user_message_for
-from bot.errors import InvalidInput
 
 
 def test_domain_error_is_shown_as_is_without_an_error_id() -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from sandbox.community import Community
 from sandbox.discord import Person, Reply
-from sandbox.harness import Community
 from sandbox.stripe import Outcome
-from storage import billing
-from storage.models import Entitlement
+from storage.billing import queries as billing
+from storage.billing.models import Entitlement
 
 
 def session_id_of(reply: Reply) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.community import Community, running_community
 from sandbox.discord import DiscordSandbox
-from sandbox.harness import Community, running_community
 from tests.e2e.spec_check import ContractRecorder
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from sandbox.harness import Community
-from storage.models import Interaction, Member
+from sandbox.community import Community
+from storage.activity.models import Member
+from storage.interactions import Interaction
 
 
 async def logged(world: Community, **where: object) -> list[Interaction]:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services.billing.outbox import Backoff
-from sandbox.harness import Community, running_community
+from sandbox.community import Community, running_community
 from tests.e2e.billing_support import entitlement, settled, subscribe_and_pay
 
 PUT_ROLE = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"

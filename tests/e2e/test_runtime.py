@@ -22,12 +22,12 @@ from sqlmodel import select
 from bot.client import EXTENSIONS
 from bot.runtime import running_app
 from bot.settings import parse_settings
-from sandbox.discord import DiscordSandbox
+from sandbox.community import Community, PreparedCommunity, prepare_community, running_community
+from sandbox.discord import DiscordSandbox, Reply
 from sandbox.discord.waiting import poll
-from sandbox.harness import Community, PreparedCommunity, prepare_community, running_community
 from sandbox.stripe import StripeSandbox
 from storage.database import Database
-from storage.models import Interaction
+from storage.interactions import Interaction
 from tests.e2e.helpers import eventually_logged
 
 CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
@@ -194,6 +194,27 @@ async def test_leaving_the_app_lets_a_running_command_finish(tmp_path: Path) -> 
     reply = await running
     assert reply.content == "step 1"
     assert [m.content for m in reply.followups] == ["step 2"]
+
+
+async def test_a_command_sent_while_extensions_unload_is_not_answered_with_an_error(
+    tmp_path: Path,
+) -> None:
+    hook_cog = "tests.e2e.shutdown_cog"
+    attempts: list[asyncio.Task[Reply]] = []
+
+    async def run_help_now() -> None:
+        attempts.append(asyncio.create_task(alice.run("/help", timeout=1)))
+        await asyncio.sleep(0.3)  # time for the bot to see it, if it still listens
+
+    async with running_community(tmp_path, extensions=(*EXTENSIONS, hook_cog)) as world:
+        alice = await world.guild.join("alice")
+        # discord.py loads extensions as fresh modules: reach the one it loaded.
+        world.app.bot.extensions[hook_cog].WHILE_UNLOADING.append(run_help_now)
+    (outcome,) = await asyncio.gather(*attempts, return_exceptions=True)
+    # Answered properly, or not at all (Discord then tells the member the app did not
+    # respond); never "something went wrong" because the command was already unloaded.
+    assert isinstance(outcome, TimeoutError) or outcome.embeds, outcome
+    assert not any("error id" in m.content for m in world.discord.state.messages.values())
 
 
 async def test_sigterm_stops_lyceum_run_in_order_and_loses_nothing(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.services.stats import IsoWeek
 from cogs.stats import REFUSAL
-from sandbox.harness import Community
+from sandbox.community import Community
 from tests.e2e.helpers import eventually_logged
 
 PNG = b"\x89PNG\r\n\x1a\n"

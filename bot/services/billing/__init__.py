@@ -7,13 +7,12 @@ from bot.services.billing.gateway import (
     StripeRejected,
     StripeUnavailable,
 )
-from bot.services.billing.manual import Actor, EntitlementView, TierView
+from bot.services.billing.manual import EntitlementView, TierView
 from bot.services.billing.reconcile import ReconcileReport
 from bot.services.billing.service import BillingService
 from bot.services.billing.webhooks import Receipt, WebhookReceiver
 
 __all__ = [
-    "Actor",
     "BillingService",
     "BillingUnavailable",
     "CheckoutLink",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.services.billing.disputes import DisputeWrites
 from bot.services.billing.gateway import StripeGateway
 from bot.services.billing.ledger import Effects, Ledger
@@ -31,8 +31,8 @@ from bot.services.billing.objects import (
 )
 from bot.services.billing.payments import PaymentWrites
 from bot.services.billing.subscriptions import SubscriptionWrites, Write, skip
-from storage import billing
-from storage.billing import EventRow
+from storage.billing import queries as billing
+from storage.billing.queries import EventRow
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -77,24 +77,31 @@ class StoredEvent:
 class ApplyResult:
     """What applying one event did."""
 
-    outcome: str  # applied | already | missing
+    outcome: str  # applied | already | missing | set_aside
     note: str | None = None
     effects: Effects = field(default_factory=Effects)
+
+
+def _field(obj: Any, *path: str) -> str:
+    """The text at `path` in a payload of any shape ("" when it is not there or not text)."""
+    for key in path:
+        obj = obj.get(key) if isinstance(obj, dict) else None
+    return obj if isinstance(obj, str) else ""
 
 
 def routing_key(event_type: str, obj: dict[str, Any], event_id: str) -> str:
     """What events must not be applied concurrently with (same subscription or payment)."""
     if event_type in SUBSCRIPTION_EVENTS:
-        return f"sub:{obj.get('id')}"
+        return f"sub:{_field(obj, 'id')}"
     if event_type in INVOICE_EVENTS:
-        details = (obj.get("parent") or {}).get("subscription_details") or {}
-        return f"sub:{details.get('subscription')}"
+        return f"sub:{_field(obj, 'parent', 'subscription_details', 'subscription')}"
     if event_type in CHECKOUT_EVENTS:
-        if obj.get("subscription"):
-            return f"sub:{obj.get('subscription')}"
-        return f"pay:{obj.get('payment_intent')}"
+        if _field(obj, "subscription"):
+            return f"sub:{_field(obj, 'subscription')}"
+        return f"pay:{_field(obj, 'payment_intent')}"
     if event_type.startswith("charge."):
-        return f"pay:{obj.get('payment_intent') or obj.get('charge') or obj.get('id')}"
+        payment = _field(obj, "payment_intent") or _field(obj, "charge") or _field(obj, "id")
+        return f"pay:{payment}"
     return f"event:{event_id}"
 
 
@@ -146,8 +153,7 @@ class EventApplier:
         try:
             write = await self._prepare(event, arrived)
         except InvalidPayload as error:
-            log.warning("event %s (%s) ignored: %s", event.id, event.type, error)
-            write = skip(f"invalid payload: {error}")
+            return await self.set_aside(event.id, f"invalid payload: {error}")
         effects = Effects()
         async with self._db.transaction() as session:
             locked = await billing.event_for_update(session, event.id)
@@ -162,6 +168,29 @@ class EventApplier:
         if note:
             log.info("event %s (%s): %s", event.id, event.type, note)
         return ApplyResult("applied", note, effects)
+
+    async def set_aside(self, event_id: str, reason: str) -> ApplyResult:
+        """Stop trying a stored event: mark it done with the reason; tell its guild's moderators."""
+        effects = Effects()
+        async with self._db.transaction() as session:
+            locked = await billing.event_for_update(session, event_id)
+            if locked is None or locked.processed_at is not None:
+                return ApplyResult("already")
+            locked.processed_at = self._clock.now()
+            locked.attempts += 1
+            locked.last_error = f"set aside: {reason}"[:2000]
+            session.add(locked)
+            guild_id = named_guild(locked.payload)
+            if guild_id is not None and await billing.tiers(session, guild_id, enabled_only=False):
+                text = (
+                    f"A Stripe event (`{event_id}`, {locked.type}) could not be applied and was "
+                    f"set aside: {clip(reason, 300)}. Access stays as it was; check the event "
+                    "in the Stripe dashboard (the nightly reconcile re-reads subscriptions)."
+                )
+                await self._ledger.alert_moderators(session, guild_id, text, effects)
+            event_type = locked.type
+        log.error("Stripe event %s (%s) set aside: %s", event_id, event_type, reason)
+        return ApplyResult("set_aside", reason, effects)
 
     async def _prepare(self, event: StoredEvent, arrived: float | None) -> Write:
         kind, obj, created = event.type, event.obj, event.created
@@ -184,6 +213,27 @@ class EventApplier:
         if kind == "charge.dispute.closed":
             return await self._disputes.closed(parse_dispute(obj), created)
         return skip("")
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, marked when cut."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def named_guild(payload: Any) -> int | None:
+    """The guild an event's object names in our metadata, read leniently (None if none)."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    obj = data.get("object") if isinstance(data, dict) else None
+    for candidate in (
+        _field(obj, "metadata", "guild_id"),
+        _field(obj, "parent", "subscription_details", "metadata", "guild_id"),
+        _field(obj, "client_reference_id").partition(":")[0],
+    ):
+        if 0 < len(candidate) <= 19 and candidate.isascii() and candidate.isdigit():
+            guild_id = int(candidate)
+            if 0 < guild_id < 2**63:
+                return guild_id
+    return None
 
 
 class KeyedLocks:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.services.billing.gateway import StripeGateway
 from bot.services.billing.ledger import Effects, Ledger
 from bot.services.billing.objects import (
@@ -22,9 +22,9 @@ from bot.services.billing.objects import (
     parse_subscription,
 )
 from bot.services.billing.subscriptions import SubscriptionWrites, Write, newest, skip
-from storage import billing
+from storage.billing import queries as billing
+from storage.billing.models import Dispute, Entitlement
 from storage.database import Database, Session
-from storage.models import Dispute, Entitlement
 
 DISPUTED = "disputed"
 # The status a disputed entitlement leaves once its dispute is won, before Stripe's state

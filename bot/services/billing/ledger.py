@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock
-from storage import billing
-from storage import billing_outbox as queues
+from bot.core.clock import Clock
+from storage.billing import queries as billing
+from storage.billing.models import Entitlement
 from storage.database import Session
-from storage.models import Entitlement
+from storage.notices import queries as notices
+from storage.roles import queries as role_changes
 
 
 @dataclass
@@ -124,7 +125,7 @@ class Ledger:
         if tier is None or not tier.role_id:
             return
         wanted = tier.role_id in await billing.active_role_ids(session, guild_id, user_id)
-        await queues.queue_role_change(
+        await role_changes.queue_role_change(
             session,
             guild_id,
             user_id,
@@ -139,7 +140,7 @@ class Ledger:
         self, session: Session, guild_id: int, user_id: int, text: str, effects: Effects
     ) -> None:
         """Queue a DM to the member."""
-        await queues.queue_notice(
+        await notices.queue_notice(
             session, guild_id, "dm", text, at=self._clock.now(), user_id=user_id
         )
         effects.notices += 1
@@ -148,7 +149,7 @@ class Ledger:
         self, session: Session, guild_id: int, text: str, effects: Effects
     ) -> None:
         """Queue a post to the guild's moderator log channel."""
-        await queues.queue_notice(session, guild_id, "mod_log", text, at=self._clock.now())
+        await notices.queue_notice(session, guild_id, "mod_log", text, at=self._clock.now())
         effects.notices += 1
 
     async def revoke_due(self, session: Session, effects: Effects) -> list[Entitlement]:

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.clock import Clock
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.access import MODERATORS, SERVER_MANAGERS, AccessPolicy, Caller
+from bot.core.clock import Clock
+from bot.core.echo import echo
+from bot.core.errors import InvalidInput, NotFound
+from bot.core.ports import PortError, Roles
 from bot.services.billing.ledger import Effects, Ledger
+from bot.services.billing.policy import checked_tier_change
+from bot.services.roles import RoleFacts, check_new_role, hand_out_problem
 from bot.settings import Settings
-from storage import billing
-from storage import billing_outbox as queues
+from storage.audit import queries as audit
+from storage.billing import queries as billing
+from storage.billing.models import Entitlement, Tier
 from storage.database import Database, Session
-from storage.models import Entitlement, Tier
 
-_TIER_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+log = logging.getLogger(__name__)
+
+UNTIL_MAX = 32
 _DAYS = re.compile(r"^(\d{1,4})\s*d(ays?)?$")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who runs a moderator command, as far as permissions go."""
-
-    user_id: int
-    role_ids: frozenset[int]
-    can_manage_guild: bool
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,8 @@ def parse_until(text: str | None, now: datetime) -> datetime | None:
     """`YYYY-MM-DD` (end of that day, UTC) or `<n>d`; None for no end date."""
     if text is None or not text.strip():
         return None
+    if len(text) > UNTIL_MAX:
+        raise InvalidInput("An end date is short: `YYYY-MM-DD` (e.g. 2027-01-31) or days (`30d`).")
     text = text.strip().lower()
     if match := _DAYS.match(text):
         days = int(match.group(1))
@@ -83,44 +84,57 @@ def parse_until(text: str | None, now: datetime) -> datetime | None:
         day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         raise InvalidInput(
-            f"`{text}` is not an end date: use `YYYY-MM-DD` (e.g. 2027-01-31) or days (`30d`)."
+            f"{echo(text)} is not an end date: use `YYYY-MM-DD` (e.g. 2027-01-31) or days (`30d`)."
         ) from None
     try:
         until = day + timedelta(days=1)
     except OverflowError:
         raise InvalidInput(
-            f"{text} is past the last date I can store; pick an earlier end date, "
+            f"{echo(text)} is past the last date I can store; pick an earlier end date, "
             "or leave it out for a grant without end."
         ) from None
     if until <= now:
-        raise InvalidInput(f"{text} is in the past; pick a later end date.")
+        raise InvalidInput(f"{echo(text)} is in the past; pick a later end date.")
     return until
 
 
 class MembershipAdmin:
     """Manual grants, revocations, lookups and tier setup for moderators."""
 
-    def __init__(self, db: Database, clock: Clock, ledger: Ledger, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, ledger: Ledger, settings: Settings, roles: Roles
+    ) -> None:
         self._db = db
         self._clock = clock
         self._ledger = ledger
         self._settings = settings
+        self._roles = roles
+        self.access = AccessPolicy(settings.guild)
 
-    def check_moderator(self, guild_id: int, actor: Actor) -> None:
+    def check_moderator(self, guild_id: int, actor: Caller) -> None:
         """Raise `NotAllowed` unless the actor may manage memberships here."""
-        guild = self._settings.guild(guild_id)
-        moderator_role = guild.moderator_role_id if guild else 0
-        if actor.can_manage_guild or (moderator_role and moderator_role in actor.role_ids):
+        self.access.require(MODERATORS, guild_id, actor)
+
+    async def check_role_still_safe(self, tier: Tier) -> None:
+        """Refuse to hand out a tier whose role gained moderator powers since it was set up."""
+        try:
+            facts = await self._roles.describe(tier.guild_id, tier.role_id)
+        except PortError as error:  # the outbox checks again before it gives the role
+            log.warning("could not look at role %s before a grant: %s", tier.role_id, error)
             return
-        raise NotAllowed("Only moderators can manage memberships.")
+        problem = hand_out_problem(facts) if facts is not None else None
+        if problem is not None:
+            raise InvalidInput(f"I did not grant **{echo(tier.name, 100)}**. {problem}")
 
     async def grant(
-        self, guild_id: int, actor: Actor, user_id: int, tier_key: str, until: str | None
+        self, guild_id: int, actor: Caller, user_id: int, tier_key: str, until: str | None
     ) -> tuple[EntitlementView, Effects]:
         """Give the member a tier by hand, optionally until an end date."""
         self.check_moderator(guild_id, actor)
         now = self._clock.now()
         ends_at = parse_until(until, now)
+        async with self._db.read() as session:
+            await self.check_role_still_safe(await self._tier(session, guild_id, tier_key))
         effects = Effects()
         async with self._db.transaction() as session:
             tier = await self._tier(session, guild_id, tier_key)
@@ -138,7 +152,7 @@ class MembershipAdmin:
                 reason=f"granted by {actor.user_id}",
                 effects=effects,
             )
-            await queues.add_audit(
+            await audit.add_audit(
                 session,
                 guild_id,
                 actor.user_id,
@@ -150,7 +164,7 @@ class MembershipAdmin:
             return EntitlementView.of(row), effects
 
     async def revoke(
-        self, guild_id: int, actor: Actor, user_id: int, tier_key: str
+        self, guild_id: int, actor: Caller, user_id: int, tier_key: str
     ) -> tuple[list[EntitlementView], Effects]:
         """Take the tier away, whatever gave it; Stripe billing itself is not touched."""
         self.check_moderator(guild_id, actor)
@@ -164,7 +178,7 @@ class MembershipAdmin:
                 if row.tier_key == tier.key and row.active
             ]
             if not rows:
-                raise NotFound(f"<@{user_id}> does not have **{tier.name}**.")
+                raise NotFound(f"<@{user_id}> does not have **{echo(tier.name, 100)}**.")
             for row in rows:
                 await self._ledger.set_access(
                     session,
@@ -175,7 +189,7 @@ class MembershipAdmin:
                     reason=f"revoked by {actor.user_id}",
                     effects=effects,
                 )
-            await queues.add_audit(
+            await audit.add_audit(
                 session,
                 guild_id,
                 actor.user_id,
@@ -186,12 +200,12 @@ class MembershipAdmin:
             )
             return [EntitlementView.of(row) for row in rows], effects
 
-    async def lookup(self, guild_id: int, actor: Actor, user_id: int) -> list[EntitlementView]:
+    async def lookup(self, guild_id: int, actor: Caller, user_id: int) -> list[EntitlementView]:
         """Everything the member holds or held (audited: it shows payment state)."""
         self.check_moderator(guild_id, actor)
         async with self._db.transaction() as session:
             rows = await billing.entitlements_of_member(session, guild_id, user_id)
-            await queues.add_audit(
+            await audit.add_audit(
                 session,
                 guild_id,
                 actor.user_id,
@@ -207,9 +221,9 @@ class MembershipAdmin:
             rows = await billing.entitlements_of_guild(session, guild_id)
         return [EntitlementView.of(row) for row in rows]
 
-    async def tiers(self, guild_id: int, actor: Actor) -> list[TierView]:
+    async def tiers(self, guild_id: int, actor: Caller) -> list[TierView]:
         """Every tier of the guild, enabled or not."""
-        self.check_moderator(guild_id, actor)
+        self.access.require(SERVER_MANAGERS, guild_id, actor)
         async with self._db.read() as session:
             rows = await billing.tiers(session, guild_id, enabled_only=False)
         return [
@@ -219,40 +233,42 @@ class MembershipAdmin:
     async def set_tier(
         self,
         guild_id: int,
-        actor: Actor,
+        actor: Caller,
         key: str,
         *,
         name: str | None,
         price_id: str | None,
-        role_id: int | None,
+        role: RoleFacts | None,
+        bot_top_position: int,
         kind: str | None,
         enabled: bool | None,
     ) -> TierView:
-        """Create or change a tier (`/setup tiers`); new tiers need price, role and kind."""
-        self.check_moderator(guild_id, actor)
-        key = key.strip().lower()
-        if not _TIER_KEY.match(key):
-            raise InvalidInput("A tier key is a short slug: a-z, 0-9, `-` and `_` (e.g. `pro`).")
-        if price_id is not None and not price_id.startswith("price_"):
-            raise InvalidInput(f"`{price_id}` is not a Stripe price id (they start `price_`).")
-        if kind is not None and kind not in ("subscription", "one_time"):
-            raise InvalidInput("The kind is `subscription` or `one_time`.")
+        """Create or change a tier (`/setup tiers`); new tiers need price, role and kind.
+
+        Everything is checked before anything is written: a refusal stores nothing.
+        """
+        self.access.require(SERVER_MANAGERS, guild_id, actor)
+        change = checked_tier_change(key, name=name, price_id=price_id, kind=kind)
+        if role is not None:
+            check_new_role(role, caller=actor, bot_top_position=bot_top_position)
         now = self._clock.now()
         async with self._db.transaction() as session:
-            row = await billing.tier(session, guild_id, key)
-            if row is None and (price_id is None or not role_id):
-                raise InvalidInput(f"A new tier needs a price id and a role; `{key}` has neither.")
+            row = await billing.tier(session, guild_id, change.key)
+            if row is None and (change.price_id is None or role is None):
+                raise InvalidInput(
+                    f"A new tier needs a price id and a role; `{change.key}` lacks one."
+                )
             row = await billing.upsert_tier(
                 session,
                 guild_id,
-                key,
-                name=name or (row.name if row else key.title()),
-                stripe_price_id=price_id or (row.stripe_price_id if row else ""),
-                role_id=role_id or (row.role_id if row else 0),
-                kind=kind or (row.kind if row else "subscription"),
+                change.key,
+                name=change.name or (row.name if row else change.key.title()),
+                stripe_price_id=change.price_id or (row.stripe_price_id if row else ""),
+                role_id=role.id if role else (row.role_id if row else 0),
+                kind=change.kind or (row.kind if row else "subscription"),
                 enabled=enabled if enabled is not None else (row.enabled if row else True),
             )
-            await queues.add_audit(
+            await audit.add_audit(
                 session,
                 guild_id,
                 actor.user_id,
@@ -292,5 +308,5 @@ class MembershipAdmin:
     async def _tier(self, session: Session, guild_id: int, key: str) -> Tier:
         tier = await billing.tier(session, guild_id, key.strip().lower())
         if tier is None:
-            raise NotFound(f"There is no tier called `{key}`.")
+            raise NotFound(f"There is no tier called {echo(key)}.")
         return tier

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.ports import (
+from bot.core.clock import Clock
+from bot.core.ports import (
     DirectMessagesClosed,
     MissingPermissions,
     Notifier,
@@ -27,9 +27,12 @@ from bot.ports import (
     TargetGone,
     TemporarilyUnavailable,
 )
-from storage import billing_outbox as queues
+from bot.services.roles import RoleRefused, hand_out_problem
 from storage.database import Database
-from storage.models import BillingNotice, RoleChange
+from storage.notices import queries as notice_queue
+from storage.notices.models import BillingNotice
+from storage.roles import queries as role_changes
+from storage.roles.models import RoleChange
 
 log = logging.getLogger(__name__)
 
@@ -133,10 +136,10 @@ class OutboxWorker:
         finished = 0
         while True:
             async with self._db.read() as session:
-                changes = await queues.pending_role_changes(
+                changes = await role_changes.pending_role_changes(
                     session, limit=_BATCH, exclude=self._deferred("role")
                 )
-                notices = await queues.pending_notices(
+                notices = await notice_queue.pending_notices(
                     session, limit=_BATCH, exclude=self._deferred("notice")
                 )
             for change in changes:
@@ -157,18 +160,21 @@ class OutboxWorker:
     async def _apply_change(self, change: RoleChange) -> int:
         assert change.id is not None
         async with self._db.transaction() as session:
-            row = await queues.role_change(session, change.id)
+            row = await role_changes.role_change(session, change.id)
             if row is None or row.status != "pending":
                 return 0
             first_attempt = row.attempts == 0
             row.attempts += 1  # committed before Discord is asked: a crash then is not a first try
             session.add(row)
-            managed = await queues.is_managed(session, row.guild_id, row.user_id, row.role_id)
+            managed = await role_changes.is_managed(session, row.guild_id, row.user_id, row.role_id)
         try:
             if row.action == "add":
                 outcome = await self._add(row, first_attempt=first_attempt, managed=managed)
             else:
                 outcome = await self._remove(row, managed=managed)
+        except RoleRefused as error:  # waits, like a missing permission, until the role is safe
+            await self._stuck(row, error, permission=True)
+            return 0
         except MissingPermissions as error:
             await self._stuck(row, error, permission=True)
             return 0
@@ -191,11 +197,17 @@ class OutboxWorker:
         if role_id in current:
             # Already there before we ever tried: a moderator gave it; it stays theirs.
             return "done" if managed or not first_attempt else "done_unmanaged"
+        role = await self._roles.describe(guild_id, role_id)
+        problem = hand_out_problem(role) if role is not None else None
+        if problem is not None:
+            raise RoleRefused(problem)
         if not managed:
             # Ours from the moment we ask: Discord may apply it and the answer be lost (a 504,
             # or a crash before `_finish`), and a later remove must still take it away.
             async with self._db.transaction() as session:
-                await queues.mark_managed(session, guild_id, user_id, role_id, self._clock.now())
+                await role_changes.mark_managed(
+                    session, guild_id, user_id, role_id, self._clock.now()
+                )
         try:
             await self._roles.add(guild_id, user_id, role_id, change.reason or "paid tier")
         except TargetGone:
@@ -222,7 +234,7 @@ class OutboxWorker:
     async def _finish(self, change: RoleChange, outcome: str) -> None:
         now = self._clock.now()
         async with self._db.transaction() as session:
-            row = await queues.role_change(session, change.id or 0)
+            row = await role_changes.role_change(session, change.id or 0)
             if row is None:
                 return
             if outcome == "waiting_member":
@@ -233,12 +245,18 @@ class OutboxWorker:
                 if outcome == "done_unmanaged":
                     row.last_error = "left alone: the bot did not give this role"
                 elif row.action == "add":
-                    await queues.mark_managed(session, row.guild_id, row.user_id, row.role_id, now)
+                    await role_changes.mark_managed(
+                        session, row.guild_id, row.user_id, row.role_id, now
+                    )
                 if row.action == "remove" and outcome == "done":
-                    await queues.unmark_managed(session, row.guild_id, row.user_id, row.role_id)
+                    await role_changes.unmark_managed(
+                        session, row.guild_id, row.user_id, row.role_id
+                    )
             session.add(row)
 
-    async def _stuck(self, change: RoleChange, error: PortError, *, permission: bool) -> None:
+    async def _stuck(
+        self, change: RoleChange, error: PortError | RoleRefused, *, permission: bool
+    ) -> None:
         delay = self.backoff.delay(change.attempts, permission=permission)
         self._defer("role", change.id or 0, delay)
         now = self._clock.now()
@@ -252,14 +270,14 @@ class OutboxWorker:
             error,
         )
         async with self._db.transaction() as session:
-            row = await queues.role_change(session, change.id or 0)
+            row = await role_changes.role_change(session, change.id or 0)
             if row is None:
                 return
             row.last_error = str(error)[:2000]
             row.next_attempt_at = now + timedelta(seconds=delay)
             if permission and row.reported_at is None:
                 # One notice per role an hour, however many members wait on it.
-                told = await queues.permission_reported_since(
+                told = await role_changes.permission_reported_since(
                     session, row.guild_id, row.role_id, now - PERMISSION_NOTICE_EVERY
                 )
                 row.reported_at = now
@@ -267,15 +285,16 @@ class OutboxWorker:
                     session.add(row)
                     return
                 verb = "give" if row.action == "add" else "take away"
-                await queues.queue_notice(
-                    session,
-                    row.guild_id,
-                    "mod_log",
-                    f"⚠️ I could not {verb} <@&{row.role_id}> for <@{row.user_id}>: Discord says "
-                    "I lack permission. Move my role above the paid tier roles (Server Settings "
-                    "→ Roles) and give me Manage Roles; I keep retrying and will apply it then.",
-                    at=now,
+                text = (
+                    f"⚠️ I did not give <@&{row.role_id}> to <@{row.user_id}>. {error.reason} "
+                    "I keep checking and will give it once the role is safe."
+                    if isinstance(error, RoleRefused)
+                    else f"⚠️ I could not {verb} <@&{row.role_id}> for <@{row.user_id}>: Discord "
+                    "says I lack permission. Move my role above the paid tier roles (Server "
+                    "Settings → Roles) and give me Manage Roles; I keep retrying and will apply "
+                    "it then."
                 )
+                await notice_queue.queue_notice(session, row.guild_id, "mod_log", text, at=now)
                 self._wake.set()
             session.add(row)
 
@@ -304,7 +323,7 @@ class OutboxWorker:
             if not isinstance(failure, PortError):
                 log.exception("notice %s failed unexpectedly", notice.id)
             async with self._db.transaction() as session:
-                row = await queues.notice(session, notice.id)
+                row = await notice_queue.notice(session, notice.id)
                 if row is not None:
                     row.attempts += 1
                     row.last_error = str(failure)[:2000]
@@ -312,7 +331,7 @@ class OutboxWorker:
                     self._defer("notice", notice.id, self.backoff.delay(row.attempts))
             return 0
         async with self._db.transaction() as session:
-            row = await queues.notice(session, notice.id)
+            row = await notice_queue.notice(session, notice.id)
             if row is not None:
                 row.status, row.sent_at, row.last_error = "done", self._clock.now(), error
                 row.attempts += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.services.billing.gateway import StripeGateway
 from bot.services.billing.ledger import Effects, Ledger, Price
 from bot.services.billing.objects import (
@@ -13,9 +13,9 @@ from bot.services.billing.objects import (
     MemberRef,
 )
 from bot.services.billing.subscriptions import Write, skip
-from storage import billing
+from storage.billing import queries as billing
+from storage.billing.models import Entitlement
 from storage.database import Database, Session
-from storage.models import Entitlement
 
 
 class PaymentWrites:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bot.clock import Clock
-from bot.ports import PortError, Roles
+from bot.core.clock import Clock
+from bot.core.ports import PortError, Roles
 from bot.services.billing.gateway import StripeGateway
 from bot.services.billing.ledger import Effects, Ledger
 from bot.services.billing.objects import SubscriptionState, parse_subscription
 from bot.services.billing.subscriptions import SubscriptionWrites
-from storage import billing
-from storage import billing_outbox as queues
+from storage.billing import queries as billing
 from storage.database import Database
+from storage.roles import queries as role_changes
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class Reconciler:
     async def wake_present_members(self) -> int:
         """Changes waiting for a member who is in fact in the server become due; how many."""
         async with self._db.read() as session:
-            waiting = await queues.members_with_waiting_changes(session)
+            waiting = await role_changes.members_with_waiting_changes(session)
         woken = 0
         for guild_id, user_id in waiting:
             try:
@@ -117,7 +117,7 @@ class Reconciler:
                 )
                 continue
             async with self._db.transaction() as session:
-                woken += await queues.wake_waiting_changes(session, guild_id, user_id)
+                woken += await role_changes.wake_waiting_changes(session, guild_id, user_id)
         return woken
 
     async def _apply(
@@ -171,11 +171,11 @@ class Reconciler:
             }
             rows = await billing.entitlements_of_guild(session, guild_id)
             managed = {
-                (m.user_id, m.role_id) for m in await queues.managed_roles(session, guild_id)
+                (m.user_id, m.role_id) for m in await role_changes.managed_roles(session, guild_id)
             }
             unfinished = {
                 (c.user_id, c.role_id)
-                for c in await queues.unfinished_role_changes(session, guild_id)
+                for c in await role_changes.unfinished_role_changes(session, guild_id)
             }
         users = sorted({row.user_id for row in rows} | {user for user, _ in managed | unfinished})
         for user_id in users:
@@ -189,7 +189,7 @@ class Reconciler:
             report.members_checked += 1
             async with self._db.transaction() as session:
                 # Here after all (their join was missed): what waited for them applies now.
-                if woken := await queues.wake_waiting_changes(session, guild_id, user_id):
+                if woken := await role_changes.wake_waiting_changes(session, guild_id, user_id):
                     effects.roles += woken
                     report.changes.append(
                         f"applied {woken} role change(s) that waited for <@{user_id}> to join"
@@ -198,7 +198,7 @@ class Reconciler:
                 for role_id in sorted(wanted - current):
                     if (user_id, role_id) in unfinished:
                         continue
-                    await queues.queue_role_change(
+                    await role_changes.queue_role_change(
                         session,
                         guild_id,
                         user_id,
@@ -213,7 +213,7 @@ class Reconciler:
                 for role_id in sorted(extra):
                     if (user_id, role_id) not in managed or (user_id, role_id) in unfinished:
                         continue  # given by hand (or already on its way out): not ours to take
-                    await queues.queue_role_change(
+                    await role_changes.queue_role_change(
                         session,
                         guild_id,
                         user_id,

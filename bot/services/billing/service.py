@@ -5,22 +5,25 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.ports import Notifier, Publisher, Roles
+from bot.core.access import Caller
+from bot.core.clock import Clock
+from bot.core.ports import Notifier, Publisher, Roles
 from bot.scheduler import Scheduler
 from bot.services.billing.apply import EventApplier
 from bot.services.billing.checkout import CheckoutLink, CheckoutService, TierChoice
 from bot.services.billing.gateway import StripeGateway
 from bot.services.billing.ledger import Effects, Ledger
-from bot.services.billing.manual import Actor, EntitlementView, MembershipAdmin, TierView
+from bot.services.billing.manual import EntitlementView, MembershipAdmin, TierView
 from bot.services.billing.outbox import OutboxWorker
 from bot.services.billing.reconcile import Reconciler, ReconcileReport
 from bot.services.billing.subscriptions import SubscriptionWrites
 from bot.services.billing.webhooks import EventWorker, WebhookReceiver
+from bot.services.roles import RoleFacts
 from bot.settings import Settings
-from storage import billing
-from storage import billing_outbox as queues
+from storage.audit import queries as audit
+from storage.billing import queries as billing
 from storage.database import Database
+from storage.roles import queries as role_changes
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +59,8 @@ class BillingService:
             db, clock, settings.stripe.webhook_secret.reveal(), on_stored=self.events.offer
         )
         self.events.yield_to = self.receiver.quiet
-        self.checkout = CheckoutService(db, gateway, settings.stripe)
-        self.admin = MembershipAdmin(db, clock, self._ledger, settings)
+        self.checkout = CheckoutService(db, gateway, settings.stripe, roles)
+        self.admin = MembershipAdmin(db, clock, self._ledger, settings, roles)
         self._reconciler = Reconciler(
             db,
             gateway,
@@ -116,13 +119,14 @@ class BillingService:
         """A member (re)joined: waiting role changes apply and their paid roles come back."""
         effects = Effects()
         async with self._db.transaction() as session:
-            woken = await queues.wake_waiting_changes(session, guild_id, user_id)
+            woken = await role_changes.wake_waiting_changes(session, guild_id, user_id)
             waiting = {
-                c.role_id for c in await queues.unfinished_role_changes(session, guild_id, user_id)
+                c.role_id
+                for c in await role_changes.unfinished_role_changes(session, guild_id, user_id)
             }
             for role_id in sorted(await billing.active_role_ids(session, guild_id, user_id)):
                 if role_id not in waiting:
-                    await queues.queue_role_change(
+                    await role_changes.queue_role_change(
                         session,
                         guild_id,
                         user_id,
@@ -147,7 +151,7 @@ class BillingService:
     # ------------------------------------------------------------ moderators
 
     async def grant(
-        self, guild_id: int, actor: Actor, user_id: int, tier_key: str, until: str | None = None
+        self, guild_id: int, actor: Caller, user_id: int, tier_key: str, until: str | None = None
     ) -> EntitlementView:
         """`/membership grant`."""
         view, effects = await self.admin.grant(guild_id, actor, user_id, tier_key, until)
@@ -155,23 +159,23 @@ class BillingService:
         return view
 
     async def revoke(
-        self, guild_id: int, actor: Actor, user_id: int, tier_key: str
+        self, guild_id: int, actor: Caller, user_id: int, tier_key: str
     ) -> list[EntitlementView]:
         """`/membership revoke`."""
         views, effects = await self.admin.revoke(guild_id, actor, user_id, tier_key)
         self._queued(effects)
         return views
 
-    async def lookup(self, guild_id: int, actor: Actor, user_id: int) -> list[EntitlementView]:
+    async def lookup(self, guild_id: int, actor: Caller, user_id: int) -> list[EntitlementView]:
         """`/membership lookup`."""
         return await self.admin.lookup(guild_id, actor, user_id)
 
-    async def resync(self, guild_id: int, actor: Actor) -> ReconcileReport:
+    async def resync(self, guild_id: int, actor: Caller) -> ReconcileReport:
         """`/membership resync`: reconcile this guild now (audited)."""
         self.admin.check_moderator(guild_id, actor)
         report = await self.reconcile({guild_id})
         async with self._db.transaction() as session:
-            await queues.add_audit(
+            await audit.add_audit(
                 session,
                 guild_id,
                 actor.user_id,
@@ -181,30 +185,33 @@ class BillingService:
             )
         return report[guild_id]
 
-    async def tiers(self, guild_id: int, actor: Actor) -> list[TierView]:
+    async def tiers(self, guild_id: int, actor: Caller) -> list[TierView]:
         """`/setup tiers` without options: the tiers."""
         return await self.admin.tiers(guild_id, actor)
 
     async def set_tier(
         self,
         guild_id: int,
-        actor: Actor,
+        actor: Caller,
         key: str,
         *,
         name: str | None = None,
         price_id: str | None = None,
-        role_id: int | None = None,
+        role: RoleFacts | None = None,
+        bot_top_position: int = 0,
         kind: str | None = None,
         enabled: bool | None = None,
     ) -> TierView:
-        """`/setup tiers key ...`: create or change a tier."""
+        """`/setup tiers key ...`: create or change a tier (`role` below the bot's and the
+        caller's highest role, and without moderator powers)."""
         return await self.admin.set_tier(
             guild_id,
             actor,
             key,
             name=name,
             price_id=price_id,
-            role_id=role_id,
+            role=role,
+            bot_top_position=bot_top_position,
             kind=kind,
             enabled=enabled,
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.services.billing.gateway import StripeGateway
 from bot.services.billing.ledger import Effects, Ledger, Price
 from bot.services.billing.objects import (
@@ -19,9 +19,9 @@ from bot.services.billing.objects import (
     parse_subscription,
 )
 from bot.services.billing.policy import LOCKED, TERMINAL, Previous, is_newer, subscription_access
-from storage import billing
+from storage.billing import queries as billing
+from storage.billing.models import Entitlement
 from storage.database import Database, Session
-from storage.models import Entitlement
 
 Write = Callable[[Session, Effects], Awaitable[str | None]]
 

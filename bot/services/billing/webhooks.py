@@ -12,24 +12,42 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import stripe
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.services.billing.apply import HANDLED_EVENTS, EventApplier
+from bot.services.billing.gateway import StripeRejected
 from bot.services.billing.ledger import Effects
-from bot.services.billing.objects import from_timestamp
-from storage import billing
-from storage.billing import EventRow
+from bot.services.billing.objects import InvalidPayload, from_timestamp
+from storage.billing import queries as billing
+from storage.billing.queries import EventRow
 from storage.database import Database
 
 log = logging.getLogger(__name__)
 
 TOLERANCE_S = 300
 _MAX_BATCH = 500
+# Stripe's events nest about ten levels; far deeper is not an event we can use.
+MAX_DEPTH = 64
+_EVENT_ID = re.compile(r"[A-Za-z0-9_\-.]{1,255}")
+_EVENT_TYPE = re.compile(r"[A-Za-z0-9_\-.]{1,255}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Failures that applying the same payload again cannot cure: the event is set aside at once.
+# Anything else (Stripe or the database unreachable) is retried, up to `max_attempts`.
+_PERMANENT_ERRORS = (
+    StripeRejected,
+    LookupError,
+    TypeError,
+    AttributeError,
+    ValueError,
+    ArithmeticError,
+    RecursionError,
+)
 
 
 @dataclass(frozen=True)
@@ -42,17 +60,47 @@ class Receipt:
     duplicate: bool = False
 
 
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"the body holds {name}, which JSON does not allow")
+
+
+def _check_tree(payload: object) -> None:
+    """Refuse JSON nested deeper than MAX_DEPTH or holding text that is not Unicode."""
+    stack: list[tuple[object, int]] = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"the body is nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, str):
+            if not value.isascii() and _SURROGATE.search(value):
+                raise ValueError("the body holds text that is not valid Unicode")
+        elif isinstance(value, dict):
+            stack.extend((key, depth) for key in value)
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+
+
 def _event_row(body: str, received: datetime) -> EventRow:
-    payload = json.loads(body)
+    try:
+        payload = json.loads(body, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError(f"the body is nested deeper than {MAX_DEPTH} levels") from None
+    _check_tree(payload)
     if not isinstance(payload, dict):
         raise ValueError("the body is not a JSON object")
     event_id, event_type, created = payload.get("id"), payload.get("type"), payload.get("created")
     data = payload.get("data")
     if not (isinstance(event_id, str) and event_id and isinstance(event_type, str) and event_type):
         raise ValueError("the body is not a Stripe event (no id or type)")
+    if not (_EVENT_ID.fullmatch(event_id) and _EVENT_TYPE.fullmatch(event_type)):
+        raise ValueError("the body is not a Stripe event (its id or type is malformed)")
     if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise ValueError("the body is not a Stripe event (no data.object)")
-    moment = from_timestamp(created) if isinstance(created, int) else None
+    try:
+        moment = from_timestamp(created) if isinstance(created, int) else None
+    except InvalidPayload as error:
+        raise ValueError(f"the body is not a Stripe event (created: {error})") from None
     if moment is None:
         raise ValueError("the body is not a Stripe event (no created time)")
     # Types nothing acts on are stored already applied: kept, but no work for the worker.
@@ -160,6 +208,7 @@ class EventWorker:
         concurrency: int = 4,
         poll_interval: float = 2.0,
         max_backoff: float = 300.0,
+        max_attempts: int = 20,
         yield_to: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._db = db
@@ -169,6 +218,7 @@ class EventWorker:
         self._concurrency = concurrency
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
+        self._max_attempts = max_attempts
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._known: set[str] = set()
         self._rows: dict[str, tuple[EventRow, float]] = {}  # handed over, with arrival time
@@ -271,6 +321,18 @@ class EventWorker:
     async def _failed(self, event_id: str, error: Exception) -> None:
         failures = self._failures.get(event_id, 0) + 1
         self._failures[event_id] = failures
+        permanent = isinstance(error, _PERMANENT_ERRORS)
+        if permanent or failures >= self._max_attempts:
+            log.warning(
+                "applying Stripe event %s failed (attempt %d), setting it aside: %r",
+                event_id,
+                failures,
+                error,
+                exc_info=failures == 1,
+            )
+            why = "cannot be applied" if permanent else f"failed {failures} times"
+            if await self._set_aside(event_id, f"{why}: {error!r}"):
+                return
         delay = min(self._max_backoff, 0.2 * 2 ** (failures - 1))
         log.warning(
             "applying Stripe event %s failed (attempt %d, retry in %.1fs): %r",
@@ -291,3 +353,15 @@ class EventWorker:
             self._enqueue(event_id)
 
         self._backoff[event_id] = asyncio.get_running_loop().call_later(delay, retry)
+
+    async def _set_aside(self, event_id: str, reason: str) -> bool:
+        """Mark the event set aside; False when even that failed (it is retried instead)."""
+        try:
+            result = await self._applier.set_aside(event_id, reason)
+        except Exception:
+            log.exception("could not set Stripe event %s aside", event_id)
+            return False
+        self._failures.pop(event_id, None)
+        if result.effects.any:
+            self._on_effects(result.effects)
+        return True

@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from sandbox.stripe import ScenarioError, StripeSandbox
 from sandbox.stripe._time import period_end
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.runtime import web_server
 from bot.scheduler import Scheduler
 from bot.services.billing import BillingService

@@ -6,12 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services.billing import Actor
-from storage import billing as queries
+from storage.billing import queries
 from tests.services.billing.support import (
     GUILD,
     LIFETIME_ROLE,
-    MODERATOR_ROLE,
+    MOD,
     PRO_ROLE,
     Billing,
     buy,
@@ -20,7 +19,6 @@ from tests.services.billing.support import (
 )
 
 USER = 4242
-MOD = Actor(1, frozenset({MODERATOR_ROLE}), can_manage_guild=False)
 
 
 async def _dispute_before_the_subscription_events(billing: Billing) -> str:

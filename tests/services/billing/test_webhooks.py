@@ -9,12 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services.billing.apply import EventApplier
 from bot.services.billing.webhooks import EventWorker, WebhookReceiver
 from bot.stripe_gateway import StripeApiGateway
 from sandbox.stripe import sign_payload
-from storage import billing as queries
+from storage.billing import queries
 from storage.database import Database
 from tests.services.billing.support import GUILD, SECRET, Billing, settings_for
 

@@ -1,0 +1,45 @@
+"""The role-change outbox and the roles the bot manages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, Text
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from storage.columns import row_id, snowflake, utc_time
+
+
+class RoleChange(SQLModel, table=True):
+    """An outbox row: a role to add or remove on Discord, retried until applied."""
+
+    __tablename__ = "role_changes"
+    __table_args__ = (Index("ix_role_changes_due", "status", "next_attempt_at"),)
+
+    id: int | None = row_id()
+    guild_id: int = snowflake()
+    user_id: int = snowflake()
+    role_id: int = snowflake()
+    action: str  # add | remove
+    reason: str = ""
+    status: str = "pending"  # pending | waiting_member | done | superseded
+    attempts: int = 0
+    next_attempt_at: datetime = utc_time()
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = utc_time()
+    applied_at: datetime | None = utc_time(nullable=True)
+    # When the moderators were told this change is stuck (50013), so they hear it once.
+    reported_at: datetime | None = utc_time(nullable=True)
+
+
+class ManagedRole(SQLModel, table=True):
+    """A tier role the bot itself gave a member; only these may it take away."""
+
+    __tablename__ = "managed_roles"
+    __table_args__ = (UniqueConstraint("guild_id", "user_id", "role_id"),)
+
+    id: int | None = row_id()
+    guild_id: int = snowflake()
+    user_id: int = snowflake()
+    role_id: int = snowflake()
+    since: datetime = utc_time()
