@@ -76,7 +76,7 @@ async def run_bot(
 ) -> float:
     """The bot handled a message once its activity cog queued the interaction row."""
     async with running_app(settings, wait_until_ready=10) as app:
-        log = app.services.interaction_log
+        log = app.interaction_log
 
         async def push_and_wait(count: int) -> float:
             target = log.pending + log.stats.written + count

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot import stats_cli
 from bot.cli_args import (
@@ -19,6 +20,7 @@ from bot.cli_args import (
     settings_from,
 )
 from bot.settings import SettingsError, load_settings
+from bot.settings.secrets import ScrubbingFormatter, environment_secrets, remember, scrub
 from storage.database import Database
 from storage.migrate import DatabaseNotMigrated, current_revisions, upgrade
 
@@ -45,14 +47,14 @@ def _check_config(args: argparse.Namespace) -> int:
     if problems:
         _print_problems(args.path, problems)
         return 1
-    print(f"ok: {settings.summary()}")
+    print(scrub(f"ok: {settings.summary()}"))
     return 0
 
 
 def _print_problems(path: str, problems: Sequence[str]) -> None:
-    print(f"{path}: {len(problems)} problem(s):")
+    print(scrub(f"{path}: {len(problems)} problem(s):"))
     for problem in problems:
-        print(f"  - {problem}")
+        print(scrub(f"  - {problem}"))
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -157,17 +159,59 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `lyceum` console script."""
+    remember(environment_secrets(os.environ))
     args = build_parser().parse_args(argv)
     level = args.log_level or ("INFO" if args.command in LONG_RUNNING else "WARNING")
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    if level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(level)
     try:
         return int(args.handler(args))
     except SettingsError as error:
         _print_problems(getattr(args, "config", "config"), error.problems)
     except (DatabaseNotMigrated, CommandFailed) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(scrub(f"error: {error}"), file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
+    except Exception as error:  # the last line of defence: one line, never a traceback
+        log.debug("lyceum %s failed", args.command, exc_info=True)
+        print(
+            scrub(f"error: lyceum {args.command} failed: {one_line(error)}")
+            + " (--log-level DEBUG shows where)",
+            file=sys.stderr,
+        )
     return 1
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record comes (tests swap it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr at `level` through a formatter that scrubs every known secret."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, _StderrHandler):
+            root.removeHandler(handler)
+    handler = _StderrHandler()
+    handler.setFormatter(ScrubbingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+    if level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def one_line(error: BaseException, limit: int = 200) -> str:
+    """The error's type and message on one short line."""
+    try:
+        message = " ".join(str(error).split())
+    except Exception:  # a message that cannot even be rendered
+        message = ""
+    text = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."

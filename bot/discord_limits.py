@@ -36,6 +36,16 @@ BLANK = "\u200b"  # Discord refuses empty field names and values
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
+def inert(text: str) -> str:
+    """@everyone and @here shown as text: they never ping (no allowed mentions) nor glow."""
+    return text.replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere")
+
+
+def fit_content(text: str | None) -> str | None:
+    """Message text within 2,000 characters, mass mentions inert; None when empty."""
+    return clip(inert(text), CONTENT) if text else None
+
+
 def clip(text: str, limit: int) -> str:
     """`text` cut to at most `limit` characters, ending in "…" when cut."""
     if len(text) <= limit:
@@ -50,7 +60,8 @@ def embed_size(embed: discord.Embed) -> int:
 
 def _size(data: dict[str, Any]) -> int:
     size = len(data.get("title") or "") + len(data.get("description") or "")
-    size += sum(len(f.get("name") or "") + len(f.get("value") or "") for f in data["fields"])
+    fields = data.get("fields") or []
+    size += sum(len(f.get("name") or "") + len(f.get("value") or "") for f in fields)
     size += len((data.get("footer") or {}).get("text") or "")
     return size + len((data.get("author") or {}).get("name") or "")
 
@@ -79,19 +90,21 @@ def fit_embed(embed: discord.Embed, budget: int = EMBEDS_TOTAL) -> discord.Embed
     _clip_part(data, "description", None, EMBED_DESCRIPTION)
     _clip_part(data, "footer", "text", FOOTER)
     _clip_part(data, "author", "name", AUTHOR)
-    data["fields"] = [
+    fields = [
         {
             **item,
             "name": clip(str(item.get("name") or BLANK), FIELD_NAME),
             "value": clip(str(item.get("value") or BLANK), FIELD_VALUE),
         }
-        for item in list(data.get("fields") or [])[:EMBED_FIELDS]
+        for item in list(data.pop("fields", None) or [])[:EMBED_FIELDS]
     ]
+    if fields:
+        data["fields"] = fields
     budget = max(0, budget)
     over = _size(data) - budget
     if over > 0:
         _clip_part(data, "description", None, len(data.get("description") or "") - over)
-    while _size(data) > budget and data["fields"]:
+    while _size(data) > budget and data.get("fields"):
         data["fields"].pop()
     for part, key in (("footer", "text"), ("author", "name"), ("title", None)):
         over = _size(data) - budget
@@ -149,7 +162,7 @@ async def respond(
     """Answer the interaction (or follow up a deferral) within Discord's limits, pinging nobody."""
     options: dict[str, Any] = {"ephemeral": ephemeral, "allowed_mentions": NO_MENTIONS}
     if content:
-        options["content"] = clip(content, CONTENT)
+        options["content"] = fit_content(content)
     if embeds:
         options["embeds"] = fit_embeds(embeds)
     if files:

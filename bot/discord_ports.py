@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 import aiohttp
 import discord
@@ -19,7 +20,14 @@ from bot.core.ports import (
     TargetGone,
     TemporarilyUnavailable,
 )
-from bot.discord_limits import BUTTON_LABEL, CONTENT, NO_MENTIONS, clip, fit_embed, fit_embeds
+from bot.discord_limits import (
+    BUTTON_LABEL,
+    NO_MENTIONS,
+    clip,
+    fit_content,
+    fit_embed,
+    fit_embeds,
+)
 from bot.services.roles import RoleFacts
 
 _BUTTON_STYLES = {
@@ -132,7 +140,7 @@ async def send(channel: discord.abc.Messageable, message: OutgoingMessage) -> di
     """Send an `OutgoingMessage` to any messageable, within Discord's limits, pinging nobody."""
     embeds = fit_embeds(to_embed(card) for card in message.cards)
     files = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in message.files]
-    content = clip(message.content, CONTENT) or None
+    content = fit_content(message.content)
     view = to_view(message)
     if view is None:
         return await channel.send(
@@ -217,3 +225,25 @@ class DiscordNotifier:
         async with translated_errors(f"DM {user_id}"):
             channel = await self._client.create_dm(discord.Object(user_id))
             await send(channel, message)
+
+
+class DiscordRoster:
+    """`Roster` from the gateway's member lists (chunked when needed)."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    def guild_ids(self) -> list[int]:
+        """The guilds the bot is in."""
+        return [guild.id for guild in self._client.guilds]
+
+    async def present_members(self, guild_id: int) -> dict[int, datetime | None] | None:
+        """Every human member and their join time; None when the list is incomplete."""
+        guild = self._client.get_guild(guild_id)
+        if guild is None or not self._client.intents.members:
+            return None
+        if not guild.chunked:
+            await guild.chunk()
+        if not guild.chunked:  # a partial list would read as mass leaves
+            return None
+        return {member.id: member.joined_at for member in guild.members if not member.bot}

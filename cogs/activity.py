@@ -28,33 +28,8 @@ class Activity(commands.Cog):
         self.bot_user_id = bot.user.id if bot.user else None
 
     @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        # Members who were there before the bot, and joins and leaves while it was away.
-        for guild in self.bot.guilds:
-            await self._catch_up_roster(guild)
-
-    @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        await self._catch_up_roster(guild)
-
-    async def _catch_up_roster(self, guild: discord.Guild) -> None:
-        if not self.bot.intents.members:
-            return
-        if not guild.chunked:
-            await guild.chunk()
-        if not guild.chunked:  # a partial list would read as mass leaves
-            log.warning("guild %s: member list incomplete; roster not caught up", guild.id)
-            return
-        present = {m.id: m.joined_at for m in guild.members if not m.bot}
-        changes = await self.activity.roster_seen(guild.id, present)
-        if changes.found or changes.returned or changes.left:
-            log.info(
-                "guild %s roster: %d members found, %d back, %d gone while away",
-                guild.id,
-                changes.found,
-                changes.returned,
-                changes.left,
-            )
+        await self.activity.catch_up_guild(guild.id)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -133,4 +108,4 @@ class Activity(commands.Cog):
 
 async def setup(bot: AnyLyceumBot) -> None:
     """Load the cog."""
-    await bot.add_cog(Activity(bot, bot.services.activity))
+    await bot.add_cog(Activity(bot, bot.services.get(ActivityService)))

@@ -55,16 +55,6 @@ class Stats(commands.GroupCog, group_name="stats"):
         self.access = AccessPolicy(settings.guild)
         super().__init__()
 
-    async def cog_load(self) -> None:
-        await self.stats.start()
-
-    async def cog_unload(self) -> None:
-        await self.stats.stop()
-
-    @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        await self.stats.catch_up()
-
     @app_commands.command(description="The weekly report: headline numbers, changes and charts.")
     @app_commands.describe(week="An ISO week like 2026-W47 (default: the last complete week)")
     async def week(self, interaction: discord.Interaction, week: Week | None = None) -> None:
@@ -101,4 +91,4 @@ class Stats(commands.GroupCog, group_name="stats"):
 
 async def setup(bot: AnyLyceumBot) -> None:
     """Load the stats cog."""
-    await bot.add_cog(Stats(bot.services.stats, bot.settings))
+    await bot.add_cog(Stats(bot.services.get(StatsService), bot.settings))

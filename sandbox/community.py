@@ -13,19 +13,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from bot.client import EXTENSIONS
 from bot.core.clock import Clock, SystemClock
 from bot.discord_endpoint import use_api_base
 from bot.runtime import App, running_app
-from bot.services.container import Services
 from bot.settings import Settings, parse_settings
 from sandbox.discord import Channel, DiscordSandbox, Perm, Person, Role, SandboxGuild
 from sandbox.stripe import RetryPolicy, StripeSandbox
 from storage.database import Database
+from storage.interaction_log import InteractionLog
 from storage.migrate import upgrade
 
 WEBHOOK_PATH = "/stripe/webhook"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,15 +61,19 @@ class Community:
     webhook_secret: str
     tier_roles: dict[str, Role] = field(default_factory=dict)
 
-    @property
-    def services(self) -> Services:
-        """The bot's services (database, log, billing, stats...)."""
-        return self.app.services
+    def service(self, kind: type[T]) -> T:
+        """One feature's service, by its type: `world.service(BillingService)`."""
+        return self.app.services.get(kind)
 
     @property
     def db(self) -> Database:
         """The bot's database."""
-        return self.app.services.db
+        return self.app.context.db
+
+    @property
+    def interaction_log(self) -> InteractionLog:
+        """The bot's interaction-log writer."""
+        return self.app.interaction_log
 
     @property
     def owner(self) -> Person:
@@ -238,7 +243,7 @@ async def running_community(
     *,
     clock: Clock | None = None,
     tiers: tuple[TierSpec, ...] = DEFAULT_TIERS,
-    extensions: tuple[str, ...] = EXTENSIONS,
+    extra_extensions: tuple[str, ...] = (),
     stripe_retry: RetryPolicy | None = None,
     overrides: dict[str, dict[str, object]] | None = None,
     database_url: str | None = None,
@@ -266,7 +271,7 @@ async def running_community(
         )
         try:
             async with running_app(
-                settings, clock=clock, extensions=extensions, wait_until_ready=10
+                settings, clock=clock, extra_extensions=extra_extensions, wait_until_ready=10
             ) as app:
                 stripe_sb.add_endpoint(f"{app.web_url}{WEBHOOK_PATH}", prepared.webhook_secret)
                 yield Community(

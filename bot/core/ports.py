@@ -7,6 +7,7 @@ the sandbox through those same adapters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 
@@ -129,4 +130,16 @@ class Notifier(Protocol):
 
     async def dm(self, user_id: int, message: OutgoingMessage) -> None:
         """Send a direct message."""
+        ...
+
+
+class Roster(Protocol):
+    """Who is in each guild right now, as Discord lists them."""
+
+    def guild_ids(self) -> list[int]:
+        """The guilds the bot is in."""
+        ...
+
+    async def present_members(self, guild_id: int) -> dict[int, datetime | None] | None:
+        """Every human member (user id → when they joined); None when the list is partial."""
         ...

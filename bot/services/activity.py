@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.clock import Clock
+from bot.core.ports import Roster
 from storage.activity import members
 from storage.database import Database
 from storage.interaction_log import InteractionLog
@@ -15,6 +17,8 @@ from storage.stats.history import ImportedMember, ImportRow
 
 # Where a member known only from imported history came from (`members.join_source`).
 HISTORY_SOURCES = frozenset({"import", "first_message"})
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,11 @@ class RosterChanges:
     returned: int  # members it knew as gone who are back
     left: int  # members it knew as present who are gone
 
+    def __add__(self, other: RosterChanges) -> RosterChanges:
+        return RosterChanges(
+            self.found + other.found, self.returned + other.returned, self.left + other.left
+        )
+
 
 class ActivityService:
     """Turns plain facts about member actions into interaction-log rows.
@@ -32,8 +41,11 @@ class ActivityService:
     Callers pass only ids and times (never message content) and skip bots.
     """
 
-    def __init__(self, db: Database, log: InteractionLog, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, log: InteractionLog, clock: Clock, roster: Roster | None = None
+    ) -> None:
         self._db = db
+        self._roster = roster
         self._log = log
         self._clock = clock
 
@@ -122,6 +134,27 @@ class ActivityService:
         async with self._db.transaction() as session:
             await members.record_leave(session, guild_id, user_id, at)
         self._log.record(guild_id, user_id, "leave", at)
+
+    async def catch_up(self) -> RosterChanges:
+        """Compare every guild's member list with what we hold (joins and leaves missed)."""
+        total = RosterChanges(0, 0, 0)
+        for guild_id in self._roster.guild_ids() if self._roster is not None else []:
+            total = total + await self.catch_up_guild(guild_id)
+        return total
+
+    async def catch_up_guild(self, guild_id: int) -> RosterChanges:
+        """Catch up with one guild's member list (skipped when Discord's list is partial)."""
+        present = await self._roster.present_members(guild_id) if self._roster else None
+        if present is None:
+            log.warning("guild %s: member list incomplete; roster not caught up", guild_id)
+            return RosterChanges(0, 0, 0)
+        changes = await self.roster_seen(guild_id, present)
+        if changes.found or changes.returned or changes.left:
+            log.info(
+                "guild %s roster: %d members found, %d back, %d gone while away",
+                guild_id, changes.found, changes.returned, changes.left,
+            )  # fmt: skip
+        return changes
 
     async def roster_seen(
         self, guild_id: int, present: Mapping[int, datetime | None]

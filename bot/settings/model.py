@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from storage.database import redacted_url
+from bot.settings.secrets import redact_database_url
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TIER_KINDS = ("subscription", "one_time")
@@ -62,7 +62,7 @@ class DatabaseSettings:
     @property
     def display_url(self) -> str:
         """The URL with its password hidden, for logs and summaries."""
-        return redacted_url(self.url)
+        return redact_database_url(self.url)
 
     def __repr__(self) -> str:
         return f"DatabaseSettings(url={self.display_url!r})"

@@ -24,14 +24,14 @@ def _quote(reply: Reply) -> str:
 
 async def _wait_for_log(world: Community, rows: int) -> None:
     """Until the interaction log has taken `rows` more rows than it had at the start."""
-    log = world.services.interaction_log
+    log = world.interaction_log
     await world.discord.wait_for(lambda: log.stats.written + log.pending >= rows, timeout=10)
 
 
 async def play_live_script(world: Community, transcript: Transcript) -> None:
     """Joins, a conversation, a purchase through Checkout, /billing and a moderator lookup."""
     guild, general = world.guild, world.channel("general")
-    log = world.services.interaction_log
+    log = world.interaction_log
     before = log.stats.written + log.pending
     alice = await guild.join("alice")
     bob = await guild.join("bob")

@@ -6,6 +6,7 @@ import heapq
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.services.billing import BillingService
 from sandbox.community import Community
 from sandbox.demo.clock import TravellingClock
 from sandbox.demo.history import Payment
@@ -24,7 +25,7 @@ class PaymentReplay:
 async def settle(world: Community) -> None:
     """Wait until every webhook was answered and every stored event applied."""
     await world.stripe.webhooks.drain()
-    await world.services.billing.events.idle()
+    await world.service(BillingService).events.idle()
 
 
 def _session_id(url: str) -> str:
@@ -54,7 +55,7 @@ async def replay_payments(
             clock.travel_to(when)
             sent_before = len(world.stripe.events)
             if action == "pay":
-                link = await world.services.billing.checkout_link(
+                link = await world.service(BillingService).checkout_link(
                     world.guild.id, payment.user_id, payment.tier
                 )
                 outcome = await world.stripe.pay(_session_id(link.url), name=payment.name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.services.stats import StatsService
 from bot.services.stats.text import text_report
 from sandbox.community import Community
 from sandbox.demo.transcript import Transcript
@@ -11,7 +12,7 @@ from sandbox.demo.transcript import Transcript
 
 async def post_weekly_report(world: Community, root: Path, transcript: Transcript) -> list[Path]:
     """Post the due weekly report to #owners, print it, save its charts; returns the PNGs."""
-    stats = world.services.stats
+    stats = world.service(StatsService)
     owners = world.channel("owners")
     already = len(owners.messages)
     outcome = await stats.post_due(world.guild.id)

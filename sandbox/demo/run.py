@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from bot.services.importer.service import DceImporter
+from bot.services.stats import StatsService
 from sandbox.community import Community, running_community
 from sandbox.demo.clock import TravellingClock
 from sandbox.demo.history import History, generate_history
@@ -32,7 +33,7 @@ def fresh_data_dir(data_dir: str) -> Path:
 
 
 async def _import_history(world: Community, history: History, transcript: Transcript) -> None:
-    importer = DceImporter(world.db, world.services.stats)
+    importer = DceImporter(world.db, world.service(StatsService))
     started = time.perf_counter()
     results = await importer.import_files(world.guild.id, history.files)
     elapsed = time.perf_counter() - started

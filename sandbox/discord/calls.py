@@ -24,6 +24,7 @@ class Call:
     reason: str | None = None
     files: list[tuple[str, str | None, int]] = field(default_factory=list)
     fault: str | None = None
+    limited: str | None = None  # scope of an emulated 429 (user/global/shared)
     error: str | None = None
     answer: Any = None  # the answer's JSON body (None when empty or not JSON)
 

@@ -11,7 +11,7 @@ from storage.interactions import Interaction
 
 async def logged(world: Community, **where: object) -> list[Interaction]:
     """Interactions written so far (after flushing the log) matching `where`."""
-    await world.services.interaction_log.flush()
+    await world.interaction_log.flush()
     statement = select(Interaction)
     for column, value in where.items():
         statement = statement.where(getattr(Interaction, column) == value)

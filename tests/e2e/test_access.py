@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.services.billing import BillingService
 from sandbox.community import Community
 from sandbox.discord import Perm, Person, Role
 from storage.audit.models import AuditEntry
@@ -43,7 +44,7 @@ async def test_moderator_cannot_make_a_tier_of_the_admin_role_and_grant_it(
 
     setup = await mod.run("/setup tiers", key="x", price_id="price_x", role=admin, kind="one_time")
     grant = await mod.run("/membership grant", member=mod, tier="x")
-    await community.services.billing.outbox.run_once()
+    await community.service(BillingService).outbox.run_once()
 
     assert setup.ephemeral and "Manage Server" in setup.content
     assert grant.ephemeral and "no tier" in grant.content.lower()
@@ -124,7 +125,7 @@ async def test_a_tier_role_that_became_dangerous_is_not_granted_by_hand(
     mod = await community.moderator()
 
     reply = await mod.run("/membership grant", member=bob, tier="pro")
-    await community.services.billing.outbox.run_once()
+    await community.service(BillingService).outbox.run_once()
 
     assert reply.ephemeral and "Administrator" in reply.content
     assert not bob.has_role(pro)
@@ -146,7 +147,7 @@ async def test_a_paid_tier_role_that_became_dangerous_is_held_back_and_reported(
     assert "Ban Members" in mod_log.messages[0].content
     assert not alice.has_role(pro)
     community.guild.edit_role(pro, permissions=0)  # a moderator takes the power away
-    community.services.billing.outbox.retry_now()
+    community.service(BillingService).outbox.retry_now()
     await community.discord.wait_for(lambda: alice.has_role(pro))
     assert len(mod_log.messages) == 1
 
@@ -160,3 +161,28 @@ async def test_a_tier_whose_role_became_dangerous_is_not_sold(community: Communi
 
     assert reply.ephemeral and "cannot be bought right now" in reply.content
     assert reply.buttons == []
+
+
+async def test_commands_declare_the_permission_their_gate_checks(community: Community) -> None:
+    await community.owner.run("/help")  # registered by now
+    declared = {
+        c.name: c.default_member_permissions
+        for scope in community.discord.state.commands.values()
+        for c in scope
+    }
+    assert declared["setup"] == str(Perm.MANAGE_GUILD)
+    assert declared["membership"] == str(Perm.MANAGE_ROLES)
+    assert declared["stats"] is None  # the owners role cannot be declared; the bot checks
+
+
+async def test_a_member_let_into_setup_by_an_override_is_still_refused(
+    community: Community,
+) -> None:
+    helpers = community.guild.create_role("Helpers")
+    community.guild.allow_command("setup", helpers)
+    carol = await community.guild.join("carol")
+    await community.guild.give_role(carol, helpers)
+
+    reply = await carol.run("/setup tiers")
+
+    assert reply.ephemeral and "Manage Server" in reply.content

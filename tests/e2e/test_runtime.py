@@ -19,7 +19,6 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.client import EXTENSIONS
 from bot.runtime import running_app
 from bot.settings import parse_settings
 from sandbox.community import Community, PreparedCommunity, prepare_community, running_community
@@ -115,7 +114,7 @@ async def test_leaving_the_app_flushes_the_interaction_log(tmp_path: Path) -> No
     async with running_community(tmp_path, overrides=slow_flush) as world:
         alice = await world.guild.join("alice")
         await alice.say(world.channel("general"), "hello")
-        log = world.services.interaction_log
+        log = world.interaction_log
         await world.discord.wait_for(lambda: log.pending >= 2)
         assert log.stats.written == 0
     assert await _stored_kinds(tmp_path / "lyceum.db", alice.id) == ["join", "message"]
@@ -185,8 +184,8 @@ async def _read_until(process: Process, marker: bytes, seconds: float) -> bytes:
 
 
 async def test_leaving_the_app_lets_a_running_command_finish(tmp_path: Path) -> None:
-    with_two_step = (*EXTENSIONS, "tests.e2e.runtime_cog")
-    async with running_community(tmp_path, extensions=with_two_step) as world:
+    with_two_step = ("tests.e2e.runtime_cog",)
+    async with running_community(tmp_path, extra_extensions=with_two_step) as world:
         alice = await world.guild.join("alice")
         world.discord.faults.slow(CALLBACK, 0.3, times=1)
         running = asyncio.create_task(alice.run("/two-step"))
@@ -206,7 +205,7 @@ async def test_a_command_sent_while_extensions_unload_is_not_answered_with_an_er
         attempts.append(asyncio.create_task(alice.run("/help", timeout=1)))
         await asyncio.sleep(0.3)  # time for the bot to see it, if it still listens
 
-    async with running_community(tmp_path, extensions=(*EXTENSIONS, hook_cog)) as world:
+    async with running_community(tmp_path, extra_extensions=(hook_cog,)) as world:
         alice = await world.guild.join("alice")
         # discord.py loads extensions as fresh modules: reach the one it loaded.
         world.app.bot.extensions[hook_cog].WHILE_UNLOADING.append(run_help_now)

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 from bot.core.errors import InvalidInput
 
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE | re.ASCII)
+# Weeks a report can be asked for: Discord began in 2015; nothing is logged past 2099.
+FIRST_YEAR, LAST_YEAR = 2015, 2099
 
 
 @total_ordering
@@ -32,10 +34,17 @@ class IsoWeek:
     @classmethod
     def parse(cls, text: str) -> IsoWeek:
         """Read "2026-W47" (or "2026W47"); `InvalidInput` explains the expected form."""
-        match = _WEEK.match(text.strip())
+        match = _WEEK.match(text.strip()) if len(text) <= 40 else None
         if not match:
-            raise InvalidInput(f"{text!r} is not a week; write it like 2026-W47")
-        return cls(int(match.group(1)), int(match.group(2)))
+            shown = repr(text) if len(text) <= 40 else "that"
+            raise InvalidInput(f"{shown} is not a week; write it like 2026-W47")
+        year = int(match.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise InvalidInput(
+                f"{match.group(0)} is out of range; choose a week from {FIRST_YEAR} "
+                f"to {LAST_YEAR}, like 2026-W47"
+            )
+        return cls(year, int(match.group(2)))
 
     @classmethod
     def containing(cls, day: date) -> IsoWeek:
