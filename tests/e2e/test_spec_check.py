@@ -235,7 +235,7 @@ async def test_every_route_of_the_sandbox_answers_as_the_spec_says(
     ]:
         await _request(http, method, path, body)
     await _answer_an_interaction(sandbox, http, alice.user, general)
-    assert [c.status for c in sandbox.calls if c.status >= 300] == []
+    assert [c.status for c in sandbox.calls if c.status >= 300 and c.status != 429] == []
     untried = set(sandbox.routes) - {c.route for c in sandbox.calls}
     assert not untried, f"add a call to these new sandbox routes: {sorted(untried)}"
     assert _allowed([p for call in sandbox.calls for p in check_call(call)]) == []
@@ -246,8 +246,12 @@ FORUM_POST = {"name": "How?", "message": {"content": "question"}, "applied_tags"
 
 
 async def _request(http: aiohttp.ClientSession, method: str, path: str, body: Any) -> None:
-    async with http.request(method, f"/api/v10{path}", json=body):
-        pass
+    """One call; a 429 from the sandbox's rate limits is waited out and retried, as bots do."""
+    for _ in range(5):
+        async with http.request(method, f"/api/v10{path}", json=body) as response:
+            if response.status != 429:
+                return
+            await asyncio.sleep(float((await response.json())["retry_after"]))
 
 
 async def _answer_an_interaction(
