@@ -372,7 +372,9 @@ class Person:
         data = {"custom_id": modal.custom_id, "components": modal.submission(values)}
         message = self._backend.state.messages.get(origin.message_id or 0)
         channel = self._backend.state.channels[origin.channel_id]
-        return await self._send(channel, MODAL_SUBMIT, data, message).wait(timeout)
+        reply = self._send(channel, MODAL_SUBMIT, data, message)
+        reply.interaction.trigger_id = origin.id  # set before the bot can answer (no await)
+        return await reply.wait(timeout)
 
     # -- chatting -------------------------------------------------------------------
 

@@ -280,6 +280,7 @@ class Interaction:
     response_type: int | None = None
     response_data: dict[str, Any] | None = None
     original_id: int | None = None
+    trigger_id: int | None = None  # a modal submit: the interaction that opened the modal
     followup_ids: list[int] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 

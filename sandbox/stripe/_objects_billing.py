@@ -332,19 +332,6 @@ def decline(charge: Obj) -> None:
     )
 
 
-def card_error(charge: Obj) -> Obj:
-    """The `last_payment_error` a payment intent shows after `charge` was declined."""
-    return {
-        "charge": charge["id"],
-        "code": "card_declined",
-        "decline_code": "generic_decline",
-        "doc_url": "https://stripe.com/docs/error-codes/card-declined",
-        "message": "Your card was declined.",
-        "payment_method": {"id": charge["payment_method"], "object": "payment_method"},
-        "type": "card_error",
-    }
-
-
 def build_refund(
     refund_id: str,
     *,
@@ -375,7 +362,9 @@ def build_refund(
 def build_dispute(dispute_id: str, *, charge: Obj, created: int, reason: str) -> Obj:
     """A dispute (`dp_...`) that needs a response."""
     dispute = template("dispute")
-    dispute["evidence_details"].update(due_by=created + 7 * 86400)
+    dispute["evidence_details"].update(
+        due_by=created + 7 * 86400, submission_method="not_submitted"
+    )
     dispute["payment_method_details"]["card"].update(case_type="chargeback")
     dispute.update(
         id=dispute_id,

@@ -1,8 +1,13 @@
-"""Invoice payments: the link from a payment intent to the invoice it pays."""
+"""Payment objects: invoice payments (payment intent -> invoice), payment methods, card errors."""
 
 from __future__ import annotations
 
+import copy
+
 from ._state import Obj
+from ._templates import template
+
+CARD_FIELDS = ("brand", "country", "exp_month", "exp_year", "fingerprint", "funding", "last4")
 
 
 def build_invoice_payment(payment_id: str, *, invoice: Obj, intent: Obj, created: int) -> Obj:
@@ -30,3 +35,35 @@ def mark_paid(invoice_payment: Obj, *, amount: int, at: int) -> None:
         status="paid",
         status_transitions=dict(invoice_payment["status_transitions"], paid_at=at),
     )
+
+
+def build_payment_method(charge: Obj) -> Obj:
+    """The card payment method (`pm_...`) a charge was made with, as Stripe embeds it."""
+    method = template("payment_method")
+    paid_with = charge["payment_method_details"]["card"]
+    card = dict(method["card"], generated_from=None, wallet=None)
+    card.update({key: paid_with[key] for key in CARD_FIELDS if key in paid_with})
+    card["display_brand"] = card["brand"]
+    method.update(
+        id=charge["payment_method"],
+        billing_details=copy.deepcopy(charge["billing_details"]),
+        card=card,
+        created=charge["created"],
+        customer=charge["customer"],
+        metadata={},
+    )
+    return method
+
+
+def card_error(charge: Obj) -> Obj:
+    """The `last_payment_error` a payment intent shows after `charge` was declined: the
+    payment method is the whole object, not its id."""
+    return {
+        "charge": charge["id"],
+        "code": "card_declined",
+        "decline_code": "generic_decline",
+        "doc_url": "https://stripe.com/docs/error-codes/card-declined",
+        "message": "Your card was declined.",
+        "payment_method": build_payment_method(charge),
+        "type": "card_error",
+    }

@@ -13,11 +13,10 @@ from ._objects_billing import (
     build_invoice,
     build_invoice_line,
     build_payment_intent,
-    card_error,
     decline,
 )
 from ._objects_catalog import build_customer
-from ._objects_payments import build_invoice_payment, mark_paid
+from ._objects_payments import build_invoice_payment, card_error, mark_paid
 from ._state import Obj, StripeState, diff
 
 ChargeResult = Literal["succeed", "fail", "pending"]

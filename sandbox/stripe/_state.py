@@ -143,6 +143,7 @@ class StripeState:
             type=event_type,
         )
         self.events.append(event)
+        self.put(event)  # `GET /v1/events/{id}` finds it
         log.info("event %s %s for %s", event["id"], event_type, obj["id"])
         if self.sink is not None:
             self.sink.enqueue(event)

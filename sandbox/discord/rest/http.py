@@ -14,7 +14,7 @@ from aiohttp import BodyPartReader, web
 
 from sandbox.discord.backend import Backend
 from sandbox.discord.bodies import Upload
-from sandbox.discord.calls import Call
+from sandbox.discord.calls import Call, answer_body
 from sandbox.discord.errors import DiscordError
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         log.exception("sandbox error on %s", route)
         call.error = repr(error)
         response = json_response({"message": f"sandbox internal error: {error!r}", "code": 0}, 400)
-    call.status = response.status
+    call.status, call.answer = response.status, answer_body(response)
     return response
 
 
