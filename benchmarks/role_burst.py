@@ -29,10 +29,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sandbox.community import Community, running_community
 from sandbox.discord import Person, Role
-from sandbox.harness import Community, running_community
-from storage import members
-from storage.models import Entitlement
+from storage.activity import members
+from storage.billing.models import Entitlement
 
 ROLE_ROUTES = (
     "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}",
