@@ -34,6 +34,7 @@ from bot.core.clock import FakeClock
 from bot.runtime import web_server
 from bot.scheduler import Scheduler
 from bot.services.billing import BillingService
+from bot.services.roles import RoleService
 from bot.settings import GuildConfig, Secret, Settings, StripeSettings, TierConfig
 from bot.stripe_gateway import StripeApiGateway
 from bot.stripe_webhook import receiver_app
@@ -240,8 +241,11 @@ async def real_run(
     )  # fmt: skip
     gateway = StripeApiGateway(settings.stripe)
     offline: Any = Offline()
-    service = BillingService(settings, db, FakeClock(START), Scheduler(), gateway,
-                             roles=offline, notifier=offline, publisher=offline)  # fmt: skip
+    clock = FakeClock(START)
+    role_service = RoleService(settings, db, clock, roles=offline, notifier=offline,
+                               publisher=offline)  # fmt: skip
+    service = BillingService(settings, db, clock, Scheduler(), gateway, roles=offline,
+                             role_service=role_service)  # fmt: skip
     try:
         await service.admin.sync_config_tiers()
         await service.events.start()

@@ -16,11 +16,13 @@ from bot.core.events import MemberJoined
 from bot.feature import Context, Feature, Privacy
 from bot.services.activity import ActivityService
 from bot.services.billing import BillingService, StripeGateway
+from bot.services.roles import RoleService
 from bot.services.stats import StatsService
 from bot.stripe_webhook import webhook_route
 from storage.activity import privacy as activity_privacy
 from storage.audit import privacy as audit_privacy
 from storage.billing import privacy as billing_privacy
+from storage.roles import privacy as roles_privacy
 from storage.stats import privacy as stats_privacy
 
 
@@ -39,6 +41,28 @@ ACTIVITY = Feature(
 )
 
 
+def _roles(ctx: Context) -> RoleService:
+    return RoleService(
+        ctx.settings,
+        ctx.db,
+        ctx.clock,
+        roles=ctx.ports.roles,
+        notifier=ctx.ports.notifier,
+        publisher=ctx.ports.publisher,
+    )
+
+
+# The one outbox for every role the bot gives (tier roles now; member, interest and
+# reward roles next) and the notices that go with them.
+ROLES = Feature(
+    name="roles",
+    build=_roles,
+    start=RoleService.start,
+    stop=RoleService.stop,
+    privacy=Privacy(roles_privacy.TABLES, roles_privacy.export_member, roles_privacy.forget_member),
+)
+
+
 def _stripe_api(ctx: Context) -> StripeGateway:
     from bot.stripe_gateway import StripeApiGateway  # the stripe package, only when used
 
@@ -53,8 +77,7 @@ def _billing(ctx: Context) -> BillingService:
         ctx.scheduler,
         ctx.provided_or(StripeGateway, lambda: _stripe_api(ctx)),  # type: ignore[type-abstract]
         roles=ctx.ports.roles,
-        notifier=ctx.ports.notifier,
-        publisher=ctx.ports.publisher,
+        role_service=ctx.services.get(RoleService),
     )
 
     async def roles_back(event: MemberJoined) -> None:
@@ -114,7 +137,7 @@ AUDIT = Feature(
 
 HELP = Feature(name="help", build=_nothing, extension="cogs.help")
 
-FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, BILLING, STATS, HELP)
+FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, ROLES, BILLING, STATS, HELP)
 
 
 def extensions(features: Sequence[Feature[Any]] = FEATURES) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.clock import FakeClock
 from bot.services.billing import BillingService
-from bot.services.billing.outbox import Backoff
+from bot.services.roles.outbox import Backoff
 from sandbox.community import Community, running_community
 from tests.e2e.billing_support import entitlement, settled, subscribe_and_pay
 

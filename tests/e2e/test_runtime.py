@@ -241,7 +241,7 @@ async def test_sigterm_while_the_database_fails_exits_at_the_deadline_counting_l
 
 
 async def test_a_second_sigterm_forces_lyceum_run_to_exit(tmp_path: Path) -> None:
-    stuck = {"flush_interval_s": 3600, "close_timeout_s": 3600, "max_attempts": 1_000_000}
+    stuck = {"flush_interval_s": 3600, "close_timeout_s": 3600, "max_attempts": 1000}
     async with lyceum_run(tmp_path, interaction_log=stuck) as (prepared, process, port):
         await _two_rows_pending(prepared, port)
         await _hide_interactions(tmp_path / "lyceum.db")

@@ -7,18 +7,17 @@ from datetime import timedelta
 
 from bot.core.access import Caller
 from bot.core.clock import Clock
-from bot.core.ports import Notifier, Publisher, Roles
+from bot.core.ports import Roles
 from bot.scheduler import Scheduler
 from bot.services.billing.apply import EventApplier
 from bot.services.billing.checkout import CheckoutLink, CheckoutService, TierChoice
 from bot.services.billing.gateway import StripeGateway
 from bot.services.billing.ledger import Effects, Ledger
 from bot.services.billing.manual import EntitlementView, MembershipAdmin, TierView
-from bot.services.billing.outbox import OutboxWorker
 from bot.services.billing.reconcile import Reconciler, ReconcileReport
 from bot.services.billing.subscriptions import SubscriptionWrites
 from bot.services.billing.webhooks import EventWorker, WebhookReceiver
-from bot.services.roles import RoleFacts
+from bot.services.roles import RoleFacts, RoleService
 from bot.settings import Settings
 from storage.audit import queries as audit
 from storage.billing import queries as billing
@@ -42,8 +41,7 @@ class BillingService:
         gateway: StripeGateway,
         *,
         roles: Roles,
-        notifier: Notifier,
-        publisher: Publisher,
+        role_service: RoleService,
     ) -> None:
         self._settings = settings
         self._db = db
@@ -53,7 +51,8 @@ class BillingService:
         grace = timedelta(days=settings.stripe.past_due_grace_days)
         self._ledger = Ledger(clock)
         self.applier = EventApplier(db, gateway, clock, grace=grace)
-        self.outbox = OutboxWorker(db, roles, notifier, publisher, clock, self._mod_log_channel)
+        self._role_service = role_service
+        self.outbox = role_service.outbox  # the shared worker (tests drive it directly)
         self.events = EventWorker(db, self.applier, on_effects=self._queued)
         self.receiver = WebhookReceiver(
             db, clock, settings.stripe.webhook_secret.reveal(), on_stored=self.events.offer
@@ -76,7 +75,6 @@ class BillingService:
         """Store the configured tiers, start the workers and the timers."""
         await self.admin.sync_config_tiers()
         await self.events.start()
-        await self.outbox.start()
         self._scheduler.every("billing:due", self.run_due_checks, seconds=DUE_CHECK_S)
         self._scheduler.cron(
             "billing:reconcile",
@@ -90,16 +88,11 @@ class BillingService:
         self._scheduler.cancel("billing:due")
         self._scheduler.cancel("billing:reconcile")
         await self.events.stop()
-        await self.outbox.stop()
         await self.gateway.close()
 
     def _queued(self, effects: Effects) -> None:
         if effects.any:
-            self.outbox.wake()
-
-    def _mod_log_channel(self, guild_id: int) -> int:
-        guild = self._settings.guild(guild_id)
-        return guild.mod_log_channel_id if guild else 0
+            self._role_service.wake()
 
     # ------------------------------------------------------------ members
 
@@ -137,7 +130,7 @@ class BillingService:
                     )
                     effects.roles += 1
         if woken or effects.any:
-            self.outbox.wake()
+            self._role_service.wake()
         return woken + effects.roles
 
     async def wake_waiting_members(self) -> int:
@@ -145,7 +138,7 @@ class BillingService:
         woken = await self._reconciler.wake_present_members()
         if woken:
             log.info("%d role change(s) waited for members who are in the server", woken)
-            self.outbox.wake()
+            self._role_service.wake()
         return woken
 
     # ------------------------------------------------------------ moderators
@@ -230,7 +223,7 @@ class BillingService:
         """Compare Stripe, entitlements and roles for these guilds and repair drift."""
         reports, effects = await self._reconciler.run(guild_ids)
         self._queued(effects)
-        self.outbox.retry_now()
+        self._role_service.retry_now()
         return reports
 
     async def reconcile_all(self) -> None:

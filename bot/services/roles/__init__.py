@@ -1,4 +1,5 @@
-"""Roles the bot hands out, whatever feature asks: the rules every such role must pass."""
+"""Roles the bot hands out, whatever feature asks: the rules every such role must pass,
+and the one outbox that gives and takes them (`RoleService`)."""
 
 from bot.core.ports import RoleFacts
 from bot.services.roles.rules import (
@@ -8,11 +9,13 @@ from bot.services.roles.rules import (
     dangerous_permissions,
     hand_out_problem,
 )
+from bot.services.roles.service import RoleService
 
 __all__ = [
     "DANGEROUS",
     "RoleFacts",
     "RoleRefused",
+    "RoleService",
     "check_new_role",
     "dangerous_permissions",
     "hand_out_problem",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.ports import MissingPermissions, TemporarilyUnavailable
-from bot.services.billing.outbox import Backoff
+from bot.services.roles.outbox import Backoff
 from storage.notices import queries as notices
 from storage.roles import queries as role_changes
 from tests.services.billing.support import (

@@ -275,7 +275,13 @@ def odd_objects(draw: st.DrawFn) -> dict[str, Any]:
     for path in draw(st.lists(chosen, min_size=1, max_size=3)):
         parent: Any = obj
         for key in path[:-1]:
-            parent = parent[int(key)] if isinstance(parent, list) else parent.get(key)
+            if isinstance(parent, list):
+                # An earlier replacement may have changed what this path walks through.
+                if not (key.isdigit() and int(key) < len(parent)):
+                    break
+                parent = parent[int(key)]
+            else:
+                parent = parent.get(key)
             if not isinstance(parent, dict | list):
                 break
         else:

@@ -10,8 +10,8 @@ from typing import Any
 
 from bot.core.clock import FakeClock
 from bot.services.billing.apply import ApplyResult
-from bot.services.billing.outbox import OutboxWorker
 from bot.services.billing.webhooks import EventWorker
+from bot.services.roles.outbox import OutboxWorker
 from storage.database import Database, Session
 from storage.roles import queries as role_changes
 from storage.roles.models import RoleChange

@@ -27,7 +27,7 @@ from bot.core.ports import (
     TargetGone,
     TemporarilyUnavailable,
 )
-from bot.services.roles import RoleRefused, hand_out_problem
+from bot.services.roles.rules import RoleRefused, hand_out_problem
 from bot.services.workers import WorkerTasks
 from storage.database import Database
 from storage.notices import queries as notice_queue
