@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.core.events import MemberJoined
 from bot.feature import Context, Feature, Privacy
 from bot.services.activity import ActivityService
-from bot.services.billing import BillingService, StripeGateway
+from bot.services.billing import BillingService, StripeApi
 from bot.services.roles import RoleService
 from bot.services.stats import StatsService
 from bot.stripe_webhook import webhook_route
@@ -63,10 +63,10 @@ ROLES = Feature(
 )
 
 
-def _stripe_api(ctx: Context) -> StripeGateway:
-    from bot.stripe_gateway import StripeApiGateway  # the stripe package, only when used
+def _stripe_api(ctx: Context) -> StripeApi:
+    from bot.stripe_api import StripeHttpApi  # the stripe package, only when used
 
-    return StripeApiGateway(ctx.settings.stripe)
+    return StripeHttpApi(ctx.settings.stripe)
 
 
 def _billing(ctx: Context) -> BillingService:
@@ -75,7 +75,7 @@ def _billing(ctx: Context) -> BillingService:
         ctx.db,
         ctx.clock,
         ctx.scheduler,
-        ctx.provided_or(StripeGateway, lambda: _stripe_api(ctx)),  # type: ignore[type-abstract]
+        ctx.provided_or(StripeApi, lambda: _stripe_api(ctx)),  # type: ignore[type-abstract]
         roles=ctx.ports.roles,
         role_service=ctx.services.get(RoleService),
     )
