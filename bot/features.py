@@ -18,6 +18,7 @@ from bot.services.activity import ActivityService
 from bot.services.billing import BillingService, StripeApi
 from bot.services.roles import RoleService
 from bot.services.stats import StatsService
+from bot.settings import GuildSection
 from bot.stripe_webhook import webhook_route
 from storage.activity import privacy as activity_privacy
 from storage.audit import privacy as audit_privacy
@@ -143,3 +144,8 @@ FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, ROLES, BILLING, STATS, HE
 def extensions(features: Sequence[Feature[Any]] = FEATURES) -> tuple[str, ...]:
     """The discord.py extensions of these features, in order."""
     return tuple(f.extension for f in features if f.extension)
+
+
+def guild_sections(features: Sequence[Feature[Any]] = FEATURES) -> tuple[GuildSection[Any], ...]:
+    """The features' own `[guilds.<name>]` tables, for the settings loader."""
+    return tuple(f.guild_settings for f in features if f.guild_settings is not None)
