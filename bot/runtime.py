@@ -133,7 +133,7 @@ async def _bot_and_friends(
     wait_until_ready: float | None,
 ) -> AsyncIterator[App]:
     bot = create_bot(settings, extensions)
-    scheduler = Scheduler()
+    scheduler = Scheduler(cut_off=db.cancel_between_transactions)
     ports = Ports(
         roles=DiscordRoles(bot), publisher=DiscordPublisher(bot), notifier=DiscordNotifier(bot)
     )
