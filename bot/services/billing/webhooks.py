@@ -16,6 +16,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import stripe
 
@@ -37,6 +38,7 @@ MAX_DEPTH = 64
 _EVENT_ID = re.compile(r"[A-Za-z0-9_\-.]{1,255}")
 _EVENT_TYPE = re.compile(r"[A-Za-z0-9_\-.]{1,255}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # Failures that applying the same payload again cannot cure: the event is set aside at once.
 # Anything else (Stripe or the database unreachable) is retried, up to `max_attempts`.
 _PERMANENT_ERRORS = (
@@ -64,29 +66,59 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"the body holds {name}, which JSON does not allow")
 
 
-def _check_tree(payload: object) -> None:
-    """Refuse JSON nested deeper than MAX_DEPTH or holding text that is not Unicode."""
-    stack: list[tuple[object, int]] = [(payload, 1)]
-    while stack:
-        value, depth = stack.pop()
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def _too_deep(payload: Any) -> bool:
+    """True when objects and arrays nest deeper than MAX_DEPTH (level by level, no recursion)."""
+    level: list[Any] = [payload]
+    depth = 0
+    while level:
+        depth += 1
         if depth > MAX_DEPTH:
-            raise ValueError(f"the body is nested deeper than {MAX_DEPTH} levels")
+            return True
+        below: list[Any] = []
+        for value in level:
+            for item in value.values() if type(value) is dict else value:
+                if type(item) is dict or type(item) is list:
+                    below.append(item)
+        level = below
+    return False
+
+
+def _has_lone_surrogate(payload: object) -> bool:
+    """True when a key or string holds half a surrogate pair (storing it would fail)."""
+    stack = [payload]
+    while stack:
+        value = stack.pop()
         if isinstance(value, str):
-            if not value.isascii() and _SURROGATE.search(value):
-                raise ValueError("the body holds text that is not valid Unicode")
+            if _SURROGATE.search(value):
+                return True
         elif isinstance(value, dict):
-            stack.extend((key, depth) for key in value)
-            stack.extend((item, depth + 1) for item in value.values())
+            stack.extend(value)
+            stack.extend(value.values())
         elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
+            stack.extend(value)
+    return False
+
+
+def _check_tree(body: str, payload: object) -> None:
+    """Refuse JSON nested deeper than MAX_DEPTH or holding text that is not Unicode."""
+    # Cheap tests on the text first: most events need neither walk.
+    containers = body.count("{") + body.count("[")
+    if containers > MAX_DEPTH and _too_deep(payload):
+        raise ValueError(f"the body is nested deeper than {MAX_DEPTH} levels")
+    # A lone surrogate can only come from a \uD800-\uDFFF escape (the text is UTF-8).
+    if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(payload):
+        raise ValueError("the body holds text that is not valid Unicode")
 
 
 def _event_row(body: str, received: datetime) -> EventRow:
     try:
-        payload = json.loads(body, parse_constant=_refuse_constant)
+        payload = _DECODER.decode(body)
     except RecursionError:
         raise ValueError(f"the body is nested deeper than {MAX_DEPTH} levels") from None
-    _check_tree(payload)
+    _check_tree(body, payload)
     if not isinstance(payload, dict):
         raise ValueError("the body is not a JSON object")
     event_id, event_type, created = payload.get("id"), payload.get("type"), payload.get("created")
