@@ -12,19 +12,16 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 import stripe
 
 from bot.clock import Clock
-from bot.services.billing.apply import HANDLED_EVENTS, EventApplier
+from bot.services.billing.apply import EventApplier
+from bot.services.billing.event_body import event_row
 from bot.services.billing.gateway import StripeRejected
 from bot.services.billing.ledger import Effects
-from bot.services.billing.objects import InvalidPayload, from_timestamp
 from storage import billing
 from storage.billing import EventRow
 from storage.database import Database
@@ -33,12 +30,6 @@ log = logging.getLogger(__name__)
 
 TOLERANCE_S = 300
 _MAX_BATCH = 500
-# Stripe's events nest about ten levels; far deeper is not an event we can use.
-MAX_DEPTH = 64
-_EVENT_ID = re.compile(r"[A-Za-z0-9_\-.]{1,255}")
-_EVENT_TYPE = re.compile(r"[A-Za-z0-9_\-.]{1,255}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # Failures that applying the same payload again cannot cure: the event is set aside at once.
 # Anything else (Stripe or the database unreachable) is retried, up to `max_attempts`.
 _PERMANENT_ERRORS = (
@@ -60,86 +51,6 @@ class Receipt:
     message: str
     event_id: str | None = None
     duplicate: bool = False
-
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"the body holds {name}, which JSON does not allow")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
-
-
-def _too_deep(payload: Any) -> bool:
-    """True when objects and arrays nest deeper than MAX_DEPTH (level by level, no recursion)."""
-    level: list[Any] = [payload]
-    depth = 0
-    while level:
-        depth += 1
-        if depth > MAX_DEPTH:
-            return True
-        below: list[Any] = []
-        for value in level:
-            for item in value.values() if type(value) is dict else value:
-                if type(item) is dict or type(item) is list:
-                    below.append(item)
-        level = below
-    return False
-
-
-def _has_lone_surrogate(payload: object) -> bool:
-    """True when a key or string holds half a surrogate pair (storing it would fail)."""
-    stack = [payload]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            if _SURROGATE.search(value):
-                return True
-        elif isinstance(value, dict):
-            stack.extend(value)
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return False
-
-
-def _check_tree(body: str, payload: object) -> None:
-    """Refuse JSON nested deeper than MAX_DEPTH or holding text that is not Unicode."""
-    # Cheap tests on the text first: most events need neither walk.
-    containers = body.count("{") + body.count("[")
-    if containers > MAX_DEPTH and _too_deep(payload):
-        raise ValueError(f"the body is nested deeper than {MAX_DEPTH} levels")
-    # A lone surrogate can only come from a \uD800-\uDFFF escape (the text is UTF-8).
-    if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(payload):
-        raise ValueError("the body holds text that is not valid Unicode")
-
-
-def _event_row(body: str, received: datetime) -> EventRow:
-    try:
-        payload = _DECODER.decode(body)
-    except RecursionError:
-        raise ValueError(f"the body is nested deeper than {MAX_DEPTH} levels") from None
-    _check_tree(body, payload)
-    if not isinstance(payload, dict):
-        raise ValueError("the body is not a JSON object")
-    event_id, event_type, created = payload.get("id"), payload.get("type"), payload.get("created")
-    data = payload.get("data")
-    if not (isinstance(event_id, str) and event_id and isinstance(event_type, str) and event_type):
-        raise ValueError("the body is not a Stripe event (no id or type)")
-    if not (_EVENT_ID.fullmatch(event_id) and _EVENT_TYPE.fullmatch(event_type)):
-        raise ValueError("the body is not a Stripe event (its id or type is malformed)")
-    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
-        raise ValueError("the body is not a Stripe event (no data.object)")
-    try:
-        moment = from_timestamp(created) if isinstance(created, int) else None
-    except InvalidPayload as error:
-        raise ValueError(f"the body is not a Stripe event (created: {error})") from None
-    if moment is None:
-        raise ValueError("the body is not a Stripe event (no created time)")
-    # Types nothing acts on are stored already applied: kept, but no work for the worker.
-    processed = None if event_type in HANDLED_EVENTS else received
-    return EventRow(
-        event_id, event_type, moment, bool(payload.get("livemode")), payload, received, processed
-    )
 
 
 class WebhookReceiver:
@@ -185,7 +96,7 @@ class WebhookReceiver:
         except UnicodeDecodeError:
             return Receipt(400, "the body is not UTF-8")
         try:
-            row = _event_row(text, self._clock.now())
+            row = event_row(text, self._clock.now())
         except ValueError as error:
             return Receipt(
                 400,
