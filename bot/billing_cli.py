@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import logging
 import signal
 from typing import Any
 
-from bot.clock import SystemClock
+from bot.cli_args import (
+    Command,
+    add_config_argument,
+    add_guild_argument,
+    configured_guild_id,
+    settings_from,
+)
+from bot.core.clock import SystemClock
 from bot.runtime import web_server
 from bot.services.billing import EntitlementView, WebhookReceiver
 from bot.settings import Settings
 from bot.stripe_webhook import receiver_app
-from storage import billing
+from storage.billing import queries as billing
 from storage.database import Database
 from storage.migrate import ensure_migrated
 
@@ -82,3 +90,26 @@ async def serve_webhooks(settings: Settings) -> int:
     finally:
         await db.close()
     return 0
+
+
+def _webhooks(args: argparse.Namespace) -> int:
+    return asyncio.run(serve_webhooks(settings_from(args)))
+
+
+def _entitlements(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    return print_entitlements(settings, configured_guild_id(settings, args), as_json=args.json)
+
+
+def _add_entitlements_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    add_guild_argument(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+COMMANDS = [
+    Command("webhooks", "serve the Stripe webhook receiver alone", add_config_argument, _webhooks),
+    Command(
+        "entitlements", "list who holds which tier", _add_entitlements_arguments, _entitlements
+    ),
+]

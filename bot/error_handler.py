@@ -9,7 +9,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import DomainError
+from bot.core.echo import echo
+from bot.core.errors import DomainError
+from bot.discord_limits import respond
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +29,14 @@ def _describe_check_failure(error: app_commands.CheckFailure) -> str:
 def user_message_for(error: Exception) -> tuple[str, str | None]:
     """The reply for an error, and an error id when it was unexpected (and logged)."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, app_commands.TransformerError) and isinstance(
+        original.__cause__, DomainError
+    ):
+        original = original.__cause__  # an option's own check (`BoundedText`) refused it
     if isinstance(original, DomainError):
         return original.user_message, None
     if isinstance(original, app_commands.TransformerError):
-        return f"{original.value!r} is not a valid choice here.", None
+        return f"{echo(str(original.value))} is not a valid choice here.", None
     if isinstance(original, app_commands.CheckFailure):
         return _describe_check_failure(original), None
     error_id = uuid.uuid4().hex[:8]
@@ -46,10 +52,7 @@ async def reply_with_error(interaction: discord.Interaction, error: Exception) -
     """Reply privately, whether or not the interaction was already answered."""
     message, _ = user_message_for(error)
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True)
-        else:
-            await interaction.response.send_message(message, ephemeral=True)
+        await respond(interaction, message)
     except discord.HTTPException:
         log.warning("could not send the error reply for interaction %s", interaction.id)
 

@@ -10,9 +10,15 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from bot.cli_args import add_config_argument, add_guild_argument, configured_guild_id, settings_from
-from bot.clock import SystemClock
-from bot.errors import DomainError
+from bot.cli_args import (
+    Command,
+    add_config_argument,
+    add_guild_argument,
+    configured_guild_id,
+    settings_from,
+)
+from bot.core.clock import SystemClock
+from bot.core.errors import DomainError
 from bot.services.importer import DceImporter, FileResult, Progress
 from bot.services.stats import StatsService, WeeklyReport
 from bot.services.stats.charts import CHART_FILES
@@ -92,9 +98,10 @@ async def _stats(
 class ProgressLine:
     """A one-line progress bar on a terminal (nothing when output is redirected)."""
 
-    def __init__(self, stream: TextIO = sys.stderr, every_s: float = 0.2) -> None:
-        self._stream = stream
-        self._enabled = stream.isatty()
+    def __init__(self, stream: TextIO | None = None, every_s: float = 0.2) -> None:
+        # Looked up now, not when the module was imported: tests and callers swap it.
+        self._stream = stream or sys.stderr
+        self._enabled = self._stream.isatty()
         self._every_s = every_s
         self._last = 0.0
         self._started: dict[str, float] = {}
@@ -151,3 +158,14 @@ async def _import(settings: Settings, guild_id: int, files: list[str]) -> list[F
         return await DceImporter(db, stats_service).import_files(guild_id, files, ProgressLine())
     finally:
         await db.close()
+
+
+COMMANDS = [
+    Command("stats", "print a week's stats report", add_stats_arguments, stats),
+    Command(
+        "import",
+        "import history (DiscordChatExporter exports)",
+        add_import_arguments,
+        import_history,
+    ),
+]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+_BETWEEN_TRANSACTIONS_POLL_S = 0.01
 _BEGIN_OPTION = "lyceum_sqlite_begin"
 _IN_WRITE: ContextVar[bool] = ContextVar("lyceum_in_write_transaction", default=False)
 
@@ -82,6 +83,8 @@ class Database:
         self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
         # One SQLite writer at a time in this process (transactions and the log writer).
         self.sqlite_writer = asyncio.Lock()
+        # Tasks inside a transaction (or waiting for one), with how many they have open.
+        self._holders: dict[asyncio.Task[Any], int] = {}
 
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False) -> Database:
@@ -104,14 +107,17 @@ class Database:
             raise RuntimeError("a write transaction inside another one would wait for itself")
         # One SQLite writer at a time in this process: a BEGIN IMMEDIATE that finds the
         # file locked waits in SQLite's busy handler, which sleeps in steps of up to 100 ms.
-        async with self.sqlite_writer:
-            token = _IN_WRITE.set(True)
-            try:
-                async with self._sessions() as session, session.begin():
-                    await session.connection(execution_options={_BEGIN_OPTION: "BEGIN IMMEDIATE"})
-                    yield session
-            finally:
-                _IN_WRITE.reset(token)
+        with self._held():
+            async with self.sqlite_writer:
+                token = _IN_WRITE.set(True)
+                try:
+                    async with self._sessions() as session, session.begin():
+                        await session.connection(
+                            execution_options={_BEGIN_OPTION: "BEGIN IMMEDIATE"}
+                        )
+                        yield session
+                finally:
+                    _IN_WRITE.reset(token)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -119,8 +125,39 @@ class Database:
 
         Ends with a commit of nothing, so loaded objects stay usable afterwards.
         """
-        async with self._sessions() as session, session.begin():
-            yield session
+        with self._held():
+            async with self._sessions() as session, session.begin():
+                yield session
+
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        if task is None:
+            yield
+            return
+        self._holders[task] = self._holders.get(task, 0) + 1
+        try:
+            yield
+        finally:
+            left = self._holders.pop(task) - 1
+            if left:
+                self._holders[task] = left
+
+    def in_transaction(self, task: asyncio.Task[Any]) -> bool:
+        """True while `task` is inside (or waiting to begin) a transaction of this database."""
+        return task in self._holders
+
+    async def cancel_between_transactions(self, task: asyncio.Task[Any]) -> None:
+        """Cancel `task` at a moment it holds no transaction, and wait for it to end.
+
+        Cancelling a task in the middle of a transaction can leave its connection
+        inside the transaction (SQLAlchemy's rollback is cancelled too), holding
+        SQLite's write lock until the process exits.
+        """
+        while not task.done() and self.in_transaction(task):
+            await asyncio.wait({task}, timeout=_BETWEEN_TRANSACTIONS_POLL_S)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""

@@ -17,8 +17,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
 
-from storage.database import Database
-from storage.models import Interaction
+from storage.database import SQLITE_BUSY_TIMEOUT_MS, Database
+from storage.interactions import Interaction
 from storage.types import NaiveDatetimeError
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ _SQLITE_INSERT = (
 _LOG_EVERY_S = 10.0
 _RETRY_DELAYS_S = (0.05, 0.2, 1.0, 5.0)
 _CANCEL_GRACE_S = 1.0
+_WRITING_POLL_S = 0.01
 # Errors that say the rows themselves are at fault: retrying the same batch cannot help.
 _ROW_ERRORS: tuple[type[BaseException], ...] = (
     sqlite3.IntegrityError,
@@ -80,8 +81,10 @@ class InteractionLog:
     A failed write is retried with back-off. While the database does not answer
     at all the rows wait (the queue bound still holds); a batch the database
     keeps refusing is split in halves until the rows at fault are found, and
-    those are set aside, counted and logged. `close()` gives up after
-    `close_timeout` seconds and counts whatever is still unwritten as lost.
+    those are set aside, counted and logged. `close()` gives up once the
+    database has made no progress for `close_timeout` seconds and counts
+    whatever is still unwritten as lost. A write is never cut halfway: at close
+    its wait for SQLite's write lock is bounded by the time left instead.
     """
 
     def __init__(
@@ -113,6 +116,8 @@ class InteractionLog:
         self._closing = False
         self._last_log: dict[str, float] = {}
         self._outage_attempt = 0
+        self._give_up_at: float | None = None  # set by close(); moved on by progress
+        self._writing = False
 
     @property
     def pending(self) -> int:
@@ -171,23 +176,30 @@ class InteractionLog:
         self._task = asyncio.create_task(self._run(), name="interaction-log-writer")
 
     async def flush(self) -> None:
-        """Write everything queued so far."""
-        while self._pending:
+        """Write everything queued so far (at close: until the database stops progressing)."""
+        while self._pending and not self._out_of_time():
             await self._write_next_batch()
 
     async def close(self) -> None:
-        """Stop accepting rows and write what is queued, giving up after `close_timeout` s."""
+        """Stop accepting rows and write what is queued; give up once the database has
+        made no progress for `close_timeout` s."""
         self._closing = True
         self._wake.set()
         limit = self.close_timeout
+        self._give_up_at = time.monotonic() + limit
         task, self._task = self._task, None
         if task is None:
             task = asyncio.create_task(self.flush(), name="interaction-log-final-flush")
-        done, _ = await asyncio.wait({task}, timeout=limit)
-        if not done:
-            task.cancel()
-            await asyncio.wait({task}, timeout=_CANCEL_GRACE_S)
-        elif not task.cancelled() and (crash := task.exception()) is not None:
+        # The writer stops by itself at the deadline; this only catches a wait it cannot
+        # bound (our own process's lock, PostgreSQL's): cut it, but never inside a write.
+        while not task.done():
+            left = self._give_up_at - time.monotonic() + _CANCEL_GRACE_S
+            if left <= 0 and not self._writing:
+                task.cancel()
+                await asyncio.wait({task}, timeout=_CANCEL_GRACE_S)
+                break
+            await asyncio.wait({task}, timeout=max(left, _WRITING_POLL_S))
+        if task.done() and not task.cancelled() and (crash := task.exception()) is not None:
             log.error("interaction log: the writer stopped with an error", exc_info=crash)
         lost = self.pending
         if lost:
@@ -196,7 +208,8 @@ class InteractionLog:
             self._in_flight = 0
             self._room.set()
             log.error(
-                "interaction log: gave up after %.1fs at shutdown; %d rows were not written",
+                "interaction log: gave up at shutdown after %.1fs without progress; "
+                "%d rows were not written",
                 limit,
                 lost,
             )
@@ -210,6 +223,20 @@ class InteractionLog:
             self.stats.lost,
             self.stats.duplicates,
         )
+
+    def _out_of_time(self) -> bool:
+        """True at close once the database made no progress for `close_timeout` s."""
+        return self._give_up_at is not None and time.monotonic() >= self._give_up_at
+
+    def _time_left(self, wanted: float) -> float:
+        """`wanted` seconds, or less when close() gives up sooner."""
+        if self._give_up_at is None:
+            return wanted
+        return max(0.0, min(wanted, self._give_up_at - time.monotonic()))
+
+    def _progressed(self) -> None:
+        if self._give_up_at is not None:
+            self._give_up_at = time.monotonic() + self.close_timeout
 
     def _every(self, topic: str) -> bool:
         """True at most once per `_LOG_EVERY_S` per topic (the first time always)."""
@@ -252,6 +279,8 @@ class InteractionLog:
         """Write `rows`: retry with back-off, wait out outages, split what keeps failing."""
         attempt = 0
         while True:
+            if self._out_of_time():
+                return  # the rows stay in flight: close() counts them as lost
             try:
                 inserted = await self._insert(rows)
             except Exception as error:
@@ -272,9 +301,10 @@ class InteractionLog:
                     _delay(attempt),
                     exc_info=True,
                 )
-                await asyncio.sleep(_delay(attempt))
+                await asyncio.sleep(self._time_left(_delay(attempt)))
                 continue
             self._resolved(len(rows))
+            self._progressed()
             self.stats.written += inserted
             self.stats.duplicates += len(rows) - inserted
             self.stats.batches += 1
@@ -300,7 +330,7 @@ class InteractionLog:
                 _RETRY_DELAYS_S[-1],
                 exc_info=True,
             )
-        await asyncio.sleep(delay)
+        await asyncio.sleep(self._time_left(delay))
 
     def _resolved(self, rows: int) -> None:
         self._in_flight -= rows
@@ -335,14 +365,26 @@ class InteractionLog:
             raw = await conn.get_raw_connection()
             driver = raw.driver_connection
             assert driver is not None
-            await driver.execute("BEGIN IMMEDIATE")
+            self._writing = True
+            # At close, wait for another writer's lock only as long as there is time
+            # left: a lock released in time is waited for, and one that is not fails
+            # this write cleanly instead of the write being cut halfway.
+            lock_wait_ms = round(self._time_left(SQLITE_BUSY_TIMEOUT_MS / 1000) * 1000)
             try:
-                cursor = await driver.executemany(_SQLITE_INSERT, batch)
-            except BaseException:
-                await driver.execute("ROLLBACK")
-                raise
-            await driver.execute("COMMIT")
-            return int(cursor.rowcount)
+                if lock_wait_ms != SQLITE_BUSY_TIMEOUT_MS:
+                    await driver.execute(f"PRAGMA busy_timeout={lock_wait_ms}")
+                await driver.execute("BEGIN IMMEDIATE")
+                try:
+                    cursor = await driver.executemany(_SQLITE_INSERT, batch)
+                except BaseException:
+                    await driver.execute("ROLLBACK")
+                    raise
+                await driver.execute("COMMIT")
+                return int(cursor.rowcount)
+            finally:
+                if lock_wait_ms != SQLITE_BUSY_TIMEOUT_MS:
+                    await driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                self._writing = False
 
     async def _insert_postgresql(self, batch: Sequence[Row]) -> int:
         rows = [dict(zip(_COLUMNS, row, strict=True)) for row in batch]
@@ -351,6 +393,10 @@ class InteractionLog:
             .on_conflict_do_nothing(index_elements=["source_key"])
             .returning(col(Interaction.id))
         )
-        async with self._db.engine.begin() as conn:
-            result = await conn.execute(statement, rows)
-            return len(result.all())
+        self._writing = True
+        try:
+            async with self._db.engine.begin() as conn:
+                result = await conn.execute(statement, rows)
+                return len(result.all())
+        finally:
+            self._writing = False

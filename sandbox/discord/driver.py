@@ -151,6 +151,14 @@ class SandboxGuild:
         state.add_member(self.model, user)
         return Person(self._backend, self, user)
 
+    def allow_command(self, name: str, role: Role) -> None:
+        """An admin lets a role use /name whatever its default permissions (an override)."""
+        self.model.command_roles.setdefault(name, set()).add(role.id)
+
+    def edit_role(self, role: Role, *, permissions: int) -> None:
+        """An admin changes a role's permissions: GUILD_ROLE_UPDATE."""
+        self._backend.state.update_role(self.model, role, {"permissions": permissions})
+
     async def give_role(self, who: Person | User, role: Role) -> None:
         """A moderator gives a role by hand: GUILD_MEMBER_UPDATE."""
         member = self.model.members[as_user(who).id]
@@ -240,8 +248,11 @@ class Person:
         return command
 
     def _may_use(self, command: Command) -> bool:
-        """Discord's check: every bit of default_member_permissions ("0": administrators only)."""
+        """Discord's check: every bit of default_member_permissions ("0": administrators only),
+        unless an admin's override allows one of the member's roles."""
         if command.default_member_permissions is None:
+            return True
+        if self.guild.model.command_roles.get(command.name, set()) & set(self.member.role_ids):
             return True
         needed = int(command.default_member_permissions)
         held = self.guild.model.permissions(self.member)
@@ -361,7 +372,9 @@ class Person:
         data = {"custom_id": modal.custom_id, "components": modal.submission(values)}
         message = self._backend.state.messages.get(origin.message_id or 0)
         channel = self._backend.state.channels[origin.channel_id]
-        return await self._send(channel, MODAL_SUBMIT, data, message).wait(timeout)
+        reply = self._send(channel, MODAL_SUBMIT, data, message)
+        reply.interaction.trigger_id = origin.id  # set before the bot can answer (no await)
+        return await reply.wait(timeout)
 
     # -- chatting -------------------------------------------------------------------
 

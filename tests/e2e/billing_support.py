@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bot.services.billing import BillingService
+from sandbox.community import Community
 from sandbox.discord import Person, Reply
-from sandbox.harness import Community
 from sandbox.stripe import Outcome
-from storage import billing
-from storage.models import Entitlement
+from storage.billing import queries as billing
+from storage.billing.models import Entitlement
 
 
 def session_id_of(reply: Reply) -> str:
@@ -31,5 +32,5 @@ async def entitlement(world: Community, user_id: int, tier: str = "pro") -> Enti
 async def settled(world: Community) -> None:
     """Every webhook answered, every stored event applied, the outbox emptied once."""
     await world.stripe.webhooks.drain()
-    await world.services.billing.events.idle()
-    await world.services.billing.outbox.run_once()
+    await world.service(BillingService).events.idle()
+    await world.service(BillingService).outbox.run_once()

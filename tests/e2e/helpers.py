@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from sandbox.harness import Community
-from storage.models import Interaction, Member
+from sandbox.community import Community
+from storage.activity.models import Member
+from storage.interactions import Interaction
 
 
 async def logged(world: Community, **where: object) -> list[Interaction]:
     """Interactions written so far (after flushing the log) matching `where`."""
-    await world.services.interaction_log.flush()
+    await world.interaction_log.flush()
     statement = select(Interaction)
     for column, value in where.items():
         statement = statement.where(getattr(Interaction, column) == value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sandbox.harness import Community
+from sandbox.community import Community
 from tests.conftest import sqlite_only
 from tests.e2e.helpers import eventually_logged, logged, member_row
 

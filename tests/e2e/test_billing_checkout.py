@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from sandbox.harness import Community
+from sandbox.community import Community
 from tests.e2e.billing_support import entitlement, session_id_of, settled, subscribe_and_pay
 
 

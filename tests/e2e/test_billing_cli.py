@@ -12,10 +12,10 @@ from pathlib import Path
 
 import aiohttp
 
+from sandbox.community import Community, prepare_community
 from sandbox.discord import DiscordSandbox
-from sandbox.harness import Community, prepare_community
 from sandbox.stripe import StripeSandbox, sign_payload
-from storage import billing
+from storage.billing import queries as billing
 from storage.database import Database
 from tests.e2e.billing_support import settled, subscribe_and_pay
 

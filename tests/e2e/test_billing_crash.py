@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from sandbox.community import PreparedCommunity, prepare_community
 from sandbox.discord import DiscordSandbox
-from sandbox.harness import PreparedCommunity, prepare_community
 from sandbox.stripe import RetryPolicy, StripeSandbox
-from storage import billing
+from storage.billing import queries as billing
+from storage.billing.models import StripeEvent
 from storage.database import Database
-from storage.models import StripeEvent
 from tests.e2e.billing_support import session_id_of
 
 MEMBERS = 8

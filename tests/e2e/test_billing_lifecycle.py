@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.services.billing.outbox import Backoff
-from sandbox.harness import Community, running_community
+from bot.core.clock import FakeClock
+from bot.services.billing import BillingService
+from bot.services.roles.outbox import Backoff
+from sandbox.community import Community, running_community
 from tests.e2e.billing_support import entitlement, settled, subscribe_and_pay
 
 PUT_ROLE = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"
@@ -21,7 +22,7 @@ async def world(tmp_path: Path, database_url: str) -> AsyncIterator[Community]:
     """A community whose bot and Stripe share a clock the test moves."""
     clock = FakeClock(datetime(2026, 11, 23, 10, tzinfo=UTC))
     async with running_community(tmp_path, clock=clock, database_url=database_url) as community:
-        community.services.billing.outbox.backoff = Backoff(
+        community.service(BillingService).outbox.backoff = Backoff(
             first=0.02, cap=0.1, permission_first=0.02, permission_cap=0.1
         )
         yield community
@@ -65,7 +66,7 @@ async def test_failed_payment_keeps_the_role_for_the_grace_then_revokes(world: C
     assert len(alice.dms) == 1 and "/billing" in alice.dms[0].content
 
     fake_clock(world).advance(timedelta(days=3, minutes=1))
-    await world.services.billing.run_due_checks()
+    await world.service(BillingService).run_due_checks()
     await world.discord.wait_for(lambda: not alice.has_role("Pro"))
     assert len(alice.dms) == 1
 
@@ -80,7 +81,7 @@ async def test_cancel_at_period_end_revokes_when_the_period_ends(world: Communit
     row = await entitlement(world, alice.id)
     assert row is not None and row.ends_at is not None and alice.has_role("Pro")
     fake_clock(world).set(row.ends_at + timedelta(seconds=1))
-    await world.services.billing.run_due_checks()
+    await world.service(BillingService).run_due_checks()
     await world.discord.wait_for(lambda: not alice.has_role("Pro"))
 
 
@@ -161,7 +162,7 @@ async def test_resync_leaves_a_role_given_by_hand(world: Community) -> None:
     assert reply.ephemeral and "everything matched" in " ".join(
         [reply.content, *(m.content for m in reply.followups)]
     )
-    await world.services.billing.outbox.run_once()
+    await world.service(BillingService).outbox.run_once()
     assert bob.has_role("Pro")
 
 

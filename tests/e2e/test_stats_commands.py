@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.services.stats import IsoWeek
-from cogs.stats import REFUSAL
-from sandbox.harness import Community
+from bot.services.stats import IsoWeek, StatsService
+from cogs.stats.commands import REFUSAL
+from sandbox.community import Community
 from tests.e2e.helpers import eventually_logged
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -92,7 +92,7 @@ async def test_weekly_post_lands_in_the_owners_channel_with_its_charts(
     await chatter(community)
     owners = community.channel("owners")
 
-    outcome = await community.services.stats.post_due(community.guild.id)
+    outcome = await community.service(StatsService).post_due(community.guild.id)
 
     assert outcome is not None and outcome.status == "posted"
     await community.discord.wait_for(lambda: owners.messages)
@@ -101,6 +101,6 @@ async def test_weekly_post_lands_in_the_owners_channel_with_its_charts(
     assert [e.get("title") for e in post.embeds[1:]] == ["Cohort retention", "Top content"]
     assert sorted(a.filename for a in post.attachments) == sorted(CHARTS)
     assert all(a.data.startswith(PNG) for a in post.attachments)
-    again = await community.services.stats.post_due(community.guild.id)
+    again = await community.service(StatsService).post_due(community.guild.id)
     assert again is not None and again.status == "already_posted"
     assert len(owners.messages) == 1

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import func, select
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services.activity import ActivityService, RosterChanges
-from storage import members
+from storage.activity import members
 from storage.database import Database
 from storage.interaction_log import InteractionLog
-from storage.models import Interaction
+from storage.interactions import Interaction
 from tests.services.stats.community import at, stats_service
 
 GUILD = 1

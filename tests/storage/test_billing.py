@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from storage import billing
-from storage import billing_outbox as queues
-from storage.billing import EventRow
+from storage.billing import queries as billing
+from storage.billing.models import Entitlement
+from storage.billing.queries import EventRow
 from storage.database import Database
-from storage.models import Entitlement
+from storage.roles import queries as role_changes
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -30,10 +30,10 @@ async def test_insert_events_reports_only_new_ids(db: Database) -> None:
 
 async def test_a_new_role_change_supersedes_the_unfinished_one(db: Database) -> None:
     async with db.transaction() as session:
-        await queues.queue_role_change(session, 1, 2, 3, "add", reason="x", at=T0)
-        await queues.queue_role_change(session, 1, 2, 3, "remove", reason="y", at=T0)
+        await role_changes.queue_role_change(session, 1, 2, 3, "add", reason="x", at=T0)
+        await role_changes.queue_role_change(session, 1, 2, 3, "remove", reason="y", at=T0)
     async with db.read() as session:
-        [change] = await queues.unfinished_role_changes(session, 1, 2)
+        [change] = await role_changes.unfinished_role_changes(session, 1, 2)
     assert change.action == "remove"
 
 

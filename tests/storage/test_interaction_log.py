@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from storage.database import Database
 from storage.interaction_log import InteractionLog
-from storage.models import Interaction
+from storage.interactions import Interaction
 from storage.types import NaiveDatetimeError
 from tests.conftest import sqlite_only
 

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from storage import members
+from storage.activity import members
 from storage.database import Database
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.services.billing.apply import HANDLED_EVENTS
 from bot.services.billing.objects import InvalidPayload, from_timestamp
-from storage.billing import EventRow
+from storage.billing.queries import EventRow
 
 # Stripe's events nest about ten levels; far deeper is not an event we can use.
 MAX_DEPTH = 64

@@ -177,6 +177,9 @@ class SubscriptionState:
     interval: str | None
     interval_count: int | None
     member: MemberRef | None
+    # When the unpaid invoice behind a `past_due` status was first attempted (a re-read with
+    # `latest_invoice` expanded); None when the payload does not say.
+    past_due_since: datetime | None = None
 
     @property
     def scheduled_end(self) -> datetime | None:
@@ -211,7 +214,17 @@ def parse_subscription(obj: Obj) -> SubscriptionState:
         interval=_text(recurring, "interval"),
         interval_count=_int(recurring, "interval_count", _COUNT_MAX, low=1),
         member=member_ref(obj.get("metadata")),
+        past_due_since=_unpaid_since(obj.get("latest_invoice")),
     )
+
+
+def _unpaid_since(invoice: Any) -> datetime | None:
+    """When an expanded, still open invoice was finalized (its first attempt), else created."""
+    if not isinstance(invoice, Mapping) or invoice.get("status") != "open":
+        return None
+    transitions = invoice.get("status_transitions")
+    finalized = transitions.get("finalized_at") if isinstance(transitions, Mapping) else None
+    return from_timestamp(finalized or invoice.get("created"))
 
 
 def invoice_subscription(obj: Obj) -> tuple[str | None, MemberRef | None]:
@@ -285,6 +298,7 @@ class DisputeState:
     id: str
     charge_id: str | None
     payment_intent_id: str | None
+    status: str
     reason: str
     amount: int | None
     currency: str | None
@@ -298,6 +312,7 @@ def parse_dispute(obj: Obj) -> DisputeState:
         id=_str(obj, "id", _ID),
         charge_id=_id(obj.get("charge")),
         payment_intent_id=_id(obj.get("payment_intent")),
+        status=_text(obj, "status") or "needs_response",
         reason=_text(obj, "reason") or "unknown",
         amount=_int(obj, "amount", _AMOUNT_MAX),
         currency=_text(obj, "currency"),

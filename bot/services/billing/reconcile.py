@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bot.clock import Clock
-from bot.ports import PortError, Roles
-from bot.services.billing.gateway import StripeGateway
-from bot.services.billing.ledger import Effects, Ledger
+from bot.core.clock import Clock
+from bot.core.ports import PortError, Roles
+from bot.services.billing.ledger import Ledger, Queued
 from bot.services.billing.objects import SubscriptionState, parse_subscription
+from bot.services.billing.stripe_api import StripeApi
 from bot.services.billing.subscriptions import SubscriptionWrites
-from storage import billing
-from storage import billing_outbox as queues
+from storage.billing import queries as billing
 from storage.database import Database
+from storage.roles import queries as role_changes
 
 log = logging.getLogger(__name__)
 
@@ -49,23 +49,23 @@ class Reconciler:
     def __init__(
         self,
         db: Database,
-        gateway: StripeGateway,
+        stripe_api: StripeApi,
         roles: Roles,
         clock: Clock,
         ledger: Ledger,
         subscriptions: SubscriptionWrites,
     ) -> None:
         self._db = db
-        self._gateway = gateway
+        self._stripe = stripe_api
         self._roles = roles
         self._clock = clock
         self._ledger = ledger
         self._subscriptions = subscriptions
 
-    async def run(self, guild_ids: set[int]) -> tuple[dict[int, ReconcileReport], Effects]:
+    async def run(self, guild_ids: set[int]) -> tuple[dict[int, ReconcileReport], Queued]:
         """Reconcile these guilds; a report per guild and what was queued."""
         reports = {guild_id: ReconcileReport(guild_id) for guild_id in guild_ids}
-        effects = Effects()
+        effects = Queued()
         seen = await self._stripe_pass(reports, effects)
         await self._missing_pass(reports, seen, effects)
         async with self._db.transaction() as session:
@@ -78,16 +78,16 @@ class Reconciler:
             await self._role_pass(report, effects)
         return reports, effects
 
-    async def _stripe_pass(self, reports: dict[int, ReconcileReport], effects: Effects) -> set[str]:
+    async def _stripe_pass(self, reports: dict[int, ReconcileReport], effects: Queued) -> set[str]:
         seen: set[str] = set()
-        async for obj in self._gateway.list_subscriptions():
+        async for obj in self._stripe.list_subscriptions():
             state = parse_subscription(obj)
             seen.add(state.id)
             await self._apply(state, reports, effects)
         return seen
 
     async def _missing_pass(
-        self, reports: dict[int, ReconcileReport], seen: set[str], effects: Effects
+        self, reports: dict[int, ReconcileReport], seen: set[str], effects: Queued
     ) -> None:
         for guild_id in reports:
             async with self._db.read() as session:
@@ -96,7 +96,7 @@ class Reconciler:
                 if not row.active or row.stripe_subscription_id in seen:
                     continue
                 assert row.stripe_subscription_id is not None
-                obj = await self._gateway.retrieve_subscription(row.stripe_subscription_id)
+                obj = await self._stripe.retrieve_subscription(row.stripe_subscription_id)
                 if obj is None:
                     await self._end_missing(row.id or 0, reports[guild_id], effects)
                 else:
@@ -105,7 +105,7 @@ class Reconciler:
     async def wake_present_members(self) -> int:
         """Changes waiting for a member who is in fact in the server become due; how many."""
         async with self._db.read() as session:
-            waiting = await queues.members_with_waiting_changes(session)
+            waiting = await role_changes.members_with_waiting_changes(session)
         woken = 0
         for guild_id, user_id in waiting:
             try:
@@ -117,11 +117,11 @@ class Reconciler:
                 )
                 continue
             async with self._db.transaction() as session:
-                woken += await queues.wake_waiting_changes(session, guild_id, user_id)
+                woken += await role_changes.wake_waiting_changes(session, guild_id, user_id)
         return woken
 
     async def _apply(
-        self, state: SubscriptionState, reports: dict[int, ReconcileReport], effects: Effects
+        self, state: SubscriptionState, reports: dict[int, ReconcileReport], effects: Queued
     ) -> None:
         async with self._db.transaction() as session:
             rows = await billing.entitlements_by(session, subscription_id=state.id)
@@ -142,7 +142,7 @@ class Reconciler:
                         f"{verb} <@{row.user_id}>'s **{row.tier_key}** (Stripe: {state.status})"
                     )
 
-    async def _end_missing(self, row_id: int, report: ReconcileReport, effects: Effects) -> None:
+    async def _end_missing(self, row_id: int, report: ReconcileReport, effects: Queued) -> None:
         async with self._db.transaction() as session:
             rows = await billing.entitlements_of_guild(session, report.guild_id)
             row = next((r for r in rows if r.id == row_id), None)
@@ -161,7 +161,7 @@ class Reconciler:
                 f"revoked <@{row.user_id}>'s **{row.tier_key}** (its subscription is gone)"
             )
 
-    async def _role_pass(self, report: ReconcileReport, effects: Effects) -> None:
+    async def _role_pass(self, report: ReconcileReport, effects: Queued) -> None:
         guild_id = report.guild_id
         async with self._db.read() as session:
             tier_roles = {
@@ -171,11 +171,11 @@ class Reconciler:
             }
             rows = await billing.entitlements_of_guild(session, guild_id)
             managed = {
-                (m.user_id, m.role_id) for m in await queues.managed_roles(session, guild_id)
+                (m.user_id, m.role_id) for m in await role_changes.managed_roles(session, guild_id)
             }
             unfinished = {
                 (c.user_id, c.role_id)
-                for c in await queues.unfinished_role_changes(session, guild_id)
+                for c in await role_changes.unfinished_role_changes(session, guild_id)
             }
         users = sorted({row.user_id for row in rows} | {user for user, _ in managed | unfinished})
         for user_id in users:
@@ -189,7 +189,7 @@ class Reconciler:
             report.members_checked += 1
             async with self._db.transaction() as session:
                 # Here after all (their join was missed): what waited for them applies now.
-                if woken := await queues.wake_waiting_changes(session, guild_id, user_id):
+                if woken := await role_changes.wake_waiting_changes(session, guild_id, user_id):
                     effects.roles += woken
                     report.changes.append(
                         f"applied {woken} role change(s) that waited for <@{user_id}> to join"
@@ -198,7 +198,7 @@ class Reconciler:
                 for role_id in sorted(wanted - current):
                     if (user_id, role_id) in unfinished:
                         continue
-                    await queues.queue_role_change(
+                    await role_changes.queue_role_change(
                         session,
                         guild_id,
                         user_id,
@@ -213,7 +213,7 @@ class Reconciler:
                 for role_id in sorted(extra):
                     if (user_id, role_id) not in managed or (user_id, role_id) in unfinished:
                         continue  # given by hand (or already on its way out): not ours to take
-                    await queues.queue_role_change(
+                    await role_changes.queue_role_change(
                         session,
                         guild_id,
                         user_id,

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 import stripe
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.services.billing.apply import EventApplier
 from bot.services.billing.event_body import event_row
-from bot.services.billing.gateway import StripeRejected
-from bot.services.billing.ledger import Effects
-from storage import billing
-from storage.billing import EventRow
+from bot.services.billing.ledger import Queued
+from bot.services.billing.stripe_api import StripeRejected
+from bot.services.workers import WorkerTasks
+from storage.billing import queries as billing
+from storage.billing.queries import EventRow
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ class EventWorker:
         db: Database,
         applier: EventApplier,
         *,
-        on_effects: Callable[[Effects], None],
+        on_effects: Callable[[Queued], None],
         concurrency: int = 4,
         poll_interval: float = 2.0,
         max_backoff: float = 300.0,
@@ -167,13 +168,13 @@ class EventWorker:
         self._rows: dict[str, tuple[EventRow, float]] = {}  # handed over, with arrival time
         self._backoff: dict[str, asyncio.TimerHandle] = {}
         self._failures: dict[str, int] = {}
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks = WorkerTasks(db)
         self._scan_now = asyncio.Event()
 
     @property
     def running(self) -> bool:
         """True between start and stop."""
-        return bool(self._tasks)
+        return self._tasks.running
 
     def notify(self, event_ids: Iterable[str]) -> None:
         """New events were committed: apply them soon."""
@@ -194,21 +195,16 @@ class EventWorker:
 
     async def start(self) -> None:
         """Pick up unapplied events and start applying."""
-        if self._tasks:
+        if self._tasks.running:
             return
-        loop = asyncio.get_running_loop()
-        self._tasks = [
-            loop.create_task(self._work(), name=f"stripe-events-{i}")
-            for i in range(self._concurrency)
-        ]
-        self._tasks.append(loop.create_task(self._poll(), name="stripe-events-poll"))
+        for i in range(self._concurrency):
+            self._tasks.spawn(self._work(), name=f"stripe-events-{i}")
+        self._tasks.spawn(self._poll(), name="stripe-events-poll")
 
     async def stop(self) -> None:
-        """Stop applying; unapplied events stay stored for the next start."""
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
+        """Stop applying between events (those in hand are finished); unapplied events
+        stay stored for the next start."""
+        await self._tasks.stop()
         for handle in self._backoff.values():
             handle.cancel()
         self._backoff.clear()
@@ -233,33 +229,36 @@ class EventWorker:
             await asyncio.sleep(0.01)
 
     async def _poll(self) -> None:
-        while True:
-            try:
-                await self.scan()
-            except Exception:
-                log.exception("scanning for unapplied Stripe events failed")
+        while not self._tasks.stopping:
+            with self._tasks.busy():
+                try:
+                    await self.scan()
+                except Exception:
+                    log.exception("scanning for unapplied Stripe events failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._scan_now.wait(), self._poll_interval)
             self._scan_now.clear()
 
     async def _work(self) -> None:
-        while True:
+        while not self._tasks.stopping:
             event_id = await self._queue.get()
-            try:
-                if self.yield_to is not None:
-                    await self.yield_to()
-                row, arrived = self._rows.pop(event_id, (None, None))
-                result = await self._applier.apply(event_id, row, arrived)
-                self._failures.pop(event_id, None)
-                if result.effects.any:
-                    self._on_effects(result.effects)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                await self._failed(event_id, error)
-            finally:
-                self._known.discard(event_id)
-                self._queue.task_done()
+            with self._tasks.busy():
+                await self._apply(event_id)
+
+    async def _apply(self, event_id: str) -> None:
+        try:
+            if self.yield_to is not None:
+                await self.yield_to()
+            row, arrived = self._rows.pop(event_id, (None, None))
+            result = await self._applier.apply(event_id, row, arrived)
+            self._failures.pop(event_id, None)
+            if result.effects.any:
+                self._on_effects(result.effects)
+        except Exception as error:
+            await self._failed(event_id, error)
+        finally:
+            self._known.discard(event_id)
+            self._queue.task_done()
 
     async def _failed(self, event_id: str, error: Exception) -> None:
         failures = self._failures.get(event_id, 0) + 1

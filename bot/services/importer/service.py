@@ -12,9 +12,9 @@ from pathlib import Path
 from bot.services.importer.parsing import Finished, parse_in_child, parse_in_process
 from bot.services.importer.reader import ExportFormatError
 from bot.services.stats import StatsService
-from storage import imports
 from storage.database import Database, Session
 from storage.stats import cursor
+from storage.stats import history as imports
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class _Writes:
         self.added = 0
         self._pending: asyncio.Task[int] | None = None
 
-    async def submit(self, session: Session, rows: list[imports.ImportRow]) -> None:
+    async def submit(self, session: Session, rows: list[imports.HistoryRow]) -> None:
         await self.drain()
         self._pending = asyncio.create_task(imports.insert_interactions(session, rows))
         await asyncio.sleep(0)  # let it hand the rows to the database before parsing on

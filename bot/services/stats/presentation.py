@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from bot.ports import Attachment, Card, EmbedField, OutgoingMessage
+from bot.core.ports import Attachment, Card, EmbedField, OutgoingMessage
 from bot.services.stats.paid import mrr_total
 from bot.services.stats.report import WeeklyReport
 

@@ -9,9 +9,9 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from bot.clock import Clock
-from bot.errors import InvalidInput
-from bot.ports import Attachment, OutgoingMessage, Publisher
+from bot.core.clock import Clock
+from bot.core.errors import InvalidInput
+from bot.core.ports import Attachment, OutgoingMessage, Publisher
 from bot.scheduler import Scheduler
 from bot.services.stats import charts, metrics, presentation
 from bot.services.stats.posting import PostOutcome, WeeklyPoster

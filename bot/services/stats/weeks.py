@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import total_ordering
 from zoneinfo import ZoneInfo
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE | re.ASCII)
 # Weeks a report can be asked for: Discord began in 2015; nothing is logged past 2099.

@@ -14,7 +14,7 @@ import pytest
 import stripe
 from aiohttp import web
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from sandbox.stripe import Outcome, RetryPolicy, StripeSandbox
 
 SECRET = "whsec_test_receiver_secret"

@@ -24,7 +24,7 @@ from bot.services.billing.objects import (
     parse_subscription,
 )
 from sandbox.stripe import sign_payload
-from storage import billing as queries
+from storage.billing import queries
 from storage.database import Database
 from tests.services.billing.support import GUILD, MOD_LOG, SECRET, Billing, eventually
 
@@ -287,7 +287,13 @@ def odd_objects(draw: st.DrawFn) -> dict[str, Any]:
     for path in draw(st.lists(chosen, min_size=1, max_size=3)):
         parent: Any = obj
         for key in path[:-1]:
-            parent = parent[int(key)] if isinstance(parent, list) else parent.get(key)
+            if isinstance(parent, list):
+                # An earlier replacement may have changed what this path walks through.
+                if not (key.isdigit() and int(key) < len(parent)):
+                    break
+                parent = parent[int(key)]
+            else:
+                parent = parent.get(key)
             if not isinstance(parent, dict | list):
                 break
         else:

@@ -16,7 +16,7 @@ from bot.services.importer import DceImporter
 from bot.services.importer.parsing import Batch, Finished, parse
 from bot.services.importer.reader import ExportFormatError
 from storage.database import Database
-from storage.models import Interaction
+from storage.interactions import Interaction
 from tests.services.stats.community import stats_service
 from tests.services.stats.test_dce_import import NOW
 

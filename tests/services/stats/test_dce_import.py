@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import func, select
 
 from bot.services.importer import DceImporter
+from storage.activity.models import Member
 from storage.database import Database
-from storage.models import Interaction, Member
+from storage.interactions import Interaction
 from tests.services.stats.community import stats_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "dce"

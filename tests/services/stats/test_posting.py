@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.clock import FakeClock
-from bot.ports import OutgoingMessage, TemporarilyUnavailable
+from bot.core.clock import FakeClock
+from bot.core.ports import OutgoingMessage, TemporarilyUnavailable
 from bot.scheduler import Scheduler
 from bot.services.stats import IsoWeek, StatsService
 from bot.services.stats.posting import last_due
 from bot.settings import GuildConfig, Settings
 from storage.database import Database
-from storage.models import Report
+from storage.stats.models import Report
 from tests.services.stats.community import GUILD, Community, at
 
 OWNERS = 555

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services.stats import IsoWeek, StatsService, WeeklyReport
 from bot.services.stats import rollups as refresher
 from bot.settings import GuildConfig, Settings

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
 from bot.services.stats.weeks import GuildCalendar, IsoWeek
 from storage.database import Database
 from tests.services.stats.community import GUILD, stats_service

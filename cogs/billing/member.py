@@ -1,0 +1,58 @@
+"""Members' commands: `/subscribe` and `/billing`."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_limits import BoundedText, respond
+from bot.services.billing import BillingService
+from bot.services.billing.policy import TIER_KEY_MAX
+from cogs.billing.render import plain, tier_choices
+
+TierKey = app_commands.Transform[str, BoundedText(TIER_KEY_MAX, what="A tier")]
+
+
+class MemberBilling(commands.Cog):
+    """Joining a paid tier and managing the membership."""
+
+    def __init__(self, billing: BillingService) -> None:
+        self.service = billing
+
+    @app_commands.command(description="Get a private link to join a paid tier.")
+    @app_commands.describe(tier="The tier to join")
+    @app_commands.guild_only()
+    @app_commands.checks.cooldown(3, 60.0, key=lambda i: (i.guild_id, i.user.id))
+    async def subscribe(self, interaction: discord.Interaction, tier: TierKey) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        link = await self.service.checkout_link(interaction.guild_id, interaction.user.id, tier)
+        what = "Subscribe to" if link.kind == "subscription" else "Buy"
+        view = discord.ui.View()
+        view.add_item(discord.ui.Button(label=f"{what} {link.tier_name}", url=link.url))
+        await respond(
+            interaction,
+            f"Here is your private checkout link for **{plain(link.tier_name)}**. Your role "
+            "arrives as soon as the payment goes through.",
+            view=view,
+        )
+
+    @subscribe.autocomplete("tier")
+    async def _tier_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        return tier_choices(await self.service.tier_choices(interaction.guild_id, current))
+
+    @app_commands.command(description="Manage your paid membership (card, invoices, cancel).")
+    @app_commands.guild_only()
+    @app_commands.checks.cooldown(3, 60.0, key=lambda i: (i.guild_id, i.user.id))
+    async def billing(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        url = await self.service.portal_link(interaction.guild_id, interaction.user.id)
+        view = discord.ui.View()
+        view.add_item(discord.ui.Button(label="Open billing portal", url=url))
+        await respond(interaction, "Your private billing portal link:", view=view)
