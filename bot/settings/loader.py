@@ -41,6 +41,7 @@ _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-]{1,32}(/[A-Za-z0-9_+\-]{1,32}){0,3}$")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,40}")
 _SNOWFLAKE_MAX = 2**63 - 1
 _MAX_SHARDS = 100_000
+_DAY_S = 86_400  # the longest duration a setting may hold: finite, and far beyond any use
 
 
 def _non_negative(value: int | float) -> str | None:
@@ -165,7 +166,7 @@ def _build(
         shard_count=read.value(d, "shard_count", "discord", int, 0, _in_range(0, _MAX_SHARDS)),
         shard_ids=tuple(shard_ids),
         guild_ready_timeout=read.value(
-            d, "guild_ready_timeout", "discord", float, 2.0, _seconds(3600)
+            d, "guild_ready_timeout", "discord", float, 2.0, _seconds(_DAY_S)
         ),
     )
 
@@ -216,15 +217,17 @@ def _build(
             il, "batch_size", "interaction_log", int, 1000, _in_range(1, 1_000_000)
         ),
         flush_interval_s=read.value(
-            il, "flush_interval_s", "interaction_log", float, 1.0, _seconds(3600)
+            il, "flush_interval_s", "interaction_log", float, 1.0, _seconds(_DAY_S)
         ),
         max_pending=read.value(
             il, "max_pending", "interaction_log", int, 100_000, _in_range(1, 100_000_000)
         ),
         close_timeout_s=read.value(
-            il, "close_timeout_s", "interaction_log", float, 5.0, _in_range(0, 3600)
+            il, "close_timeout_s", "interaction_log", float, 5.0, _in_range(0, _DAY_S)
         ),
-        max_attempts=read.value(il, "max_attempts", "interaction_log", int, 4, _in_range(1, 1000)),
+        max_attempts=read.value(
+            il, "max_attempts", "interaction_log", int, 4, _in_range(1, 1_000_000_000)
+        ),
     )
 
     guilds = _read_guilds(data.get("guilds", []), read, sections)
