@@ -1,4 +1,4 @@
-"""Replies and domain errors carry text from `t()`/`nt()`, never a bare literal."""
+"""Replies, notices and domain errors carry text from `t()`/`nt()`, never a bare literal."""
 
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = ("cogs", "bot/services")
 # (file, line text) pairs allowed to pass a literal; keep this short and explain each.
 ALLOWED: frozenset[tuple[str, str]] = frozenset()
+# Helpers that send what people read, and where their text goes: (position, keyword).
+TEXT_ARGUMENT = {
+    "respond": (1, "content"),
+    "alert_moderators": (2, "text"),
+    "notify_member": (3, "text"),
+    "queue_notice": (3, "text"),
+}
 
 
 def _domain_error_names(trees: list[ast.Module]) -> set[str]:
@@ -56,16 +63,17 @@ def _callee(call: ast.Call) -> str:
 
 
 def literal_texts(tree: ast.Module, error_names: set[str]) -> list[int]:
-    """Lines where a reply or a domain error gets a bare literal instead of `t()`/`nt()`."""
+    """Lines where a reply, notice or domain error gets a bare literal, not `t()`/`nt()`."""
     lines = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = _callee(node)
-        if name == "respond":
-            content = node.args[1] if len(node.args) > 1 else None
-            content = next((k.value for k in node.keywords if k.arg == "content"), content)
-            if _is_literal_text(content):
+        if name in TEXT_ARGUMENT:
+            position, keyword = TEXT_ARGUMENT[name]
+            text = node.args[position] if len(node.args) > position else None
+            text = next((k.value for k in node.keywords if k.arg == keyword), text)
+            if _is_literal_text(text):
                 lines.append(node.lineno)
         elif name in error_names:
             message = node.args[0] if node.args else None
@@ -80,7 +88,7 @@ def _modules() -> dict[Path, ast.Module]:
     return {path: ast.parse(path.read_text(encoding="utf-8"), str(path)) for path in files}
 
 
-def test_replies_and_domain_errors_take_their_text_from_t() -> None:
+def test_replies_notices_and_domain_errors_take_their_text_from_t() -> None:
     modules = _modules()
     error_names = _domain_error_names(list(modules.values()))
     found = []
@@ -104,9 +112,11 @@ def test_the_check_sees_literals_and_lets_t_pass() -> None:
         "    await respond(i, t('Hello'))\n"
         "    await respond(i, embeds=[])\n"
         "    raise NotFound(t('no {x}', x=x))\n"
+        "    await ledger.alert_moderators(s, 1, f'{x} left', e)\n"
+        "    await ledger.notify_member(s, 1, 2, t('Paid'), e)\n"
         "class Refused(InvalidInput):\n"
         "    pass\n"
     )
     names = _domain_error_names([sample])
     assert "Refused" in names
-    assert literal_texts(sample, names) == [2, 3, 4, 5, 6]
+    assert literal_texts(sample, names) == [2, 3, 4, 5, 6, 10]
