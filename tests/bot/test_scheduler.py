@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import func, select
-from storage.models import AuditEntry
 
 from bot.scheduler import Scheduler
 from sandbox.discord.waiting import poll
+from storage.audit.models import AuditEntry
 from storage.database import Database
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.text import t
 from bot.services.billing.disputes import DisputeWrites
 from bot.services.billing.ledger import Ledger, Queued
 from bot.services.billing.objects import (
@@ -182,10 +183,13 @@ class EventApplier:
             session.add(locked)
             guild_id = named_guild(locked.payload)
             if guild_id is not None and await billing.tiers(session, guild_id, enabled_only=False):
-                text = (
-                    f"A Stripe event (`{event_id}`, {locked.type}) could not be applied and was "
-                    f"set aside: {clip(reason, 300)}. Access stays as it was; check the event "
-                    "in the Stripe dashboard (the nightly reconcile re-reads subscriptions)."
+                text = t(
+                    "A Stripe event (`{event_id}`, {event_type}) could not be applied and was "
+                    "set aside: {reason}. Access stays as it was; check the event "
+                    "in the Stripe dashboard (the nightly reconcile re-reads subscriptions).",
+                    event_id=event_id,
+                    event_type=locked.type,
+                    reason=clip(reason, 300),
                 )
                 await self._ledger.alert_moderators(session, guild_id, text, effects)
             event_type = locked.type

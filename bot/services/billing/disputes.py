@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.clock import Clock
+from bot.core.text import t
 from bot.services.billing.ledger import Ledger, Queued
 from bot.services.billing.objects import (
     ChargeState,
@@ -90,10 +91,17 @@ class DisputeWrites:
                 await self._ledger.alert_moderators(
                     session,
                     row.guild_id,
-                    f"⚠️ A payment by <@{row.user_id}> for **{row.tier_key}** was disputed "
-                    f"({dispute.reason}, {_money(dispute)}, dispute `{dispute.id}`). Their paid "
-                    "role was removed; answer the dispute in the Stripe Dashboard. It comes "
-                    "back by itself if the dispute is won, or with `/membership grant`.",
+                    t(
+                        "⚠️ A payment by <@{user_id}> for **{tier}** was disputed "
+                        "({reason}, {amount}, dispute `{dispute_id}`). Their paid "
+                        "role was removed; answer the dispute in the Stripe Dashboard. It comes "
+                        "back by itself if the dispute is won, or with `/membership grant`.",
+                        user_id=row.user_id,
+                        tier=row.tier_key,
+                        reason=dispute.reason,
+                        amount=_money(dispute),
+                        dispute_id=dispute.id,
+                    ),
                     effects,
                 )
             return None
@@ -130,9 +138,15 @@ class DisputeWrites:
                     await self._ledger.alert_moderators(
                         session,
                         row.guild_id,
-                        f"The dispute `{dispute.id}` on <@{row.user_id}>'s payment for "
-                        f"**{row.tier_key}** was {dispute.status}; their paid role stays "
-                        "removed unless you use `/membership grant`.",
+                        t(
+                            "The dispute `{dispute_id}` on <@{user_id}>'s payment for "
+                            "**{tier}** was {status}; their paid role stays "
+                            "removed unless you use `/membership grant`.",
+                            dispute_id=dispute.id,
+                            user_id=row.user_id,
+                            tier=row.tier_key,
+                            status=dispute.status,
+                        ),
                         effects,
                     )
             return None if rows else "no entitlement was locked by this dispute"
@@ -174,8 +188,14 @@ class DisputeWrites:
         await self._ledger.alert_moderators(
             session,
             row.guild_id,
-            f"The dispute `{record.id}` on <@{row.user_id}>'s payment for **{row.tier_key}** "
-            f"was {record.status}: their access follows their payment again.",
+            t(
+                "The dispute `{dispute_id}` on <@{user_id}>'s payment for **{tier}** "
+                "was {status}: their access follows their payment again.",
+                dispute_id=record.id,
+                user_id=row.user_id,
+                tier=row.tier_key,
+                status=record.status,
+            ),
             effects,
         )
 
@@ -267,5 +287,5 @@ class DisputeWrites:
 
 def _money(dispute: DisputeState) -> str:
     if dispute.amount is None or dispute.currency is None:
-        return "amount unknown"
+        return t("amount unknown")
     return f"{dispute.amount / 100:.2f} {dispute.currency.upper()}"

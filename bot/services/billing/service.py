@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.core.access import Caller
 from bot.core.clock import Clock
 from bot.core.ports import Roles
+from bot.core.text import t
 from bot.scheduler import Scheduler
 from bot.services.billing.apply import EventApplier
 from bot.services.billing.checkout import CheckoutLink, CheckoutService, TierChoice
@@ -242,7 +243,7 @@ class BillingService:
                     await self._ledger.alert_moderators(
                         session,
                         report.guild_id,
-                        "Daily billing check. " + report.summary(),
+                        t("Daily billing check. {summary}", summary=report.summary()),
                         effects,
                     )
         self._queued(effects)

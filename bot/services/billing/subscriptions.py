@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.text import t
 from bot.services.billing.ledger import Ledger, Price, Queued
 from bot.services.billing.objects import (
     CheckoutState,
@@ -286,12 +287,15 @@ async def _tier_key(session: Session, state: SubscriptionState, member: MemberRe
 
 def _past_due_text(tier_key: str, access: Any) -> str:
     until = access.grace_until
-    keep = (
-        f"You keep your **{tier_key}** role until {until:%Y-%m-%d %H:%M} UTC"
-        if access.active and until is not None
-        else f"Your **{tier_key}** role is paused"
-    )
-    return (
-        f"Your last payment for **{tier_key}** did not go through. {keep}; "
-        "update your card with `/billing` and Stripe will retry."
+    if access.active and until is not None:
+        return t(
+            "Your last payment for **{tier}** did not go through. You keep your **{tier}** "
+            "role until {until} UTC; update your card with `/billing` and Stripe will retry.",
+            tier=tier_key,
+            until=format(until, "%Y-%m-%d %H:%M"),
+        )
+    return t(
+        "Your last payment for **{tier}** did not go through. Your **{tier}** role is "
+        "paused; update your card with `/billing` and Stripe will retry.",
+        tier=tier_key,
     )
