@@ -14,7 +14,7 @@ from sandbox.discord import DiscordSandbox, SandboxGuild
 from sandbox.discord.ratelimits import RateLimits
 
 if TYPE_CHECKING:
-    from conftest import SandboxTestBot
+    from tests.sandbox.discord.conftest import SandboxTestBot
 
 ADD_ROLE = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 REMOVE_ROLE = "DELETE /guilds/{guild_id}/members/{user_id}/roles/{role_id}"
