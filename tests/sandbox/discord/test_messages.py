@@ -115,8 +115,10 @@ async def test_bot_archives_locks_and_retags_thread(
     post = await alice.create_post(forum, "Sorting", "How?", tags=["python"])
     thread = await bot.fetch_channel(post.id)
     assert isinstance(thread, discord.Thread)
-    solved = discord.Object(forum.tag("solved").id)
-    await thread.edit(archived=True, locked=True, applied_tags=[solved])  # type: ignore[list-item]
+    assert isinstance(thread.parent, discord.ForumChannel)
+    solved = thread.parent.get_tag(forum.tag("solved").id)
+    assert solved is not None
+    await thread.edit(archived=True, locked=True, applied_tags=[solved])
     assert (post.archived, post.locked, post.applied_tags) == (True, True, [solved.id])
 
 
