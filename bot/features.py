@@ -15,9 +15,10 @@ from aiohttp import web
 from bot.core.events import MemberJoined
 from bot.feature import Context, Feature, Privacy
 from bot.services.activity import ActivityService
-from bot.services.billing import BillingService, StripeGateway
+from bot.services.billing import BillingService, StripeApi
 from bot.services.roles import RoleService
 from bot.services.stats import StatsService
+from bot.settings import GuildSection
 from bot.stripe_webhook import webhook_route
 from storage.activity import privacy as activity_privacy
 from storage.audit import privacy as audit_privacy
@@ -63,10 +64,10 @@ ROLES = Feature(
 )
 
 
-def _stripe_api(ctx: Context) -> StripeGateway:
-    from bot.stripe_gateway import StripeApiGateway  # the stripe package, only when used
+def _stripe_api(ctx: Context) -> StripeApi:
+    from bot.stripe_api import StripeHttpApi  # the stripe package, only when used
 
-    return StripeApiGateway(ctx.settings.stripe)
+    return StripeHttpApi(ctx.settings.stripe)
 
 
 def _billing(ctx: Context) -> BillingService:
@@ -75,7 +76,7 @@ def _billing(ctx: Context) -> BillingService:
         ctx.db,
         ctx.clock,
         ctx.scheduler,
-        ctx.provided_or(StripeGateway, lambda: _stripe_api(ctx)),  # type: ignore[type-abstract]
+        ctx.provided_or(StripeApi, lambda: _stripe_api(ctx)),  # type: ignore[type-abstract]
         roles=ctx.ports.roles,
         role_service=ctx.services.get(RoleService),
     )
@@ -143,3 +144,8 @@ FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, ROLES, BILLING, STATS, HE
 def extensions(features: Sequence[Feature[Any]] = FEATURES) -> tuple[str, ...]:
     """The discord.py extensions of these features, in order."""
     return tuple(f.extension for f in features if f.extension)
+
+
+def guild_sections(features: Sequence[Feature[Any]] = FEATURES) -> tuple[GuildSection[Any], ...]:
+    """The features' own `[guilds.<name>]` tables, for the settings loader."""
+    return tuple(f.guild_settings for f in features if f.guild_settings is not None)

@@ -12,7 +12,7 @@ from bot.core.access import MODERATORS
 from bot.discord_limits import BoundedText, respond
 from bot.discord_ports import bot_top_position, caller_of, declared_permissions, role_facts
 from bot.services.billing import BillingService
-from bot.services.billing.manual import UNTIL_MAX
+from bot.services.billing.moderation import UNTIL_MAX
 from bot.services.billing.policy import PRICE_ID_MAX, TIER_KEY_MAX, TIER_NAME_MAX
 from cogs.billing.render import entitlement_line, tier_choices, tier_line
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.core.echo import echo
 from bot.core.errors import DomainError, InvalidInput, NotFound
 from bot.core.ports import PortError, Roles
-from bot.services.billing.gateway import StripeGateway, StripeRejected, StripeUnavailable
+from bot.services.billing.stripe_api import StripeApi, StripeRejected, StripeUnavailable
 from bot.services.roles import hand_out_problem
 from bot.settings import StripeSettings
 from storage.billing import queries as billing
@@ -44,10 +44,10 @@ class CheckoutService:
     """Creates Checkout and portal sessions for members."""
 
     def __init__(
-        self, db: Database, gateway: StripeGateway, settings: StripeSettings, roles: Roles
+        self, db: Database, stripe_api: StripeApi, settings: StripeSettings, roles: Roles
     ) -> None:
         self._db = db
-        self._gateway = gateway
+        self._stripe = stripe_api
         self._settings = settings
         self._roles = roles
 
@@ -83,7 +83,7 @@ class CheckoutService:
         await self._check_role_is_safe(tier)
         metadata = {"guild_id": str(guild_id), "user_id": str(user_id), "tier": tier.key}
         try:
-            session_link = await self._gateway.create_checkout_session(
+            session_link = await self._stripe.create_checkout_session(
                 mode="subscription" if tier.kind == "subscription" else "payment",
                 price_id=tier.stripe_price_id,
                 client_reference_id=f"{guild_id}:{user_id}",
@@ -130,7 +130,7 @@ class CheckoutService:
                 "You have no billing account here yet. Use `/subscribe` to join a paid tier."
             )
         try:
-            return await self._gateway.create_portal_session(
+            return await self._stripe.create_portal_session(
                 customer_id, self._settings.portal_return_url
             )
         except (StripeUnavailable, StripeRejected) as error:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from bot.core.clock import Clock
 from bot.core.ports import PortError, Roles
-from bot.services.billing.gateway import StripeGateway
-from bot.services.billing.ledger import Effects, Ledger
+from bot.services.billing.ledger import Ledger, Queued
 from bot.services.billing.objects import SubscriptionState, parse_subscription
+from bot.services.billing.stripe_api import StripeApi
 from bot.services.billing.subscriptions import SubscriptionWrites
 from storage.billing import queries as billing
 from storage.database import Database
@@ -49,23 +49,23 @@ class Reconciler:
     def __init__(
         self,
         db: Database,
-        gateway: StripeGateway,
+        stripe_api: StripeApi,
         roles: Roles,
         clock: Clock,
         ledger: Ledger,
         subscriptions: SubscriptionWrites,
     ) -> None:
         self._db = db
-        self._gateway = gateway
+        self._stripe = stripe_api
         self._roles = roles
         self._clock = clock
         self._ledger = ledger
         self._subscriptions = subscriptions
 
-    async def run(self, guild_ids: set[int]) -> tuple[dict[int, ReconcileReport], Effects]:
+    async def run(self, guild_ids: set[int]) -> tuple[dict[int, ReconcileReport], Queued]:
         """Reconcile these guilds; a report per guild and what was queued."""
         reports = {guild_id: ReconcileReport(guild_id) for guild_id in guild_ids}
-        effects = Effects()
+        effects = Queued()
         seen = await self._stripe_pass(reports, effects)
         await self._missing_pass(reports, seen, effects)
         async with self._db.transaction() as session:
@@ -78,16 +78,16 @@ class Reconciler:
             await self._role_pass(report, effects)
         return reports, effects
 
-    async def _stripe_pass(self, reports: dict[int, ReconcileReport], effects: Effects) -> set[str]:
+    async def _stripe_pass(self, reports: dict[int, ReconcileReport], effects: Queued) -> set[str]:
         seen: set[str] = set()
-        async for obj in self._gateway.list_subscriptions():
+        async for obj in self._stripe.list_subscriptions():
             state = parse_subscription(obj)
             seen.add(state.id)
             await self._apply(state, reports, effects)
         return seen
 
     async def _missing_pass(
-        self, reports: dict[int, ReconcileReport], seen: set[str], effects: Effects
+        self, reports: dict[int, ReconcileReport], seen: set[str], effects: Queued
     ) -> None:
         for guild_id in reports:
             async with self._db.read() as session:
@@ -96,7 +96,7 @@ class Reconciler:
                 if not row.active or row.stripe_subscription_id in seen:
                     continue
                 assert row.stripe_subscription_id is not None
-                obj = await self._gateway.retrieve_subscription(row.stripe_subscription_id)
+                obj = await self._stripe.retrieve_subscription(row.stripe_subscription_id)
                 if obj is None:
                     await self._end_missing(row.id or 0, reports[guild_id], effects)
                 else:
@@ -121,7 +121,7 @@ class Reconciler:
         return woken
 
     async def _apply(
-        self, state: SubscriptionState, reports: dict[int, ReconcileReport], effects: Effects
+        self, state: SubscriptionState, reports: dict[int, ReconcileReport], effects: Queued
     ) -> None:
         async with self._db.transaction() as session:
             rows = await billing.entitlements_by(session, subscription_id=state.id)
@@ -142,7 +142,7 @@ class Reconciler:
                         f"{verb} <@{row.user_id}>'s **{row.tier_key}** (Stripe: {state.status})"
                     )
 
-    async def _end_missing(self, row_id: int, report: ReconcileReport, effects: Effects) -> None:
+    async def _end_missing(self, row_id: int, report: ReconcileReport, effects: Queued) -> None:
         async with self._db.transaction() as session:
             rows = await billing.entitlements_of_guild(session, report.guild_id)
             row = next((r for r in rows if r.id == row_id), None)
@@ -161,7 +161,7 @@ class Reconciler:
                 f"revoked <@{row.user_id}>'s **{row.tier_key}** (its subscription is gone)"
             )
 
-    async def _role_pass(self, report: ReconcileReport, effects: Effects) -> None:
+    async def _role_pass(self, report: ReconcileReport, effects: Queued) -> None:
         guild_id = report.guild_id
         async with self._db.read() as session:
             tier_roles = {

@@ -21,9 +21,9 @@ import stripe
 
 from bot.core.clock import Clock
 from bot.services.billing.apply import HANDLED_EVENTS, EventApplier
-from bot.services.billing.gateway import StripeRejected
-from bot.services.billing.ledger import Effects
+from bot.services.billing.ledger import Queued
 from bot.services.billing.objects import InvalidPayload, from_timestamp
+from bot.services.billing.stripe_api import StripeRejected
 from bot.services.workers import WorkerTasks
 from storage.billing import queries as billing
 from storage.billing.queries import EventRow
@@ -205,7 +205,7 @@ class EventWorker:
         db: Database,
         applier: EventApplier,
         *,
-        on_effects: Callable[[Effects], None],
+        on_effects: Callable[[Queued], None],
         concurrency: int = 4,
         poll_interval: float = 2.0,
         max_backoff: float = 300.0,

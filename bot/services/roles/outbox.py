@@ -31,9 +31,9 @@ from bot.services.roles.rules import RoleRefused, hand_out_problem
 from bot.services.workers import WorkerTasks
 from storage.database import Database
 from storage.notices import queries as notice_queue
-from storage.notices.models import BillingNotice
+from storage.notices.models import BillingNotice, NoticeStatus
 from storage.roles import queries as role_changes
-from storage.roles.models import RoleChange
+from storage.roles.models import ChangeStatus, RoleChange
 
 log = logging.getLogger(__name__)
 
@@ -242,10 +242,10 @@ class OutboxWorker:
             if row is None:
                 return
             if outcome == "waiting_member":
-                row.status = "waiting_member"
+                row.status = ChangeStatus.WAITING_MEMBER
                 row.last_error = "the member is not in the server; applies when they join"
             else:
-                row.status, row.applied_at = "done", now
+                row.status, row.applied_at = ChangeStatus.DONE, now
                 if outcome == "done_unmanaged":
                     row.last_error = "left alone: the bot did not give this role"
                 elif row.action == "add":
@@ -337,7 +337,11 @@ class OutboxWorker:
         async with self._db.transaction() as session:
             row = await notice_queue.notice(session, notice.id)
             if row is not None:
-                row.status, row.sent_at, row.last_error = "done", self._clock.now(), error
+                row.status, row.sent_at, row.last_error = (
+                    NoticeStatus.DONE,
+                    self._clock.now(),
+                    error,
+                )
                 row.attempts += 1
                 session.add(row)
         self._not_before.pop(("notice", notice.id), None)

@@ -13,7 +13,7 @@ from bot.core.clock import Clock
 from bot.core.echo import echo
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.ports import PortError, Roles
-from bot.services.billing.ledger import Effects, Ledger
+from bot.services.billing.ledger import Ledger, Queued
 from bot.services.billing.policy import checked_tier_change
 from bot.services.roles import RoleFacts, check_new_role, hand_out_problem
 from bot.settings import Settings
@@ -128,14 +128,14 @@ class MembershipAdmin:
 
     async def grant(
         self, guild_id: int, actor: Caller, user_id: int, tier_key: str, until: str | None
-    ) -> tuple[EntitlementView, Effects]:
+    ) -> tuple[EntitlementView, Queued]:
         """Give the member a tier by hand, optionally until an end date."""
         self.check_moderator(guild_id, actor)
         now = self._clock.now()
         ends_at = parse_until(until, now)
         async with self._db.read() as session:
             await self.check_role_still_safe(await self._tier(session, guild_id, tier_key))
-        effects = Effects()
+        effects = Queued()
         async with self._db.transaction() as session:
             tier = await self._tier(session, guild_id, tier_key)
             row = await billing.entitlement(session, guild_id, user_id, tier.key, "manual")
@@ -165,11 +165,11 @@ class MembershipAdmin:
 
     async def revoke(
         self, guild_id: int, actor: Caller, user_id: int, tier_key: str
-    ) -> tuple[list[EntitlementView], Effects]:
+    ) -> tuple[list[EntitlementView], Queued]:
         """Take the tier away, whatever gave it; Stripe billing itself is not touched."""
         self.check_moderator(guild_id, actor)
         now = self._clock.now()
-        effects = Effects()
+        effects = Queued()
         async with self._db.transaction() as session:
             tier = await self._tier(session, guild_id, tier_key)
             rows = [
