@@ -32,7 +32,7 @@ from pathlib import Path
 from sandbox.community import Community, running_community
 from sandbox.discord import Person, Role
 from storage.activity import members
-from storage.billing.models import Entitlement
+from storage.billing.models import Entitlement, EntitlementSource
 
 ROLE_ROUTES = (
     "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}",
@@ -74,7 +74,7 @@ async def drifted_members(world: Community, count: int) -> tuple[list[Person], R
                     guild_id=guild_id,
                     user_id=person.id,
                     tier_key="lifetime",
-                    source="manual",
+                    source=EntitlementSource.MANUAL,
                     status="active",
                     active=True,
                     granted_at=now,

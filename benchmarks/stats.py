@@ -217,7 +217,7 @@ def write_export(path: Path, messages: int, rng: np.random.Generator) -> None:
             elif i % 10 == 0:
                 kind = "Reply"
             bot = i % 97 == 0
-            message = {
+            message: dict[str, object] = {
                 "id": str(10**15 + i),
                 "type": kind,
                 "timestamp": at.astimezone(UTC).isoformat(timespec="milliseconds"),

@@ -239,12 +239,12 @@ async def real_run(
             TierConfig("lifetime", "Lifetime", "one_time", "price_life", 12),
         )),),
     )  # fmt: skip
-    stripe_api = StripeHttpApi(settings.stripe)
+    stripe_http = StripeHttpApi(settings.stripe)
     offline: Any = Offline()
     clock = FakeClock(START)
     role_service = RoleService(settings, db, clock, roles=offline, notifier=offline,
                                publisher=offline)  # fmt: skip
-    service = BillingService(settings, db, clock, Scheduler(), stripe_api, roles=offline,
+    service = BillingService(settings, db, clock, Scheduler(), stripe_http, roles=offline,
                              role_service=role_service)  # fmt: skip
     try:
         await service.admin.sync_config_tiers()
@@ -259,7 +259,7 @@ async def real_run(
             stored = await billing.count_events(session)
             unapplied = await billing.count_events(session, unprocessed=True)
     finally:
-        await stripe_api.close()
+        await stripe_http.close()
         await db.close()
     return real, drain_s, stored, unapplied, service.applier.applied
 

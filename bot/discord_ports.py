@@ -15,8 +15,12 @@ from bot.core.ports import (
     Card,
     DirectMessagesClosed,
     MissingPermissions,
+    Notifier,
     OutgoingMessage,
     PortError,
+    Publisher,
+    Roles,
+    Roster,
     TargetGone,
     TemporarilyUnavailable,
 )
@@ -151,7 +155,7 @@ async def send(channel: discord.abc.Messageable, message: OutgoingMessage) -> di
     )
 
 
-class DiscordRoles:
+class DiscordRoles(Roles):
     """`Roles` over Discord's REST API (no member cache needed)."""
 
     def __init__(self, client: discord.Client) -> None:
@@ -200,7 +204,7 @@ class DiscordRoles:
         return None
 
 
-class DiscordPublisher:
+class DiscordPublisher(Publisher):
     """`Publisher` posting through partial messageables (no channel cache needed)."""
 
     def __init__(self, client: discord.Client) -> None:
@@ -214,7 +218,7 @@ class DiscordPublisher:
         return sent.id
 
 
-class DiscordNotifier:
+class DiscordNotifier(Notifier):
     """`Notifier` sending direct messages."""
 
     def __init__(self, client: discord.Client) -> None:
@@ -227,7 +231,7 @@ class DiscordNotifier:
             await send(channel, message)
 
 
-class DiscordRoster:
+class DiscordRoster(Roster):
     """`Roster` from the gateway's member lists (chunked when needed)."""
 
     def __init__(self, client: discord.Client) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,7 +174,7 @@ async def prepare_community(
     data_dir: Path,
     *,
     tiers: tuple[TierSpec, ...] = DEFAULT_TIERS,
-    overrides: dict[str, dict[str, object]] | None = None,
+    overrides: Mapping[str, Mapping[str, object]] | None = None,
     database_url: str | None = None,
 ) -> PreparedCommunity:
     """Furnish a guild and Stripe prices, migrate the database (default: a SQLite file in
@@ -246,7 +246,7 @@ async def running_community(
     tiers: tuple[TierSpec, ...] = DEFAULT_TIERS,
     extra_extensions: tuple[str, ...] = (),
     stripe_retry: RetryPolicy | None = None,
-    overrides: dict[str, dict[str, object]] | None = None,
+    overrides: Mapping[str, Mapping[str, object]] | None = None,
     database_url: str | None = None,
 ) -> AsyncIterator[Community]:
     """Start Discord and Stripe stand-ins and the real bot on a fresh database (default: a

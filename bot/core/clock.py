@@ -14,7 +14,7 @@ class Clock(Protocol):
         ...
 
 
-class SystemClock:
+class SystemClock(Clock):
     """The real clock."""
 
     def now(self) -> datetime:
@@ -22,7 +22,7 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-class FakeClock:
+class FakeClock(Clock):
     """A clock that moves only when told to (tests and the demo's history)."""
 
     def __init__(self, start: datetime) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.core.clock import Clock
 
-class TravellingClock:
+
+class TravellingClock(Clock):
     """Wall-clock time plus an offset that `travel_to` sets; `back_to_present` clears it."""
 
     def __init__(self) -> None:

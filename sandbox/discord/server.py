@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, overload
 
 from aiohttp import web
 
@@ -29,7 +29,7 @@ from sandbox.discord.ratelimits import RateLimits
 from sandbox.discord.rest import API_PREFIX, build_api, route_templates
 from sandbox.discord.snowflake import iso, snowflake_time
 from sandbox.discord.state import State
-from sandbox.discord.waiting import poll
+from sandbox.discord.waiting import poll, poll_predicate
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +184,17 @@ class DiscordSandbox:
 
     # -- waiting ------------------------------------------------------------------------
 
+    @overload
+    async def wait_for(
+        self,
+        predicate: Callable[[], Awaitable[T | None]],
+        timeout: float = ...,
+        interval: float = ...,
+    ) -> T: ...
+    @overload
+    async def wait_for(
+        self, predicate: Callable[[], T | None], timeout: float = ..., interval: float = ...
+    ) -> T: ...
     async def wait_for(
         self,
         predicate: Callable[[], T | Awaitable[T | None] | None],
@@ -191,7 +202,7 @@ class DiscordSandbox:
         interval: float = 0.005,
     ) -> T:
         """Poll `predicate` until truthy (returned) or raise TimeoutError after `timeout`."""
-        return await poll(predicate, timeout, interval)
+        return await poll_predicate(predicate, timeout, interval)
 
     async def wait_until_ready(self, timeout: float = 5.0) -> None:
         """Wait until the bot identified (every shard) and its guilds were sent."""

@@ -22,9 +22,9 @@ def as_clock(clock: Clock | HasNow | None) -> Clock:
     """A plain callable from a callable, an object with `.now()`, or None (the wall clock)."""
     if clock is None:
         return real_clock
-    now = getattr(clock, "now", None)
+    now: Clock | None = getattr(clock, "now", None)
     if callable(now):
-        return now  # type: ignore[no-any-return]
+        return now
     if callable(clock):
         return clock
     raise TypeError("clock must be a callable or have a now() method")

@@ -14,4 +14,5 @@ def test_membership_and_paid_kinds_never_count_as_activity() -> None:
 
 
 def test_kinds_compare_equal_to_the_stored_strings() -> None:
-    assert Kind.PAID_START == "paid_start" and {"leave"} <= ABSENT
+    stored: str = "paid_start"  # as read back from the database: a plain str
+    assert stored == Kind.PAID_START and {"leave"} <= ABSENT

@@ -191,8 +191,9 @@ def _spec_field(root: Schema, error: ValidationError) -> str:
         if index > 0 and keys[index - 1] == "properties":
             prop = str(key)
         node = node[key]
-    if error.validator == "required":
-        prop = next((str(k) for k in error.validator_value if repr(k) in error.message), prop)
+    required = error.validator_value  # the stubs allow it to be unset; `required` has a list
+    if error.validator == "required" and isinstance(required, list):
+        prop = next((str(k) for k in required if repr(k) in error.message), prop)
     return f"{name or 'inline'}.{prop}" if prop else (name or "inline")
 
 
@@ -215,8 +216,10 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError]:
         return (not wrong_kind, min(depths), -len(errors))
 
     best = max(by_branch.values(), key=meant)
+    branches = error.validator_value
+    assert isinstance(branches, list), branches  # anyOf/oneOf always list their alternatives
     # a branch passed (oneOf matched twice), or none is of the right kind: the union is the news
-    if len(by_branch) < len(error.validator_value) or not meant(best)[0]:
+    if len(by_branch) < len(branches) or not meant(best)[0]:
         yield error
         return
     for sub in best:

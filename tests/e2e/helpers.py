@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from sandbox.community import Community
 from storage.activity.models import Member
@@ -16,7 +16,7 @@ async def logged(world: Community, **where: object) -> list[Interaction]:
     for column, value in where.items():
         statement = statement.where(getattr(Interaction, column) == value)
     async with world.db.read() as session:
-        return list((await session.exec(statement.order_by(Interaction.id))).all())
+        return list((await session.exec(statement.order_by(col(Interaction.id)))).all())
 
 
 async def member_row(world: Community, user_id: int) -> Member | None:

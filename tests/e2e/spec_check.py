@@ -156,7 +156,11 @@ def _channel_schema(data: Any) -> str:
     kind = data.get("type") if isinstance(data, dict) else None
     if kind in THREAD_TYPES:
         return "ThreadResponse"
-    return PRIVATE_TYPES.get(kind, "GuildChannelResponse")  # type: ignore[arg-type]
+    return (
+        PRIVATE_TYPES.get(kind, "GuildChannelResponse")
+        if isinstance(kind, int)
+        else ("GuildChannelResponse")
+    )
 
 
 def _select(data: Any, selector: str, at: str = "") -> Iterator[tuple[str, Any]]:

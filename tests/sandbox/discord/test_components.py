@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sandbox.discord import DiscordSandbox, SandboxGuild
 
 if TYPE_CHECKING:
-    from conftest import SandboxTestBot
+    from tests.sandbox.discord.conftest import SandboxTestBot
 
 
 async def test_persistent_button_click_reaches_view(

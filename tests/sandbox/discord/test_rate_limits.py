@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sandbox.discord import DiscordSandbox, SandboxGuild
-from sandbox.discord.ratelimits import RateLimits
+from sandbox.discord.ratelimits import GLOBAL_LIMIT, RateLimits
 
 if TYPE_CHECKING:
-    from conftest import SandboxTestBot
+    from tests.sandbox.discord.conftest import SandboxTestBot
 
 ADD_ROLE = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 REMOVE_ROLE = "DELETE /guilds/{guild_id}/members/{user_id}/roles/{role_id}"
@@ -33,9 +33,12 @@ class FakeClock:
         return self.now
 
 
-def limits(**kwargs: object) -> tuple[RateLimits, FakeClock]:
+def limits(
+    *, enabled: bool = True, speed: float = 1.0, global_limit: int = GLOBAL_LIMIT
+) -> tuple[RateLimits, FakeClock]:
     clock = FakeClock()
-    return RateLimits(clock=clock, **kwargs), clock  # type: ignore[arg-type]
+    rate_limits = RateLimits(enabled=enabled, speed=speed, global_limit=global_limit, clock=clock)
+    return rate_limits, clock
 
 
 def role_change(guild_id: str = "1", user_id: str = "2") -> dict[str, str]:

@@ -150,7 +150,7 @@ async def client(stripe_sb: StripeSandbox) -> AsyncIterator[stripe.StripeClient]
     yield stripe.StripeClient(
         stripe_sb.api_key, base_addresses={"api": stripe_sb.api_base}, http_client=http
     )
-    await http.close_async()  # type: ignore[no-untyped-call]
+    await http.close_async()  # type: ignore[no-untyped-call]  # stripe leaves it unannotated
 
 
 def _session_params(price: str = "price_pro", **extra: Any) -> dict[str, Any]:

@@ -51,9 +51,18 @@ def _resolve(ref: ForwardRef, module_name: str) -> Any:
     return found
 
 
-@functools.cache
+# A plain dict, not functools.cache: typeshed reads a dict subclass's class object as unhashable.
+_FIELDS: dict[type[StripeObject], dict[str, Any]] = {}
+
+
 def fields(cls: type[StripeObject]) -> dict[str, Any]:
     """The fields a StripeObject class declares (its bases' too), name -> annotation."""
+    if cls not in _FIELDS:
+        _FIELDS[cls] = _declared_fields(cls)
+    return _FIELDS[cls]
+
+
+def _declared_fields(cls: type[StripeObject]) -> dict[str, Any]:
     declared: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
         if klass is StripeObject or not issubclass(klass, StripeObject):

@@ -12,7 +12,7 @@ import pytest
 import stripe
 from stripe._error_object import ErrorObject
 
-from sandbox.stripe import StripeSandbox
+from sandbox.stripe import Outcome, StripeSandbox
 from sandbox.stripe.objects_catalog import build_price
 from tests.sandbox.stripe.conftest import Params, Subscribe
 from tests.sandbox.stripe.stripe_models import check_event, check_object, check_value, object_class
@@ -32,6 +32,12 @@ OBJECT_TYPES = (
     "subscription",
 )
 Scenario = Callable[[StripeSandbox, Subscribe, Params], Awaitable[None]]
+
+
+def _subscription(outcome: Outcome) -> str:
+    """The subscription a recurring checkout created."""
+    assert outcome.subscription_id is not None, outcome
+    return outcome.subscription_id
 
 
 def _pay(price: str, **extra: Any) -> Scenario:
@@ -63,25 +69,25 @@ async def _expire(sb: StripeSandbox, subscribe: Subscribe, params: Params) -> No
 
 
 async def _renew(sb: StripeSandbox, subscribe: Subscribe, params: Params) -> None:
-    await sb.renew((await subscribe()).subscription_id)
-    await sb.renew((await subscribe(trial_days=14)).subscription_id)
+    await sb.renew(_subscription(await subscribe()))
+    await sb.renew(_subscription(await subscribe(trial_days=14)))
 
 
 async def _fail_retry_recover(sb: StripeSandbox, subscribe: Subscribe, params: Params) -> None:
-    subscription = (await subscribe()).subscription_id
+    subscription = _subscription(await subscribe())
     await sb.fail_payment(subscription)
     await sb.fail_payment(subscription)
     await sb.recover(subscription)
 
 
 async def _fail_then_unpaid(sb: StripeSandbox, subscribe: Subscribe, params: Params) -> None:
-    subscription = (await subscribe()).subscription_id
+    subscription = _subscription(await subscribe())
     await sb.fail_payment(subscription)
     await sb.mark_unpaid(subscription)
 
 
 async def _cancel_undo_end(sb: StripeSandbox, subscribe: Subscribe, params: Params) -> None:
-    subscription = (await subscribe()).subscription_id
+    subscription = _subscription(await subscribe())
     await sb.cancel_at_period_end(subscription)
     await sb.undo_cancel(subscription)
     await sb.cancel_at_period_end(subscription)
@@ -89,11 +95,11 @@ async def _cancel_undo_end(sb: StripeSandbox, subscribe: Subscribe, params: Para
 
 
 async def _cancel_now(sb: StripeSandbox, subscribe: Subscribe, params: Params) -> None:
-    await sb.cancel_now((await subscribe()).subscription_id)
+    await sb.cancel_now(_subscription(await subscribe()))
 
 
 async def _pause_resume(sb: StripeSandbox, subscribe: Subscribe, params: Params) -> None:
-    subscription = (await subscribe()).subscription_id
+    subscription = _subscription(await subscribe())
     await sb.pause(subscription)
     await sb.resume(subscription)
 
@@ -208,11 +214,11 @@ async def test_every_api_answer_fits_stripes_models(
     api: aiohttp.ClientSession,
 ) -> None:
     paid = await subscribe()
-    await stripe_sb.fail_payment(paid.subscription_id)
+    await stripe_sb.fail_payment(_subscription(paid))
     once = await subscribe("price_lifetime")
     await stripe_sb.refund(once.charge_id or "", 100)
     await stripe_sb.dispute(once.charge_id or "")
-    customer = stripe_sb.get(paid.subscription_id)["customer"]
+    customer = stripe_sb.get(_subscription(paid))["customer"]
     open_session = stripe_sb.create_checkout_session(checkout_params())["id"]
     answers = [
         await _answer(api, "GET", "/v1/subscriptions", [("status", "all")]),
@@ -221,7 +227,7 @@ async def test_every_api_answer_fits_stripes_models(
             api,
             "GET",
             "/v1/invoice_payments",
-            [("invoice", stripe_sb.get(paid.subscription_id)["latest_invoice"])],
+            [("invoice", stripe_sb.get(_subscription(paid))["latest_invoice"])],
         ),
         await _answer(api, "GET", f"/v1/checkout/sessions/{paid.session_id}/line_items"),
         await _answer(api, "POST", "/v1/checkout/sessions", _form(checkout_params())),

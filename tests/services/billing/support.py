@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 from sqlmodel import col, select
 
@@ -17,8 +18,11 @@ from bot.core.clock import FakeClock
 from bot.core.ports import (
     DirectMessagesClosed,
     MissingPermissions,
+    Notifier,
     OutgoingMessage,
     PortError,
+    Publisher,
+    Roles,
     TargetGone,
     TemporarilyUnavailable,
 )
@@ -51,7 +55,7 @@ def harmless_role(role_id: int, position: int = 1) -> RoleFacts:
 
 
 @dataclass
-class FakeDiscord:
+class FakeDiscord(Roles, Notifier, Publisher):
     """Roles, DMs and channel posts in memory, with failures to inject."""
 
     members: dict[tuple[int, int], set[int]] = field(default_factory=dict)
@@ -169,11 +173,22 @@ class Billing:
         await self.service.outbox.run_once()
 
 
-async def buy(billing: Billing, user_id: int, tier: str = "pro", **pay: object) -> Outcome:
+class PayOptions(TypedDict, total=False):
+    """How the member pays at Checkout (StripeSandbox.pay's options)."""
+
+    email: str | None
+    name: str | None
+    trial_days: int | None
+    async_payment: bool
+
+
+async def buy(
+    billing: Billing, user_id: int, tier: str = "pro", **pay: Unpack[PayOptions]
+) -> Outcome:
     """The member runs /subscribe and pays the Checkout Session it links to."""
     link = await billing.service.checkout_link(GUILD, user_id, tier)
     session_id = link.url.rstrip("/").rsplit("/", 1)[-1]
-    return await billing.stripe.pay(session_id, **pay)  # type: ignore[arg-type]
+    return await billing.stripe.pay(session_id, **pay)
 
 
 async def entitlement_of(db: Database, user_id: int, tier: str = "pro") -> Entitlement | None:

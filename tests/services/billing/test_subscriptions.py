@@ -180,7 +180,11 @@ async def test_price_change_of_an_active_subscription_starts_a_new_paid_span(
     await send_event(billing, "customer.subscription.updated", subscription)
     await billing.settle()
     rows = await interactions_of(billing.db, USER)
-    assert [(r.kind, r.ref, r.at, r.meta["amount"], r.meta["interval"]) for r in rows] == [
+    metas = [r.meta or {} for r in rows]
+    assert [
+        (r.kind, r.ref, r.at, m.get("amount"), m.get("interval"))
+        for r, m in zip(rows, metas, strict=True)
+    ] == [
         ("paid_start", "pro", bought, 1500, "month"),
         ("paid_start", "pro", changed, 15000, "year"),
     ]

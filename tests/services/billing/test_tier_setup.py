@@ -17,10 +17,13 @@ from bot.services.billing.policy import (
 )
 from storage.audit import queries as audit
 from storage.billing import queries
+from storage.billing.models import TierKind
 from tests.services.billing.support import BOT_TOP, GUILD, MANAGER, Billing, harmless_role
 
+Stored = tuple[str, str, str, int, TierKind, bool]
 
-async def snapshot(billing: Billing) -> tuple[list[tuple[str, str, str, int, str, bool]], int]:
+
+async def snapshot(billing: Billing) -> tuple[list[Stored], int]:
     """Every tier as stored, and the number of `tiers.set` audit rows."""
     async with billing.db.read() as session:
         rows = await queries.tiers(session, GUILD, enabled_only=False)

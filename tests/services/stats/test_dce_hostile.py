@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from bot.services.importer import DceImporter
 from bot.services.importer.parsing import Batch, Finished, parse
@@ -85,7 +85,7 @@ CHANGES = [
 
 async def count(db: Database) -> int:
     async with db.read() as session:
-        return (await session.exec(select(func.count(Interaction.id)))).one()
+        return (await session.exec(select(func.count(col(Interaction.id))))).one()
 
 
 async def assert_only_the_good_file_imported(

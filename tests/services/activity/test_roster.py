@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from bot.core.clock import FakeClock
 from bot.services.activity import ActivityService, RosterChanges
@@ -26,7 +26,9 @@ def activity(db: Database, now: datetime = NOW) -> ActivityService:
 async def logged(db: Database) -> list[tuple[int, str, datetime]]:
     async with db.read() as session:
         rows = await session.exec(
-            select(Interaction.user_id, Interaction.kind, Interaction.at).order_by(Interaction.id)
+            select(Interaction.user_id, Interaction.kind, Interaction.at).order_by(
+                col(Interaction.id)
+            )
         )
         return [(u, k, a) for u, k, a in rows.all()]
 

@@ -18,7 +18,7 @@ from sandbox.stripe import RetryPolicy, StripeSandbox
 from storage.billing import queries as billing
 from storage.billing.models import StripeEvent
 from storage.database import Database
-from tests.e2e.billing_support import session_id_of
+from tests.e2e.billing.billing_support import session_id_of
 
 MEMBERS = 8
 # Stripe keeps retrying for longer than the bot is down (here ~15 s instead of 3 days).

@@ -9,7 +9,7 @@ from sandbox.community import Community
 from sandbox.discord import Perm, Person, Role
 from storage.audit.models import AuditEntry
 from storage.billing.models import Tier
-from tests.e2e.billing_support import settled, subscribe_and_pay
+from tests.e2e.billing.billing_support import settled, subscribe_and_pay
 
 
 async def tier_keys(world: Community) -> list[str]:

@@ -17,7 +17,7 @@ from sandbox.discord import DiscordSandbox
 from sandbox.stripe import StripeSandbox, sign_payload
 from storage.billing import queries as billing
 from storage.database import Database
-from tests.e2e.billing_support import settled, subscribe_and_pay
+from tests.e2e.billing.billing_support import settled, subscribe_and_pay
 
 
 async def _lyceum(*args: str, env: dict[str, str]) -> tuple[int, str]:

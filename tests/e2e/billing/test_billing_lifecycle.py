@@ -12,7 +12,7 @@ from bot.core.clock import FakeClock
 from bot.services.billing import BillingService
 from bot.services.roles.outbox import Backoff
 from sandbox.community import Community, running_community
-from tests.e2e.billing_support import entitlement, settled, subscribe_and_pay
+from tests.e2e.billing.billing_support import entitlement, settled, subscribe_and_pay
 
 PUT_ROLE = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 
@@ -136,7 +136,7 @@ async def test_payment_before_joining_applies_on_join(world: Community) -> None:
     alice = await world.guild.join("alice")
     reply = await alice.run("/subscribe", tier="pro")
     await alice.leave()
-    from tests.e2e.billing_support import session_id_of
+    from tests.e2e.billing.billing_support import session_id_of
 
     await world.stripe.pay(session_id_of(reply))
     await settled(world)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from sandbox.community import Community
-from tests.e2e.billing_support import entitlement, session_id_of, settled, subscribe_and_pay
+from tests.e2e.billing.billing_support import entitlement, session_id_of, settled, subscribe_and_pay
 
 
 async def test_subscribe_answers_privately_with_a_checkout_link(community: Community) -> None:
