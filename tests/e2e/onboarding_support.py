@@ -48,6 +48,12 @@ async def gate_on(world: Community) -> Message:
     return await world.discord.wait_for(lambda: gate_message(world))
 
 
+async def onboarding_on(world: Community) -> None:
+    """The owner sets onboarding up without Lyceum's gate (the config's role and channel)."""
+    reply = await world.owner.run("/setup onboarding", gate=False)
+    assert reply.ephemeral and reply.content.startswith("Saved"), reply.content
+
+
 def gate_message(world: Community) -> Message | None:
     """The gate message (the one with the "I agree" button), if posted."""
     found = [m for m in world.channel("welcome").messages if "I agree" in str(m.components)]

@@ -10,7 +10,7 @@ from tests.e2e.onboarding_support import (
     gate_message,
     gate_on,
     has_role_soon,
-    onboarding_row,
+    onboarding_on,
     roles_applied,
     seen,
     welcome_posts,
@@ -72,7 +72,16 @@ async def test_agreeing_publishes_member_onboarded(community: Community) -> None
     assert [(e.guild_id, e.user_id) for e in published] == [(community.guild.id, alice.id)]
 
 
+async def test_before_setup_a_join_changes_nothing(community: Community) -> None:
+    alice = await community.guild.join("alice")
+    await seen(community, alice)
+    await roles_applied(community)
+
+    assert not alice.has_role("Member") and welcome_posts(community, alice) == []
+
+
 async def test_without_the_gate_a_member_is_welcomed_on_join(community: Community) -> None:
+    await onboarding_on(community)
     alice = await community.guild.join("alice")
 
     assert await has_role_soon(community, alice, "Member")
@@ -81,6 +90,7 @@ async def test_without_the_gate_a_member_is_welcomed_on_join(community: Communit
 
 
 async def test_pending_screening_holds_the_welcome_until_passed(community: Community) -> None:
+    await onboarding_on(community)
     community.guild.use_screening()
     alice = await community.guild.join("alice")
     await seen(community, alice)
@@ -97,15 +107,21 @@ async def test_pending_screening_holds_the_welcome_until_passed(community: Commu
 async def test_native_onboarding_completed_welcomes_without_the_gate(
     community: Community,
 ) -> None:
+    await onboarding_on(community)
+    community.guild.use_screening()  # Discord holds new members until they are through
     alice = await community.guild.join("alice")
     await seen(community, alice)
-    # A member who is still in Discord's onboarding when Lyceum first looks:
-    row = await onboarding_row(community, alice.id)
-    assert row is not None
     await alice.start_onboarding()
+    assert welcome_posts(community, alice) == []
+    await alice.pass_screening()
+    await roles_applied(community)
+    assert welcome_posts(community, alice) == [] and not alice.has_role("Member")
+
+    await alice.complete_onboarding()
     await alice.complete_onboarding()
 
     assert await has_role_soon(community, alice, "Member")
+    await community.discord.wait_for(lambda: welcome_posts(community, alice))
     assert len(welcome_posts(community, alice)) == 1
 
 

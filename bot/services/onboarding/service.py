@@ -1,6 +1,8 @@
 """`OnboardingService`: the rules gate, the welcome once a member is really in, interests.
 
-A member "becomes a member" once per stay: when Discord's own screening and onboarding
+Onboarding acts once a moderator set it up (`/setup onboarding` saves the guild's row;
+the member role and welcome channel default to the guild's config). A member "becomes a
+member" once per stay: when Discord's own screening and onboarding
 no longer hold them back and, where the guild uses Lyceum's gate, they have agreed to
 the rules (an agreement is kept across leaves). Then the member role is queued through
 the shared role service, `onboarded` is logged, `MemberOnboarded` is published and the
@@ -176,7 +178,9 @@ class OnboardingService:
         """Make the member a member now if nothing holds them back (in the transaction)."""
         if presence is not None and not presence.screening_done:
             return None
-        settings = await self.settings_row(session, guild_id)
+        settings = await queries.settings(session, guild_id)
+        if settings is None:
+            return None  # onboarding is off until a moderator runs /setup onboarding
         row = await queries.member_or_new(session, guild_id, user_id, self._clock.now())
         if not row.in_guild or row.onboarded_at is not None:
             return None
