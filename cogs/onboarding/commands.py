@@ -7,6 +7,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.text import t
 from bot.discord_limits import BoundedText, respond
 from bot.discord_ports import bot_top_position, caller_of, role_facts
 from bot.services.onboarding import OnboardingService, OnboardingSetup
@@ -49,7 +50,7 @@ class MemberOnboarding(commands.Cog):
         assert interaction.guild_id is not None
         steps = await self.service.start(interaction.guild_id, interaction.user.id)
         if not steps.topics:
-            await respond(interaction, "This server offers no topics yet.")
+            await respond(interaction, t("This server offers no topics yet."))
             return
         view = discord.ui.View(timeout=None)
         view.add_item(InterestsSelect(steps.guild_id, steps.topics, steps.chosen))
@@ -92,7 +93,7 @@ class OnboardingSetupCog(commands.Cog):
             welcome_channel_id=welcome_channel.id if welcome_channel else None,
             welcome_text=welcome_text, bot_top_position=bot_top_position(interaction),
         )  # fmt: skip
-        await respond(interaction, "Saved.\n" + setup_text(view))
+        await respond(interaction, t("Saved.") + "\n" + setup_text(view))
 
     @app_commands.command(name="topic", description="Create, change or remove an interest.")
     @app_commands.describe(
@@ -114,7 +115,7 @@ class OnboardingSetupCog(commands.Cog):
             role=role_facts(role) if role else None, remove=remove,
             bot_top_position=bot_top_position(interaction),
         )  # fmt: skip
-        await respond(interaction, "Saved.\n" + setup_text(view))
+        await respond(interaction, t("Saved.") + "\n" + setup_text(view))
 
     @app_commands.command(name="show", description="Show Lyceum's onboarding settings.")
     async def show(self, interaction: discord.Interaction) -> None:

@@ -63,7 +63,7 @@ class AgreeButton(
 
     async def _agree(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None or interaction.guild_id != self.guild_id:
-            await respond(interaction, "This button belongs to another server.")
+            await respond(interaction, t("This button belongs to another server."))
             return
         result = await _service(interaction).agree(
             self.guild_id, interaction.user.id, presence_of(interaction.user)
@@ -92,7 +92,7 @@ class InterestsSelect(
         super().__init__(
             discord.ui.Select(
                 custom_id=custom_id(FEATURE, "interests", guild_id),
-                placeholder="Pick your interests",
+                placeholder=t("Pick your interests"),
                 min_values=0,
                 max_values=len(options),
                 options=options,
@@ -119,7 +119,7 @@ class InterestsSelect(
 
     async def _choose(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None or interaction.guild_id != self.guild_id:
-            await respond(interaction, "This menu belongs to another server.")
+            await respond(interaction, t("This menu belongs to another server."))
             return
         keys = list(self.item.values)  # discord.py fills them from the interaction
         chosen = await _service(interaction).choose_interests(
