@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.events import MemberOnboarded
 from bot.core.kinds import Kind
+from bot.services.roles import RoleService
 from sandbox.community import Community
 from tests.e2e.helpers import eventually_logged
 from tests.e2e.onboarding_support import (
@@ -136,3 +137,25 @@ async def test_a_pending_member_cannot_click_past_screening(community: Community
     assert reply.ephemeral and "screening" in reply.content
     await roles_applied(community)
     assert not alice.has_role("Member") and welcome_posts(community, alice) == []
+
+
+async def test_bot_role_below_the_member_role_is_one_mod_log_line_then_works_once_fixed(
+    community: Community,
+) -> None:
+    await onboarding_on(community)
+    member_role = community.guild.role("Member")
+    low = member_role.position
+    member_role.position = community.guild.bot_role.position + 1  # Discord says 50013
+    alice = await community.guild.join("alice")
+    bob = await community.guild.join("bob")
+    await seen(community, alice)
+    await seen(community, bob)
+    mod_log = community.channel("mod-log")
+    await community.discord.wait_for(lambda: mod_log.messages)
+
+    member_role.position = low
+    community.service(RoleService).retry_now()
+
+    await community.discord.wait_for(lambda: alice.has_role("Member") and bob.has_role("Member"))
+    assert len(mod_log.messages) == 1
+    assert "Member" in mod_log.messages[0].content or "permission" in mod_log.messages[0].content
