@@ -14,7 +14,7 @@ STARTED_ONBOARDING = 1 << 3
 MAX_TOPICS = 25  # a select menu offers at most 25 options
 TOPIC_KEY_MAX = 32
 TOPIC_LABEL_MAX = 100
-WELCOME_TEXT_MAX = 1500
+WELCOME_TEXT_MAX = 100  # string options stay within 100 (tests/e2e/test_replies.py)
 
 
 @dataclass(frozen=True)
