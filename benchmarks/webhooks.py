@@ -36,7 +36,7 @@ from bot.scheduler import Scheduler
 from bot.services.billing import BillingService
 from bot.services.roles import RoleService
 from bot.settings import GuildConfig, Secret, Settings, StripeSettings, TierConfig
-from bot.stripe_gateway import StripeApiGateway
+from bot.stripe_api import StripeHttpApi
 from bot.stripe_webhook import receiver_app
 from sandbox.stripe import StripeSandbox, serialize, sign_payload
 from storage.billing import queries as billing
@@ -239,12 +239,12 @@ async def real_run(
             TierConfig("lifetime", "Lifetime", "one_time", "price_life", 12),
         )),),
     )  # fmt: skip
-    gateway = StripeApiGateway(settings.stripe)
+    stripe_api = StripeHttpApi(settings.stripe)
     offline: Any = Offline()
     clock = FakeClock(START)
     role_service = RoleService(settings, db, clock, roles=offline, notifier=offline,
                                publisher=offline)  # fmt: skip
-    service = BillingService(settings, db, clock, Scheduler(), gateway, roles=offline,
+    service = BillingService(settings, db, clock, Scheduler(), stripe_api, roles=offline,
                              role_service=role_service)  # fmt: skip
     try:
         await service.admin.sync_config_tiers()
@@ -259,7 +259,7 @@ async def real_run(
             stored = await billing.count_events(session)
             unapplied = await billing.count_events(session, unprocessed=True)
     finally:
-        await gateway.close()
+        await stripe_api.close()
         await db.close()
     return real, drain_s, stored, unapplied, service.applier.applied
 

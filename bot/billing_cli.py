@@ -7,7 +7,7 @@ import asyncio
 import json
 import logging
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli_args import (
     Command,
@@ -17,13 +17,13 @@ from bot.cli_args import (
     settings_from,
 )
 from bot.core.clock import SystemClock
-from bot.runtime import web_server
-from bot.services.billing import EntitlementView, WebhookReceiver
 from bot.settings import Settings
-from bot.stripe_webhook import receiver_app
 from storage.billing import queries as billing
 from storage.database import Database
 from storage.migrate import ensure_migrated
+
+if TYPE_CHECKING:  # billing (and stripe) load only when a command runs
+    from bot.services.billing import EntitlementView
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ async def entitlements(settings: Settings, guild_id: int) -> list[EntitlementVie
         await ensure_migrated(db)
         async with db.read() as session:
             rows = await billing.entitlements_of_guild(session, guild_id)
+        from bot.services.billing import EntitlementView
+
         return [EntitlementView.of(row) for row in rows]
     finally:
         await db.close()
@@ -81,6 +83,11 @@ async def serve_webhooks(settings: Settings) -> int:
     db = Database.from_url(settings.database.url)
     try:
         await ensure_migrated(db)
+        # Only this command needs the web server and Stripe's signature checks.
+        from bot.runtime import web_server
+        from bot.services.billing import WebhookReceiver
+        from bot.stripe_webhook import receiver_app
+
         receiver = WebhookReceiver(db, SystemClock(), settings.stripe.webhook_secret.reveal())
         app = receiver_app(receiver, db)
         async with web_server(app, settings.web.host, settings.web.port) as url:

@@ -17,7 +17,7 @@ from bot.cli_args import (
     add_config_argument,
     settings_from,
 )
-from bot.features import FEATURES
+from bot.features import FEATURES, guild_sections
 from bot.settings import SettingsError, load_settings
 from bot.settings.secrets import ScrubbingFormatter, environment_secrets, remember, scrub
 from storage.database import Database
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def _check_config(args: argparse.Namespace) -> int:
     try:
-        settings = load_settings(args.path, os.environ)
+        settings = load_settings(args.path, os.environ, sections=guild_sections())
     except SettingsError as error:
         _print_problems(args.path, error.problems)
         return 1

@@ -40,7 +40,9 @@ def add_guild_argument(parser: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Load the settings named by `--config`, with secrets from the environment."""
-    return load_settings(args.config, os.environ)
+    from bot.features import guild_sections  # imported late: the features import settings
+
+    return load_settings(args.config, os.environ, sections=guild_sections())
 
 
 def configured_guild_id(settings: Settings, args: argparse.Namespace) -> int:

@@ -9,13 +9,14 @@ options declare their bound to Discord and the bot checks it again (`BoundedText
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.core.errors import InvalidInput
+from bot.core.text import t
 
 CONTENT = 2000
 EMBEDS = 10
@@ -178,7 +179,7 @@ async def respond(
 class BoundedText(app_commands.Transformer):
     """A string option whose length Discord is told (min/max_length) and the bot checks again."""
 
-    def __init__(self, max_length: int, *, what: str, min_length: int = 1) -> None:
+    def __init__(self, max_length: int, *, what: Callable[[], str], min_length: int = 1) -> None:
         self._min = min_length
         self._max = max_length
         self._what = what
@@ -203,8 +204,13 @@ class BoundedText(app_commands.Transformer):
         text = str(value)
         if not self._min <= len(text) <= self._max:
             raise InvalidInput(
-                f"{self._what} is {self._min} to {self._max} characters long; "
-                f"you sent {len(text):,}."
+                t(
+                    "{what} is {min} to {max} characters long; you sent {sent}.",
+                    what=self._what(),
+                    min=self._min,
+                    max=self._max,
+                    sent=format(len(text), ","),
+                )
             )
         return text
 
@@ -212,7 +218,7 @@ class BoundedText(app_commands.Transformer):
 class BoundedInt(app_commands.Transformer):
     """An integer option whose range Discord is told (min/max_value) and the bot checks again."""
 
-    def __init__(self, low: int, high: int, *, what: str) -> None:
+    def __init__(self, low: int, high: int, *, what: Callable[[], str]) -> None:
         self._low = low
         self._high = high
         self._what = what
@@ -236,5 +242,12 @@ class BoundedInt(app_commands.Transformer):
         """The number when it is within bounds; `InvalidInput` otherwise."""
         number = int(value)
         if not self._low <= number <= self._high:
-            raise InvalidInput(f"{self._what} is between {self._low} and {self._high}.")
+            raise InvalidInput(
+                t(
+                    "{what} is between {low} and {high}.",
+                    what=self._what(),
+                    low=self._low,
+                    high=self._high,
+                )
+            )
         return number

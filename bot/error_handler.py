@@ -11,6 +11,7 @@ from discord import app_commands
 
 from bot.core.echo import echo
 from bot.core.errors import DomainError
+from bot.core.text import t
 from bot.discord_limits import respond
 
 log = logging.getLogger(__name__)
@@ -18,12 +19,15 @@ log = logging.getLogger(__name__)
 
 def _describe_check_failure(error: app_commands.CheckFailure) -> str:
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+        return t(
+            "Slow down a little: try again in {seconds} s.",
+            seconds=format(error.retry_after, ".0f"),
+        )
     if isinstance(error, app_commands.MissingPermissions | app_commands.MissingAnyRole):
-        return "You don't have permission to use this command."
+        return t("You don't have permission to use this command.")
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command only works inside the server."
-    return "You can't use this command here."
+        return t("This command only works inside the server.")
+    return t("You can't use this command here.")
 
 
 def user_message_for(error: Exception) -> tuple[str, str | None]:
@@ -36,14 +40,17 @@ def user_message_for(error: Exception) -> tuple[str, str | None]:
     if isinstance(original, DomainError):
         return original.user_message, None
     if isinstance(original, app_commands.TransformerError):
-        return f"{echo(str(original.value))} is not a valid choice here.", None
+        return t("{value} is not a valid choice here.", value=echo(str(original.value))), None
     if isinstance(original, app_commands.CheckFailure):
         return _describe_check_failure(original), None
     error_id = uuid.uuid4().hex[:8]
     log.error("unexpected error %s", error_id, exc_info=original)
     return (
-        f"Sorry, something went wrong on our side. The moderators can look it up "
-        f"with error id `{error_id}`.",
+        t(
+            "Sorry, something went wrong on our side. The moderators can look it up "
+            "with error id `{error_id}`.",
+            error_id=error_id,
+        ),
         error_id,
     )
 

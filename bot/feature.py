@@ -19,7 +19,7 @@ from bot.core.clock import Clock
 from bot.core.events import EventBus
 from bot.core.ports import Notifier, Publisher, Roles, Roster
 from bot.scheduler import Scheduler
-from bot.settings import Settings
+from bot.settings import GuildSection, Settings
 from storage.database import Database, Session
 from storage.interaction_log import InteractionLog
 
@@ -122,3 +122,5 @@ class Feature(Generic[S]):
     catch_up: Callable[[S], Awaitable[object]] | None = None
     # None only for a feature that stores nothing about a person.
     privacy: Privacy | None = None
+    # The feature's own `[guilds.<name>]` config table (read in the loader's one pass).
+    guild_settings: GuildSection[Any] | None = None

@@ -8,18 +8,11 @@ after them and stops before them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from bot.core.events import MemberJoined, MemberLeft
 from bot.feature import Context, Feature, Privacy
-from bot.services.activity import ActivityService
-from bot.services.billing import BillingService, StripeGateway
-from bot.services.onboarding import OnboardingService
-from bot.services.roles import RoleService
-from bot.services.stats import StatsService
-from bot.stripe_webhook import webhook_route
+from bot.settings import GuildSection
 from storage.activity import privacy as activity_privacy
 from storage.audit import privacy as audit_privacy
 from storage.billing import privacy as billing_privacy
@@ -27,8 +20,30 @@ from storage.onboarding import privacy as onboarding_privacy
 from storage.roles import privacy as roles_privacy
 from storage.stats import privacy as stats_privacy
 
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.services.activity import ActivityService
+    from bot.services.billing import BillingService, StripeApi
+    from bot.services.onboarding import OnboardingService
+    from bot.services.roles import RoleService
+    from bot.services.stats import StatsService
+
+# Services are imported when a feature is built, not when this module is: the CLI reads
+# the records to list commands and should not load every feature's dependencies to do so.
+
+
+async def _start(service: RoleService | BillingService | StatsService) -> None:
+    await service.start()
+
+
+async def _stop(service: RoleService | BillingService | StatsService) -> None:
+    await service.stop()
+
 
 def _activity(ctx: Context) -> ActivityService:
+    from bot.services.activity import ActivityService
+
     return ActivityService(ctx.db, ctx.interaction_log, ctx.clock, ctx.ports.roster, ctx.bus)
 
 
@@ -36,7 +51,7 @@ ACTIVITY = Feature(
     name="activity",
     build=_activity,
     extension="cogs.activity",
-    catch_up=ActivityService.catch_up,
+    catch_up=lambda activity: activity.catch_up(),
     privacy=Privacy(
         activity_privacy.TABLES, activity_privacy.export_member, activity_privacy.forget_member
     ),
@@ -44,6 +59,8 @@ ACTIVITY = Feature(
 
 
 def _roles(ctx: Context) -> RoleService:
+    from bot.services.roles import RoleService
+
     return RoleService(
         ctx.settings,
         ctx.db,
@@ -59,13 +76,16 @@ def _roles(ctx: Context) -> RoleService:
 ROLES = Feature(
     name="roles",
     build=_roles,
-    start=RoleService.start,
-    stop=RoleService.stop,
+    start=_start,
+    stop=_stop,
     privacy=Privacy(roles_privacy.TABLES, roles_privacy.export_member, roles_privacy.forget_member),
 )
 
 
 def _onboarding(ctx: Context) -> OnboardingService:
+    from bot.services.onboarding import OnboardingService
+    from bot.services.roles import RoleService
+
     onboarding = OnboardingService(
         ctx.settings,
         ctx.db,
@@ -87,7 +107,8 @@ def _onboarding(ctx: Context) -> OnboardingService:
     return onboarding
 
 
-# The rules gate, the welcome once a member is really in, interests (issue 12).
+# The rules gate, the welcome once a member is really in, interests (issue 12). Its
+# settings live in its own tables, set with /setup onboarding (docs/onboarding.md).
 ONBOARDING = Feature(
     name="onboarding",
     build=_onboarding,
@@ -100,19 +121,22 @@ ONBOARDING = Feature(
 )
 
 
-def _stripe_api(ctx: Context) -> StripeGateway:
-    from bot.stripe_gateway import StripeApiGateway  # the stripe package, only when used
+def _stripe_api(ctx: Context) -> StripeApi:
+    from bot.stripe_api import StripeHttpApi
 
-    return StripeApiGateway(ctx.settings.stripe)
+    return StripeHttpApi(ctx.settings.stripe)
 
 
 def _billing(ctx: Context) -> BillingService:
+    from bot.services.billing import BillingService, StripeApi
+    from bot.services.roles import RoleService
+
     billing = BillingService(
         ctx.settings,
         ctx.db,
         ctx.clock,
         ctx.scheduler,
-        ctx.provided_or(StripeGateway, lambda: _stripe_api(ctx)),  # type: ignore[type-abstract]
+        ctx.provided_or(StripeApi, lambda: _stripe_api(ctx)),  # type: ignore[type-abstract]
         roles=ctx.ports.roles,
         role_service=ctx.services.get(RoleService),
     )
@@ -125,6 +149,8 @@ def _billing(ctx: Context) -> BillingService:
 
 
 def _billing_routes(billing: BillingService) -> list[web.RouteDef]:
+    from bot.stripe_webhook import webhook_route
+
     return [webhook_route(billing.receiver)]
 
 
@@ -134,9 +160,9 @@ BILLING = Feature(
     extension="cogs.billing",
     routes=_billing_routes,
     commands="bot.billing_cli",
-    start=BillingService.start,
-    stop=BillingService.stop,
-    catch_up=BillingService.wake_waiting_members,
+    start=_start,
+    stop=_stop,
+    catch_up=lambda billing: billing.wake_waiting_members(),
     privacy=Privacy(
         billing_privacy.TABLES, billing_privacy.export_member, billing_privacy.forget_member
     ),
@@ -144,6 +170,8 @@ BILLING = Feature(
 
 
 def _stats(ctx: Context) -> StatsService:
+    from bot.services.stats import StatsService
+
     return StatsService(
         ctx.db, ctx.clock, ctx.settings, publisher=ctx.ports.publisher, scheduler=ctx.scheduler
     )
@@ -154,9 +182,9 @@ STATS = Feature(
     build=_stats,
     extension="cogs.stats",
     commands="bot.stats_cli",
-    start=StatsService.start,
-    stop=StatsService.stop,
-    catch_up=StatsService.catch_up,
+    start=_start,
+    stop=_stop,
+    catch_up=lambda stats: stats.catch_up(),
     privacy=Privacy(stats_privacy.TABLES, stats_privacy.export_member, stats_privacy.forget_member),
 )
 
@@ -180,3 +208,8 @@ FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, ROLES, ONBOARDING, BILLIN
 def extensions(features: Sequence[Feature[Any]] = FEATURES) -> tuple[str, ...]:
     """The discord.py extensions of these features, in order."""
     return tuple(f.extension for f in features if f.extension)
+
+
+def guild_sections(features: Sequence[Feature[Any]] = FEATURES) -> tuple[GuildSection[Any], ...]:
+    """The features' own `[guilds.<name>]` tables, for the settings loader."""
+    return tuple(f.guild_settings for f in features if f.guild_settings is not None)

@@ -137,7 +137,7 @@ async def running_app(
                 db=db,
                 interaction_log=interaction_log,
                 clock=clock or SystemClock(),
-                scheduler=Scheduler(),
+                scheduler=Scheduler(cut_off=db.cancel_between_transactions),
                 ports=Ports(
                     roles=DiscordRoles(bot),
                     publisher=DiscordPublisher(bot),

@@ -17,16 +17,19 @@ from apscheduler.triggers.interval import IntervalTrigger
 log = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[Any]]
+CutOff = Callable[["asyncio.Task[Any]"], Awaitable[None]]
 
 
 class Scheduler:
     """Named jobs on the running event loop, rebuilt from the database at start."""
 
-    def __init__(self, *, shutdown_timeout: float = 5.0) -> None:
+    def __init__(self, *, shutdown_timeout: float = 5.0, cut_off: CutOff | None = None) -> None:
+        """`cut_off` cancels a late job safely (the runtime's: between two transactions)."""
         # In-memory store on purpose: the SQLAlchemy job store would open blocking
         # sqlite connections on the event loop.
         self._scheduler = AsyncIOScheduler(jobstores={"default": MemoryJobStore()}, timezone="UTC")
         self.shutdown_timeout = shutdown_timeout
+        self._cut_off = cut_off
         self._jobs_running: dict[asyncio.Task[Any], str] = {}
         self._draining = False
 
@@ -51,6 +54,9 @@ class Scheduler:
                         self.shutdown_timeout,
                         ", ".join(sorted(self._jobs_running.get(t, "?") for t in late)),
                     )
+                    if self._cut_off is not None:
+                        for task in late:
+                            await self._cut_off(task)
         finally:
             self._draining = False
             # APScheduler's asyncio executor cancels whatever is still running here.

@@ -8,7 +8,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.cli_args import (
     Command,
@@ -19,13 +19,13 @@ from bot.cli_args import (
 )
 from bot.core.clock import SystemClock
 from bot.core.errors import DomainError
-from bot.services.importer import DceImporter, FileResult, Progress
-from bot.services.stats import StatsService, WeeklyReport
-from bot.services.stats.charts import CHART_FILES
-from bot.services.stats.text import text_report
 from bot.settings import Settings
 from storage.database import Database
 from storage.migrate import ensure_migrated
+
+if TYPE_CHECKING:  # the stats service (and matplotlib) load only when a command runs
+    from bot.services.importer import FileResult, Progress
+    from bot.services.stats import WeeklyReport
 
 
 def _config(parser: argparse.ArgumentParser) -> None:
@@ -70,12 +70,16 @@ def stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
+        from bot.services.stats.text import text_report
+
         print(text_report(report))
     if args.charts:
         folder = Path(args.charts)
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in drawn.items():
             (folder / name).write_bytes(data)
+        from bot.services.stats.charts import CHART_FILES
+
         print(f"charts written to {folder}: {', '.join(CHART_FILES)}", file=sys.stderr)
     return 0
 
@@ -86,6 +90,8 @@ async def _stats(
     db = Database.from_url(settings.database.url)
     try:
         await ensure_migrated(db)
+        from bot.services.stats import StatsService
+
         service = StatsService(db, SystemClock(), settings)
         if args.rebuild:
             await service.rebuild_rollups()
@@ -154,6 +160,9 @@ async def _import(settings: Settings, guild_id: int, files: list[str]) -> list[F
     db = Database.from_url(settings.database.url)
     try:
         await ensure_migrated(db)
+        from bot.services.importer import DceImporter
+        from bot.services.stats import StatsService
+
         stats_service = StatsService(db, SystemClock(), settings)
         return await DceImporter(db, stats_service).import_files(guild_id, files, ProgressLine())
     finally:

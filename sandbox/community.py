@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from bot.core.clock import Clock, SystemClock
 from bot.discord_endpoint import use_api_base
+from bot.features import guild_sections
 from bot.runtime import App, running_app
 from bot.settings import Settings, parse_settings
 from sandbox.discord import Channel, DiscordSandbox, Perm, Person, Role, SandboxGuild
@@ -267,7 +268,10 @@ async def running_community(
             database_url=database_url,
         )
         settings = parse_settings(
-            prepared.config_text, prepared.environment, source=str(prepared.config_path)
+            prepared.config_text,
+            prepared.environment,
+            source=str(prepared.config_path),
+            sections=guild_sections(),
         )
         try:
             async with running_app(

@@ -13,8 +13,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 class OutboxRow(Protocol):
     """A table with an id and a status (`pending` until done)."""
 
-    id: int | None
-    status: str
+    @property
+    def id(self) -> int | None:
+        """The row's id."""
+        ...
+
+    @property
+    def status(self) -> str:
+        """`pending` until done."""
+        ...
 
 
 Row = TypeVar("Row", bound=OutboxRow)

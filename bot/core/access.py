@@ -15,6 +15,7 @@ from enum import IntFlag
 from typing import Protocol
 
 from bot.core.errors import NotAllowed
+from bot.core.text import t
 
 
 class Permission(IntFlag):
@@ -142,7 +143,12 @@ class Gate:
     # False: everyone sees the command (the role cannot be declared to Discord); the bot checks.
     declared: bool
     configured_role: Callable[[GuildRoles], int] | None
-    refusal: str
+    refusal_text: Callable[[], str]  # called when shown, so it speaks the current language
+
+    @property
+    def refusal(self) -> str:
+        """The private refusal for those who do not pass."""
+        return self.refusal_text()
 
     @property
     def default_member_permissions(self) -> Permission | None:
@@ -155,21 +161,27 @@ MODERATORS = Gate(
     Permission.MANAGE_ROLES,
     declared=True,
     configured_role=lambda guild: guild.moderator_role_id,
-    refusal="Only moderators can do this: you need Manage Roles or the moderator role.",
+    refusal_text=lambda: t(
+        "Only moderators can do this: you need Manage Roles or the moderator role."
+    ),
 )
 SERVER_MANAGERS = Gate(
     "server managers",
     Permission.MANAGE_GUILD,
     declared=True,
     configured_role=None,
-    refusal="Only server managers can change Lyceum's setup: you need Manage Server.",
+    refusal_text=lambda: t(
+        "Only server managers can change Lyceum's setup: you need Manage Server."
+    ),
 )
 OWNERS = Gate(
     "owners",
     Permission.MANAGE_GUILD,
     declared=False,
     configured_role=lambda guild: guild.owner_role_id,
-    refusal="Only the server's owners can read stats: you need Manage Server or the owners role.",
+    refusal_text=lambda: t(
+        "Only the server's owners can read stats: you need Manage Server or the owners role."
+    ),
 )
 GATES = (MODERATORS, SERVER_MANAGERS, OWNERS)
 

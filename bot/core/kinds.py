@@ -27,7 +27,7 @@ class Kind(StrEnum):
     PAID_END = "paid_end"
 
 
-# Kinds that make a member "active" (DESIGN.md, Stats — definitions).
+# Kinds that make a member "active" (docs/metrics.md, "active member").
 ACTIVE = frozenset(
     {
         Kind.MESSAGE,

@@ -15,7 +15,7 @@ from storage.activity import members
 from storage.database import Database
 from storage.interaction_log import InteractionLog
 from storage.stats import history as imports
-from storage.stats.history import ImportedMember, ImportRow
+from storage.stats.history import HistoryRow, ImportedMember
 
 # Where a member known only from imported history came from (`members.join_source`).
 HISTORY_SOURCES = frozenset({"import", "first_message"})
@@ -173,7 +173,7 @@ class ActivityService:
         joins and leaves the bot missed while it was away, and the members who were there
         before it, join at the time Discord gives; a member gone from the list left now."""
         now = self._clock.now()
-        rows: list[ImportRow] = []
+        rows: list[HistoryRow] = []
         found: dict[int, ImportedMember] = {}
         returned = left = 0
         async with self._db.transaction() as session:
@@ -206,7 +206,7 @@ class ActivityService:
         return RosterChanges(len(found), returned, left)
 
 
-def _roster_row(guild_id: int, user_id: int, kind: str, at: datetime) -> ImportRow:
+def _roster_row(guild_id: int, user_id: int, kind: str, at: datetime) -> HistoryRow:
     # Keyed by member and time, so seeing the same roster twice logs nothing twice.
     key = f"roster:{guild_id}:{user_id}:{kind}:{at.isoformat()}"
-    return (guild_id, user_id, kind, None, None, at, None, key)
+    return HistoryRow(guild_id, user_id, kind, None, None, at, None, key)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
@@ -32,6 +32,7 @@ from bot.settings.secrets import (
     is_libpq_string,
     remember,
 )
+from bot.settings.sections import GuildSection, TableReader, shown
 
 _TIER_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
@@ -40,63 +41,7 @@ _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-]{1,32}(/[A-Za-z0-9_+\-]{1,32}){0,3}$")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,40}")
 _SNOWFLAKE_MAX = 2**63 - 1
 _MAX_SHARDS = 100_000
-_SHOWN_CHARS = 60
-
-
-def shown(value: Any) -> str:
-    """A value for a problem message: short, whatever its size."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
-        return f"an integer of {len(str(value))} digits"
-    if isinstance(value, list | dict):
-        return f"a {'list' if isinstance(value, list) else 'table'} of {len(value)} item(s)"
-    text = repr(value)
-    return text if len(text) <= _SHOWN_CHARS else f"{text[: _SHOWN_CHARS - 3]}..."
-
-
-T = TypeVar("T")
-
-
-class _Reader:
-    """Reads typed values out of a TOML table, collecting every problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-
-    def table(self, data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            self.problems.append(f"{where}: must be a table, got {type(value).__name__}")
-            return {}
-        return value
-
-    def value(
-        self,
-        data: Mapping[str, Any],
-        key: str,
-        where: str,
-        kind: type[T],
-        default: T,
-        check: Callable[[T], str | None] | None = None,
-    ) -> T:
-        if key not in data:
-            return default
-        value = data[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            self.problems.append(
-                f"{where}.{key}: must be {kind.__name__}, got {type(value).__name__} {shown(value)}"
-            )
-            return default
-        problem = check(value) if check else None
-        if problem:
-            self.problems.append(f"{where}.{key}: {problem}")
-            return default
-        return value
-
-    def unknown_keys(self, data: Mapping[str, Any], known: set[str], where: str) -> None:
-        for key in sorted(set(data) - known):
-            self.problems.append(f"{where}.{key}: unknown key (typo?)")
+_DAY_S = 86_400  # the longest duration a setting may hold: finite, and far beyond any use
 
 
 def _non_negative(value: int | float) -> str | None:
@@ -192,9 +137,14 @@ def _tier_kind(value: str) -> str | None:
     )
 
 
-def _build(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> Settings:
+def _build(
+    data: Mapping[str, Any],
+    environ: Mapping[str, str],
+    source: str,
+    sections: Sequence[GuildSection[Any]],
+) -> Settings:
     problems: list[str] = []
-    read = _Reader(problems)
+    read = TableReader(problems)
     read.unknown_keys(
         data, {"discord", "database", "web", "stripe", "interaction_log", "guilds"}, "config"
     )
@@ -216,7 +166,7 @@ def _build(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> 
         shard_count=read.value(d, "shard_count", "discord", int, 0, _in_range(0, _MAX_SHARDS)),
         shard_ids=tuple(shard_ids),
         guild_ready_timeout=read.value(
-            d, "guild_ready_timeout", "discord", float, 2.0, _seconds(3600)
+            d, "guild_ready_timeout", "discord", float, 2.0, _seconds(_DAY_S)
         ),
     )
 
@@ -267,18 +217,20 @@ def _build(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> 
             il, "batch_size", "interaction_log", int, 1000, _in_range(1, 1_000_000)
         ),
         flush_interval_s=read.value(
-            il, "flush_interval_s", "interaction_log", float, 1.0, _seconds(3600)
+            il, "flush_interval_s", "interaction_log", float, 1.0, _seconds(_DAY_S)
         ),
         max_pending=read.value(
             il, "max_pending", "interaction_log", int, 100_000, _in_range(1, 100_000_000)
         ),
         close_timeout_s=read.value(
-            il, "close_timeout_s", "interaction_log", float, 5.0, _in_range(0, 3600)
+            il, "close_timeout_s", "interaction_log", float, 5.0, _in_range(0, _DAY_S)
         ),
-        max_attempts=read.value(il, "max_attempts", "interaction_log", int, 4, _in_range(1, 1000)),
+        max_attempts=read.value(
+            il, "max_attempts", "interaction_log", int, 4, _in_range(1, 1_000_000_000)
+        ),
     )
 
-    guilds = _read_guilds(data.get("guilds", []), read)
+    guilds = _read_guilds(data.get("guilds", []), read, sections)
     if problems:
         raise SettingsError(problems)
     return Settings(
@@ -292,7 +244,9 @@ def _build(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> 
     )
 
 
-def _read_guilds(raw: Any, read: _Reader) -> tuple[GuildConfig, ...]:
+def _read_guilds(
+    raw: Any, read: TableReader, sections: Sequence[GuildSection[Any]]
+) -> tuple[GuildConfig, ...]:
     if not isinstance(raw, list):
         read.problems.append("guilds: must be an array of tables ([[guilds]])")
         return ()
@@ -305,7 +259,8 @@ def _read_guilds(raw: Any, read: _Reader) -> tuple[GuildConfig, ...]:
         if not isinstance(g, dict):
             read.problems.append(f"{where}: must be a table")
             continue
-        read.unknown_keys(g, set(GuildConfig.__dataclass_fields__), where)
+        known = set(GuildConfig.__dataclass_fields__) - {"sections"}
+        read.unknown_keys(g, known | {section.name for section in sections}, where)
         if "id" not in g:
             read.problems.append(f"{where}.id: missing; use the server's id")
         guild_id = read.value(g, "id", where, int, 0, _discord_id)
@@ -319,13 +274,19 @@ def _read_guilds(raw: Any, read: _Reader) -> tuple[GuildConfig, ...]:
                 report_weekday=read.value(g, "report_weekday", where, str, "mon", _weekday),
                 report_hour=read.value(g, "report_hour", where, int, 9, _in_range(0, 23)),
                 tiers=_read_tiers(g.get("tiers", []), read, where),
+                sections={
+                    section.name: section.parse(
+                        read, read.table(g, section.name, where), f"{where}.{section.name}"
+                    )
+                    for section in sections
+                },
                 **{key: read.value(g, key, where, int, 0, _discord_id) for key in ids},
             )
         )
     return tuple(guilds)
 
 
-def _read_tiers(raw: Any, read: _Reader, guild_where: str) -> tuple[TierConfig, ...]:
+def _read_tiers(raw: Any, read: TableReader, guild_where: str) -> tuple[TierConfig, ...]:
     if not isinstance(raw, list):
         read.problems.append(f"{guild_where}.tiers: must be an array of tables ([[guilds.tiers]])")
         return ()
@@ -363,8 +324,16 @@ def shown_error(error: Exception) -> str:
     return text if len(text) <= 200 else f"{text[:197]}..."
 
 
-def parse_settings(text: str, environ: Mapping[str, str], source: str = "<string>") -> Settings:
-    """Parse TOML text plus environment secrets; raise `SettingsError` listing every problem."""
+def parse_settings(
+    text: str,
+    environ: Mapping[str, str],
+    source: str = "<string>",
+    sections: Sequence[GuildSection[Any]] = (),
+) -> Settings:
+    """Parse TOML text plus environment secrets; raise `SettingsError` listing every problem.
+
+    `sections` are the features' own guild tables (`bot.features.guild_sections()`).
+    """
     remember(environment_secrets(environ))
     try:
         data = tomllib.loads(text)
@@ -374,10 +343,12 @@ def parse_settings(text: str, environ: Mapping[str, str], source: str = "<string
         raise SettingsError([f"{source}: not valid TOML: nested too deeply"]) from None
     except ValueError:  # an integer of more than 4300 digits
         raise SettingsError([f"{source}: not valid TOML: a number is far too long"]) from None
-    return _build(data, environ, source)
+    return _build(data, environ, source, sections)
 
 
-def load_settings(path: str | Path, environ: Mapping[str, str]) -> Settings:
+def load_settings(
+    path: str | Path, environ: Mapping[str, str], sections: Sequence[GuildSection[Any]] = ()
+) -> Settings:
     """Read and validate a config file; raise `SettingsError` listing every problem."""
     path = Path(path)
     try:
@@ -386,4 +357,4 @@ def load_settings(path: str | Path, environ: Mapping[str, str]) -> Settings:
         raise SettingsError([f"{path}: no such file"]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise SettingsError([f"{path}: cannot read: {error}"]) from None
-    return parse_settings(text, environ, source=str(path))
+    return parse_settings(text, environ, source=str(path), sections=sections)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from bot.settings.secrets import redact_database_url
+from bot.settings.sections import GuildSection
+
+T = TypeVar("T")
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TIER_KINDS = ("subscription", "one_time")
@@ -130,6 +135,13 @@ class GuildConfig:
     report_weekday: str = "mon"
     report_hour: int = 9
     tiers: tuple[TierConfig, ...] = ()
+    # Each feature's own `[guilds.<name>]` table, as its GuildSection read it.
+    sections: Mapping[str, object] = field(default_factory=dict)
+
+    def section(self, section: GuildSection[T]) -> T:
+        """A feature's settings for this guild (its default when the table is absent)."""
+        value = self.sections.get(section.name)
+        return cast(T, value) if value is not None else section.default()
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.text import t
 from bot.discord_limits import BoundedText, respond
 from bot.services.billing import BillingService
 from bot.services.billing.policy import TIER_KEY_MAX
 from cogs.billing.render import plain, tier_choices
 
-TierKey = app_commands.Transform[str, BoundedText(TIER_KEY_MAX, what="A tier")]
+TierKey = app_commands.Transform[str, BoundedText(TIER_KEY_MAX, what=lambda: t("A tier"))]
 
 
 class MemberBilling(commands.Cog):
@@ -28,13 +29,20 @@ class MemberBilling(commands.Cog):
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         link = await self.service.checkout_link(interaction.guild_id, interaction.user.id, tier)
-        what = "Subscribe to" if link.kind == "subscription" else "Buy"
+        label = (
+            t("Subscribe to {tier}", tier=link.tier_name)
+            if link.kind == "subscription"
+            else t("Buy {tier}", tier=link.tier_name)
+        )
         view = discord.ui.View()
-        view.add_item(discord.ui.Button(label=f"{what} {link.tier_name}", url=link.url))
+        view.add_item(discord.ui.Button(label=label, url=link.url))
         await respond(
             interaction,
-            f"Here is your private checkout link for **{plain(link.tier_name)}**. Your role "
-            "arrives as soon as the payment goes through.",
+            t(
+                "Here is your private checkout link for **{tier}**. Your role "
+                "arrives as soon as the payment goes through.",
+                tier=plain(link.tier_name),
+            ),
             view=view,
         )
 
@@ -54,5 +62,5 @@ class MemberBilling(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         url = await self.service.portal_link(interaction.guild_id, interaction.user.id)
         view = discord.ui.View()
-        view.add_item(discord.ui.Button(label="Open billing portal", url=url))
-        await respond(interaction, "Your private billing portal link:", view=view)
+        view.add_item(discord.ui.Button(label=t("Open billing portal"), url=url))
+        await respond(interaction, t("Your private billing portal link:"), view=view)

@@ -9,17 +9,20 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.access import MODERATORS
+from bot.core.text import t
 from bot.discord_limits import BoundedText, respond
 from bot.discord_ports import bot_top_position, caller_of, declared_permissions, role_facts
 from bot.services.billing import BillingService
-from bot.services.billing.manual import UNTIL_MAX
+from bot.services.billing.moderation import UNTIL_MAX
 from bot.services.billing.policy import PRICE_ID_MAX, TIER_KEY_MAX, TIER_NAME_MAX
 from cogs.billing.render import entitlement_line, tier_choices, tier_line
 
-TierKey = app_commands.Transform[str, BoundedText(TIER_KEY_MAX, what="A tier key")]
-EndDate = app_commands.Transform[str, BoundedText(UNTIL_MAX, what="An end date")]
-TierName = app_commands.Transform[str, BoundedText(TIER_NAME_MAX, what="A tier name")]
-PriceId = app_commands.Transform[str, BoundedText(PRICE_ID_MAX, what="A Stripe price id")]
+TierKey = app_commands.Transform[str, BoundedText(TIER_KEY_MAX, what=lambda: t("A tier key"))]
+EndDate = app_commands.Transform[str, BoundedText(UNTIL_MAX, what=lambda: t("An end date"))]
+TierName = app_commands.Transform[str, BoundedText(TIER_NAME_MAX, what=lambda: t("A tier name"))]
+PriceId = app_commands.Transform[
+    str, BoundedText(PRICE_ID_MAX, what=lambda: t("A Stripe price id"))
+]
 
 
 @app_commands.guild_only()
@@ -46,7 +49,14 @@ class Membership(commands.GroupCog, group_name="membership"):
         view = await self.billing.grant(
             interaction.guild_id, caller_of(interaction), member.id, tier, until
         )
-        await respond(interaction, f"Granted {member.mention}: {entitlement_line(view)}")
+        await respond(
+            interaction,
+            t(
+                "Granted {member}: {entitlement}",
+                member=member.mention,
+                entitlement=entitlement_line(view),
+            ),
+        )
 
     @app_commands.command(description="Take a tier away from a member.")
     @app_commands.describe(member="Whose tier", tier="Which tier")
@@ -58,21 +68,26 @@ class Membership(commands.GroupCog, group_name="membership"):
             interaction.guild_id, caller_of(interaction), member.id, tier
         )
         lines = "\n".join(entitlement_line(view) for view in views)
-        note = (
-            "\nTheir Stripe subscription still bills them: cancel or refund it in the Stripe "
-            "Dashboard if that is intended."
-            if any(view.source == "stripe" for view in views)
-            else ""
-        )
-        await respond(interaction, f"Revoked for {member.mention}:\n{lines}{note}")
+        if any(view.source == "stripe" for view in views):
+            text = t(
+                "Revoked for {member}:\n{lines}\nTheir Stripe subscription still bills them: "
+                "cancel or refund it in the Stripe Dashboard if that is intended.",
+                member=member.mention,
+                lines=lines,
+            )
+        else:
+            text = t("Revoked for {member}:\n{lines}", member=member.mention, lines=lines)
+        await respond(interaction, text)
 
     @app_commands.command(description="Show a member's paid access.")
     @app_commands.describe(member="Whose access")
     async def lookup(self, interaction: discord.Interaction, member: discord.Member) -> None:
         assert interaction.guild_id is not None
         views = await self.billing.lookup(interaction.guild_id, caller_of(interaction), member.id)
-        body = "\n".join(entitlement_line(view) for view in views) or "No paid access, ever."
-        await respond(interaction, f"{member.mention}:\n{body}")
+        body = "\n".join(entitlement_line(view) for view in views) or t("No paid access, ever.")
+        await respond(
+            interaction, t("{member}:\n{entitlements}", member=member.mention, entitlements=body)
+        )
 
     @app_commands.command(description="Compare Stripe, memberships and roles now; fix drift.")
     async def resync(self, interaction: discord.Interaction) -> None:
@@ -120,7 +135,7 @@ class TierSetup(commands.Cog):
         caller = caller_of(interaction)
         if key is None:
             views = await self.billing.tiers(interaction.guild_id, caller)
-            body = "\n".join(tier_line(view) for view in views) or "No tiers yet."
+            body = "\n".join(tier_line(view) for view in views) or t("No tiers yet.")
             await respond(interaction, body)
             return
         view = await self.billing.set_tier(
@@ -128,4 +143,4 @@ class TierSetup(commands.Cog):
             role=role_facts(role) if role else None,
             bot_top_position=bot_top_position(interaction), kind=kind, enabled=enabled,
         )  # fmt: skip
-        await respond(interaction, f"Saved: {tier_line(view)}")
+        await respond(interaction, t("Saved: {tier}", tier=tier_line(view)))

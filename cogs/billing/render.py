@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot.core.text import t
 from bot.discord_limits import fit_choices
 from bot.services.billing import EntitlementView, TierChoice, TierView
 
@@ -20,25 +21,36 @@ def plain(text: str) -> str:
 
 def entitlement_line(view: EntitlementView) -> str:
     """One line per entitlement."""
-    state = "✅ active" if view.active else "⛔ inactive"
+    state = t("✅ active") if view.active else t("⛔ inactive")
     extra = []
     if view.current_period_end is not None:
-        extra.append(f"period ends {_when(view.current_period_end)}")
+        extra.append(t("period ends {date}", date=_when(view.current_period_end)))
     if view.ends_at is not None:
-        extra.append(f"access ends {_when(view.ends_at)}")
+        extra.append(t("access ends {date}", date=_when(view.ends_at)))
     if view.grace_until is not None:
-        extra.append(f"grace until {_when(view.grace_until)}")
-    tail = f" ({', '.join(extra)})" if extra else ""
-    return f"**{plain(view.tier)}** · {view.source} · {view.status} · {state}{tail}"
+        extra.append(t("grace until {date}", date=_when(view.grace_until)))
+    line = t(
+        "**{tier}** · {source} · {status} · {state}",
+        tier=plain(view.tier),
+        source=view.source,
+        status=view.status,
+        state=state,
+    )
+    return t("{line} ({details})", line=line, details=", ".join(extra)) if extra else line
 
 
 def tier_line(view: TierView) -> str:
     """One line per tier."""
-    state = "" if view.enabled else " · disabled"
-    return (
-        f"`{view.key}` **{plain(view.name)}** · {view.kind} · `{view.stripe_price_id}` · "
-        f"<@&{view.role_id}>{state}"
-    )
+    values = {
+        "key": view.key,
+        "name": plain(view.name),
+        "kind": view.kind,
+        "price_id": view.stripe_price_id,
+        "role": f"<@&{view.role_id}>",
+    }
+    if view.enabled:
+        return t("`{key}` **{name}** · {kind} · `{price_id}` · {role}", **values)
+    return t("`{key}` **{name}** · {kind} · `{price_id}` · {role} · disabled", **values)
 
 
 def tier_choices(choices: list[TierChoice]) -> list[app_commands.Choice[str]]:

@@ -6,12 +6,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.text import t
 from bot.discord_limits import respond
 
-PRIVACY_NOTE = (
-    "Lyceum records what you do here (messages, reactions, commands...) as counts "
-    "with times, never what you write."
-)
+
+def privacy_note() -> str:
+    """What Lyceum records about members, in one sentence."""
+    return t(
+        "Lyceum records what you do here (messages, reactions, commands...) as counts "
+        "with times, never what you write."
+    )
 
 
 def _command_lines(tree: app_commands.CommandTree[discord.Client]) -> list[str]:
@@ -20,7 +24,13 @@ def _command_lines(tree: app_commands.CommandTree[discord.Client]) -> list[str]:
         if isinstance(command, app_commands.Command) and command.default_permissions is None:
             parent = command.parent
             if parent is None or parent.default_permissions is None:
-                lines.append(f"`/{command.qualified_name}` — {command.description}")
+                lines.append(
+                    t(
+                        "`/{command}` — {description}",
+                        command=command.qualified_name,
+                        description=command.description,
+                    )
+                )
     return lines
 
 
@@ -34,8 +44,8 @@ class Help(commands.Cog):
     async def help(self, interaction: discord.Interaction) -> None:
         embed = discord.Embed(
             title="Lyceum",
-            description="\n".join(_command_lines(self.tree)) or "No commands yet.",
+            description="\n".join(_command_lines(self.tree)) or t("No commands yet."),
             colour=discord.Colour.blurple(),
         )
-        embed.set_footer(text=PRIVACY_NOTE)
+        embed.set_footer(text=privacy_note())
         await respond(interaction, embeds=[embed])

@@ -93,7 +93,7 @@ class OnboardingSetupCog(commands.Cog):
             welcome_channel_id=welcome_channel.id if welcome_channel else None,
             welcome_text=welcome_text, bot_top_position=bot_top_position(interaction),
         )  # fmt: skip
-        await respond(interaction, t("Saved.") + "\n" + setup_text(view))
+        await respond(interaction, t("Saved.\n{settings}", settings=setup_text(view)))
 
     @app_commands.command(name="topic", description="Create, change or remove an interest.")
     @app_commands.describe(
@@ -115,7 +115,7 @@ class OnboardingSetupCog(commands.Cog):
             role=role_facts(role) if role else None, remove=remove,
             bot_top_position=bot_top_position(interaction),
         )  # fmt: skip
-        await respond(interaction, t("Saved.") + "\n" + setup_text(view))
+        await respond(interaction, t("Saved.\n{settings}", settings=setup_text(view)))
 
     @app_commands.command(name="show", description="Show Lyceum's onboarding settings.")
     async def show(self, interaction: discord.Interaction) -> None:

@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.core.access import OWNERS, AccessPolicy
 from bot.core.errors import NotAllowed
 from bot.core.ports import OutgoingMessage
+from bot.core.text import t
 from bot.discord_limits import BoundedInt, BoundedText, respond
 from bot.discord_ports import caller_of, to_embed
 from bot.services.stats import StatsService
@@ -22,14 +23,14 @@ from bot.settings import Settings
 
 REFUSAL = OWNERS.refusal
 WEEK_MAX = 16
-Week = app_commands.Transform[str, BoundedText(WEEK_MAX, what="A week")]
-WeekCount = app_commands.Transform[int, BoundedInt(1, 52, what="The number of weeks")]
+Week = app_commands.Transform[str, BoundedText(WEEK_MAX, what=lambda: t("A week"))]
+WeekCount = app_commands.Transform[int, BoundedInt(1, 52, what=lambda: t("The number of weeks"))]
 
 
 def owner_guild_id(interaction: discord.Interaction, access: AccessPolicy) -> int:
     """The guild id when the member may read stats there; `NotAllowed` otherwise."""
     if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
-        raise NotAllowed("Stats are only available inside the server.")
+        raise NotAllowed(t("Stats are only available inside the server."))
     access.require(OWNERS, interaction.guild_id, caller_of(interaction))
     return interaction.guild_id
 
@@ -83,6 +84,9 @@ class Stats(commands.GroupCog, group_name="stats"):
         attachment = await self.stats.export_file(guild_id, weeks)
         await respond(
             interaction,
-            f"Stats for the last {weeks} complete week(s). Definitions: docs/metrics.md",
+            t(
+                "Stats for the last {count} complete week(s). Definitions: docs/metrics.md",
+                count=weeks,
+            ),
             files=[discord.File(io.BytesIO(attachment.data), filename=attachment.filename)],
         )

@@ -10,7 +10,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.activity.models import Member
+from storage.activity.models import JoinSource, Member
 from storage.interactions import Interaction
 from storage.stats.sql import execute
 
@@ -33,7 +33,11 @@ async def record_join(
     member = await get(session, guild_id, user_id)
     if member is None:
         member = Member(
-            guild_id=guild_id, user_id=user_id, first_joined_at=at, joined_at=at, join_source=source
+            guild_id=guild_id,
+            user_id=user_id,
+            first_joined_at=at,
+            joined_at=at,
+            join_source=JoinSource(source),
         )
     else:
         member.first_joined_at = min(member.first_joined_at, at)

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlmodel import SQLModel, UniqueConstraint
+from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel.sql.sqltypes import AutoString
 
 from storage.columns import json_column, row_id, snowflake, utc_time
+
+
+class JoinSource(StrEnum):
+    """How the bot learnt a member joined."""
+
+    LIVE = "live"  # a join event
+    IMPORT = "import"  # imported history
+    FIRST_MESSAGE = "first_message"  # history showed them talking before any join
+    ROSTER = "roster"  # the member list at connect
 
 
 class Member(SQLModel, table=True):
@@ -22,6 +33,6 @@ class Member(SQLModel, table=True):
     joined_at: datetime = utc_time()
     left_at: datetime | None = utc_time(nullable=True)
     in_guild: bool = True
-    join_source: str = "live"  # live | import | first_message | roster
+    join_source: JoinSource = Field(default=JoinSource.LIVE, sa_type=AutoString)
     onboarded_at: datetime | None = utc_time(nullable=True)
     interests: list[str] = json_column(default_factory=list)

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Index, Text
 from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel.sql.sqltypes import AutoString
 
 from storage.columns import row_id, snowflake, utc_time
+
+
+class TierKind(StrEnum):
+    """How a tier is paid for."""
+
+    SUBSCRIPTION = "subscription"
+    ONE_TIME = "one_time"
+
+
+class EntitlementSource(StrEnum):
+    """Where an entitlement comes from."""
+
+    STRIPE = "stripe"
+    MANUAL = "manual"
+    TRIAL = "trial"
 
 
 class Tier(SQLModel, table=True):
@@ -23,7 +40,7 @@ class Tier(SQLModel, table=True):
     name: str
     stripe_price_id: str = Field(index=True)
     role_id: int = snowflake()
-    kind: str = "subscription"  # subscription | one_time
+    kind: TierKind = Field(default=TierKind.SUBSCRIPTION, sa_type=AutoString)
     enabled: bool = True
 
 
@@ -43,7 +60,7 @@ class Entitlement(SQLModel, table=True):
     guild_id: int = snowflake()
     user_id: int = snowflake()
     tier_key: str
-    source: str = "stripe"  # stripe | manual | trial
+    source: EntitlementSource = Field(default=EntitlementSource.STRIPE, sa_type=AutoString)
     status: str  # Stripe status, or active / revoked / refunded / disputed for the others
     active: bool = False
     stripe_customer_id: str | None = None

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.billing.models import Dispute, Entitlement, StripeEvent, Tier
+from storage.billing.models import Dispute, Entitlement, StripeEvent, Tier, TierKind
 from storage.interactions import Interaction
 
 PAID_START = "paid_start"
@@ -64,12 +64,12 @@ async def upsert_tier(
             name=name,
             stripe_price_id=stripe_price_id,
             role_id=role_id,
-            kind=kind,
+            kind=TierKind(kind),
             enabled=enabled,
         )
     else:
         row.name, row.stripe_price_id, row.role_id = name, stripe_price_id, role_id
-        row.kind, row.enabled = kind, enabled
+        row.kind, row.enabled = TierKind(kind), enabled
     session.add(row)
     await session.flush()
     return row

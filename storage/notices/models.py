@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import AutoString
 
 from storage.columns import row_id, snowflake, utc_time
+
+
+class NoticeTarget(StrEnum):
+    """Who a notice goes to."""
+
+    DM = "dm"
+    MOD_LOG = "mod_log"
+
+
+class NoticeStatus(StrEnum):
+    """Whether a notice was sent."""
+
+    PENDING = "pending"
+    DONE = "done"
 
 
 class BillingNotice(SQLModel, table=True):
@@ -19,9 +35,9 @@ class BillingNotice(SQLModel, table=True):
     id: int | None = row_id()
     guild_id: int = snowflake()
     user_id: int | None = snowflake(nullable=True)
-    target: str  # dm | mod_log
+    target: NoticeTarget = Field(sa_type=AutoString)
     text: str = Field(sa_type=Text)
-    status: str = "pending"  # pending | done
+    status: NoticeStatus = Field(default=NoticeStatus.PENDING, sa_type=AutoString)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = utc_time()

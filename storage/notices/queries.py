@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.notices.models import BillingNotice
+from storage.notices.models import BillingNotice, NoticeTarget
 from storage.outbox import pending
 
 
@@ -22,7 +22,7 @@ async def queue_notice(
 ) -> BillingNotice:
     """Queue a DM to a member (`dm`) or a post to the moderators' log (`mod_log`)."""
     notice = BillingNotice(
-        guild_id=guild_id, user_id=user_id, target=target, text=text, created_at=at
+        guild_id=guild_id, user_id=user_id, target=NoticeTarget(target), text=text, created_at=at
     )
     session.add(notice)
     await session.flush()

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel.sql.sqltypes import AutoString
 
 from storage.columns import row_id, snowflake, utc_time
+
+
+class RoleAction(StrEnum):
+    """What a role change does."""
+
+    ADD = "add"
+    REMOVE = "remove"
+
+
+class ChangeStatus(StrEnum):
+    """Where a role change is."""
+
+    PENDING = "pending"
+    WAITING_MEMBER = "waiting_member"  # the member is away; applies when they join
+    DONE = "done"
+    SUPERSEDED = "superseded"  # a newer change of the same role replaced it
 
 
 class RoleChange(SQLModel, table=True):
@@ -20,9 +38,9 @@ class RoleChange(SQLModel, table=True):
     guild_id: int = snowflake()
     user_id: int = snowflake()
     role_id: int = snowflake()
-    action: str  # add | remove
+    action: RoleAction = Field(sa_type=AutoString)
     reason: str = ""
-    status: str = "pending"  # pending | waiting_member | done | superseded
+    status: ChangeStatus = Field(default=ChangeStatus.PENDING, sa_type=AutoString)
     attempts: int = 0
     next_attempt_at: datetime = utc_time()
     last_error: str | None = Field(default=None, sa_type=Text)

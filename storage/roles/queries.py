@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.outbox import pending
-from storage.roles.models import ManagedRole, RoleChange
+from storage.roles.models import ManagedRole, RoleAction, RoleChange
 
 
 async def queue_role_change(
@@ -38,7 +38,7 @@ async def queue_role_change(
         guild_id=guild_id,
         user_id=user_id,
         role_id=role_id,
-        action=action,
+        action=RoleAction(action),
         reason=reason,
         next_attempt_at=at,
         created_at=at,

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,8 +20,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.stats import tables as t
 from storage.stats.sql import execute
 
+
 # guild_id, user_id, kind, channel_id, ref, at (aware), meta, source_key
-ImportRow = tuple[int, int, str, int | None, str | None, datetime, dict[str, Any] | None, str]
+class HistoryRow(NamedTuple):
+    """One interaction-log row written in bulk (imported history, a roster catch-up)."""
+
+    guild_id: int
+    user_id: int
+    kind: str
+    channel_id: int | None
+    ref: str | None
+    at: datetime
+    meta: dict[str, Any] | None
+    source_key: str
+
 
 _COLUMNS = ("guild_id", "user_id", "kind", "channel_id", "ref", "at", "meta", "source_key")
 _SQLITE_INSERT = (
@@ -45,10 +57,10 @@ def _sqlite_time(at: datetime) -> str:
     return at.isoformat(" ", "microseconds")[:26]
 
 
-def _sqlite_values(row: ImportRow) -> tuple[Any, ...]:
-    text = _sqlite_time(row[5])
-    meta = None if row[6] is None else json.dumps(row[6], separators=(",", ":"))
-    return (row[0], row[1], row[2], row[3], row[4], text, meta, row[7])
+def _sqlite_values(row: HistoryRow) -> tuple[Any, ...]:
+    meta = None if row.meta is None else json.dumps(row.meta, separators=(",", ":"))
+    return (row.guild_id, row.user_id, row.kind, row.channel_id, row.ref,
+            _sqlite_time(row.at), meta, row.source_key)  # fmt: skip
 
 
 # Page cache for a bulk import on SQLite: index inserts into a large log then mostly hit
@@ -64,7 +76,7 @@ async def bulk_mode(session: AsyncSession, on: bool) -> None:
         await connection.exec_driver_sql(f"PRAGMA cache_size = {size}")
 
 
-async def insert_interactions(session: AsyncSession, rows: Sequence[ImportRow]) -> int:
+async def insert_interactions(session: AsyncSession, rows: Sequence[HistoryRow]) -> int:
     """Insert rows whose source_key is new; returns how many were added."""
     if not rows:
         return 0
@@ -80,9 +92,7 @@ async def insert_interactions(session: AsyncSession, rows: Sequence[ImportRow]) 
         .on_conflict_do_nothing(index_elements=["source_key"])
         .returning(t.interactions.c.id)
     )
-    result = await connection.execute(
-        statement, [dict(zip(_COLUMNS, r, strict=True)) for r in rows]
-    )
+    result = await connection.execute(statement, [r._asdict() for r in rows])
     return len(result.all())
 
 

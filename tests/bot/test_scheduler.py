@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import UTC, datetime
 
 import pytest
+from sqlmodel import func, select
 
 from bot.scheduler import Scheduler
 from sandbox.discord.waiting import poll
+from storage.audit.models import AuditEntry
+from storage.database import Database
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 async def test_shutdown_lets_a_running_job_finish() -> None:
@@ -73,3 +79,31 @@ async def test_no_job_fires_once_shutdown_has_begun() -> None:
     release.set()
     await asyncio.wait_for(stopping, timeout=5)
     assert fired == []
+
+
+async def test_a_job_cut_off_inside_a_transaction_is_cut_only_once_it_has_committed(
+    db: Database,
+) -> None:
+    scheduler = Scheduler(shutdown_timeout=0.1, cut_off=db.cancel_between_transactions)
+    inside, leave = asyncio.Event(), asyncio.Event()
+    steps: list[str] = []
+
+    async def rollup() -> None:
+        async with db.transaction() as session:
+            session.add(AuditEntry(guild_id=1, actor_id=2, action="rollup", created_at=NOW))
+            inside.set()
+            await leave.wait()
+        steps.append("committed")
+        await asyncio.Event().wait()  # still running: cut off here
+
+    scheduler.start()
+    scheduler.every("rollup", rollup, seconds=3600, start_now=True)
+    await asyncio.wait_for(inside.wait(), timeout=5)
+    stopping = asyncio.create_task(scheduler.shutdown())
+    await asyncio.sleep(0.3)  # past the deadline, still inside the transaction
+    assert not stopping.done()
+    leave.set()
+    await asyncio.wait_for(stopping, timeout=5)
+    assert steps == ["committed"]
+    async with db.read() as session:
+        assert (await session.exec(select(func.count()).select_from(AuditEntry))).one() == 1

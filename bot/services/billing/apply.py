@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.text import t
 from bot.services.billing.disputes import DisputeWrites
-from bot.services.billing.gateway import StripeGateway
-from bot.services.billing.ledger import Effects, Ledger
+from bot.services.billing.ledger import Ledger, Queued
 from bot.services.billing.objects import (
     InvalidPayload,
     parse_charge,
@@ -30,7 +30,8 @@ from bot.services.billing.objects import (
     parse_subscription,
 )
 from bot.services.billing.payments import PaymentWrites
-from bot.services.billing.subscriptions import SubscriptionWrites, Write, skip
+from bot.services.billing.stripe_api import StripeApi
+from bot.services.billing.subscriptions import EntitlementWrite, SubscriptionWrites, skip
 from storage.billing import queries as billing
 from storage.billing.queries import EventRow
 from storage.database import Database
@@ -79,7 +80,7 @@ class ApplyResult:
 
     outcome: str  # applied | already | missing | set_aside
     note: str | None = None
-    effects: Effects = field(default_factory=Effects)
+    effects: Queued = field(default_factory=Queued)
 
 
 def _field(obj: Any, *path: str) -> str:
@@ -109,14 +110,14 @@ class EventApplier:
     """Turns one stored event into entitlement changes."""
 
     def __init__(
-        self, db: Database, gateway: StripeGateway, clock: Clock, *, grace: timedelta
+        self, db: Database, stripe_api: StripeApi, clock: Clock, *, grace: timedelta
     ) -> None:
         self._db = db
         self._clock = clock
         self._ledger = Ledger(clock)
-        self._subscriptions = SubscriptionWrites(db, gateway, clock, self._ledger, grace=grace)
-        self._payments = PaymentWrites(db, gateway, clock, self._ledger)
-        self._disputes = DisputeWrites(db, gateway, clock, self._ledger, self._subscriptions)
+        self._subscriptions = SubscriptionWrites(db, stripe_api, clock, self._ledger, grace=grace)
+        self._payments = PaymentWrites(db, stripe_api, clock, self._ledger)
+        self._disputes = DisputeWrites(db, stripe_api, clock, self._ledger, self._subscriptions)
         self._locks = KeyedLocks()
         self.applied: Counter[str] = Counter()
 
@@ -154,7 +155,7 @@ class EventApplier:
             write = await self._prepare(event, arrived)
         except InvalidPayload as error:
             return await self.set_aside(event.id, f"invalid payload: {error}")
-        effects = Effects()
+        effects = Queued()
         async with self._db.transaction() as session:
             locked = await billing.event_for_update(session, event.id)
             if locked is None or locked.processed_at is not None:
@@ -171,7 +172,7 @@ class EventApplier:
 
     async def set_aside(self, event_id: str, reason: str) -> ApplyResult:
         """Stop trying a stored event: mark it done with the reason; tell its guild's moderators."""
-        effects = Effects()
+        effects = Queued()
         async with self._db.transaction() as session:
             locked = await billing.event_for_update(session, event_id)
             if locked is None or locked.processed_at is not None:
@@ -182,17 +183,20 @@ class EventApplier:
             session.add(locked)
             guild_id = named_guild(locked.payload)
             if guild_id is not None and await billing.tiers(session, guild_id, enabled_only=False):
-                text = (
-                    f"A Stripe event (`{event_id}`, {locked.type}) could not be applied and was "
-                    f"set aside: {clip(reason, 300)}. Access stays as it was; check the event "
-                    "in the Stripe dashboard (the nightly reconcile re-reads subscriptions)."
+                text = t(
+                    "A Stripe event (`{event_id}`, {event_type}) could not be applied and was "
+                    "set aside: {reason}. Access stays as it was; check the event "
+                    "in the Stripe dashboard (the nightly reconcile re-reads subscriptions).",
+                    event_id=event_id,
+                    event_type=locked.type,
+                    reason=clip(reason, 300),
                 )
                 await self._ledger.alert_moderators(session, guild_id, text, effects)
             event_type = locked.type
         log.error("Stripe event %s (%s) set aside: %s", event_id, event_type, reason)
         return ApplyResult("set_aside", reason, effects)
 
-    async def _prepare(self, event: StoredEvent, arrived: float | None) -> Write:
+    async def _prepare(self, event: StoredEvent, arrived: float | None) -> EntitlementWrite:
         kind, obj, created = event.type, event.obj, event.created
         if kind in SUBSCRIPTION_EVENTS:
             state = parse_subscription(obj)

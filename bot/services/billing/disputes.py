@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.clock import Clock
-from bot.services.billing.gateway import StripeGateway
-from bot.services.billing.ledger import Effects, Ledger
+from bot.core.text import t
+from bot.services.billing.ledger import Ledger, Queued
 from bot.services.billing.objects import (
     ChargeState,
     DisputeState,
@@ -21,7 +21,8 @@ from bot.services.billing.objects import (
     parse_charge,
     parse_subscription,
 )
-from bot.services.billing.subscriptions import SubscriptionWrites, Write, newest, skip
+from bot.services.billing.stripe_api import StripeApi
+from bot.services.billing.subscriptions import EntitlementWrite, SubscriptionWrites, newest, skip
 from storage.billing import queries as billing
 from storage.billing.models import Dispute, Entitlement
 from storage.database import Database, Session
@@ -38,18 +39,18 @@ class DisputeWrites:
     def __init__(
         self,
         db: Database,
-        gateway: StripeGateway,
+        stripe_api: StripeApi,
         clock: Clock,
         ledger: Ledger,
         subscriptions: SubscriptionWrites,
     ) -> None:
         self._db = db
-        self._gateway = gateway
+        self._stripe = stripe_api
         self._clock = clock
         self._ledger = ledger
         self._subscriptions = subscriptions
 
-    async def opened(self, dispute: DisputeState, created: datetime) -> Write:
+    async def opened(self, dispute: DisputeState, created: datetime) -> EntitlementWrite:
         """A dispute takes away what its charge paid for and alerts the moderators."""
         async with self._db.read() as session:
             known = await billing.dispute(session, dispute.id)
@@ -63,7 +64,7 @@ class DisputeWrites:
         payment_id = dispute.payment_intent_id or (charge.payment_intent_id if charge else None)
         subscription = None if by_payment else await self._paid_subscription(payment_id)
 
-        async def write(session: Session, effects: Effects) -> str | None:
+        async def write(session: Session, effects: Queued) -> str | None:
             record = await billing.dispute(session, dispute.id)
             if record is None:
                 record = Dispute(id=dispute.id, status=dispute.status, opened_at=created)
@@ -90,27 +91,34 @@ class DisputeWrites:
                 await self._ledger.alert_moderators(
                     session,
                     row.guild_id,
-                    f"⚠️ A payment by <@{row.user_id}> for **{row.tier_key}** was disputed "
-                    f"({dispute.reason}, {_money(dispute)}, dispute `{dispute.id}`). Their paid "
-                    "role was removed; answer the dispute in the Stripe Dashboard. It comes "
-                    "back by itself if the dispute is won, or with `/membership grant`.",
+                    t(
+                        "⚠️ A payment by <@{user_id}> for **{tier}** was disputed "
+                        "({reason}, {amount}, dispute `{dispute_id}`). Their paid "
+                        "role was removed; answer the dispute in the Stripe Dashboard. It comes "
+                        "back by itself if the dispute is won, or with `/membership grant`.",
+                        user_id=row.user_id,
+                        tier=row.tier_key,
+                        reason=dispute.reason,
+                        amount=_money(dispute),
+                        dispute_id=dispute.id,
+                    ),
                     effects,
                 )
             return None
 
         return write
 
-    async def closed(self, dispute: DisputeState, created: datetime) -> Write:
+    async def closed(self, dispute: DisputeState, created: datetime) -> EntitlementWrite:
         """A won (or withdrawn) dispute gives access back; a lost one keeps it away."""
         async with self._db.read() as session:
             known = await billing.dispute(session, dispute.id)
         released = dispute.status in billing.RELEASED_DISPUTE
         subscription: SubscriptionState | None = None
         if released and known is not None and known.subscription_id:
-            obj = await self._gateway.retrieve_subscription(known.subscription_id)
+            obj = await self._stripe.retrieve_subscription(known.subscription_id)
             subscription = parse_subscription(obj) if obj is not None else None
 
-        async def write(session: Session, effects: Effects) -> str | None:
+        async def write(session: Session, effects: Queued) -> str | None:
             record = await billing.dispute(session, dispute.id)
             if record is None:  # closed before we heard it opened: nothing was taken away
                 record = Dispute(
@@ -130,9 +138,15 @@ class DisputeWrites:
                     await self._ledger.alert_moderators(
                         session,
                         row.guild_id,
-                        f"The dispute `{dispute.id}` on <@{row.user_id}>'s payment for "
-                        f"**{row.tier_key}** was {dispute.status}; their paid role stays "
-                        "removed unless you use `/membership grant`.",
+                        t(
+                            "The dispute `{dispute_id}` on <@{user_id}>'s payment for "
+                            "**{tier}** was {status}; their paid role stays "
+                            "removed unless you use `/membership grant`.",
+                            dispute_id=dispute.id,
+                            user_id=row.user_id,
+                            tier=row.tier_key,
+                            status=dispute.status,
+                        ),
                         effects,
                     )
             return None if rows else "no entitlement was locked by this dispute"
@@ -142,7 +156,7 @@ class DisputeWrites:
     async def _release(
         self,
         session: Session,
-        effects: Effects,
+        effects: Queued,
         row: Entitlement,
         record: Dispute,
         subscription: SubscriptionState | None,
@@ -174,27 +188,33 @@ class DisputeWrites:
         await self._ledger.alert_moderators(
             session,
             row.guild_id,
-            f"The dispute `{record.id}` on <@{row.user_id}>'s payment for **{row.tier_key}** "
-            f"was {record.status}: their access follows their payment again.",
+            t(
+                "The dispute `{dispute_id}` on <@{user_id}>'s payment for **{tier}** "
+                "was {status}: their access follows their payment again.",
+                dispute_id=record.id,
+                user_id=row.user_id,
+                tier=row.tier_key,
+                status=record.status,
+            ),
             effects,
         )
 
     async def _charge(self, dispute: DisputeState) -> ChargeState | None:
         if not dispute.charge_id:
             return None
-        obj = await self._gateway.retrieve_charge(dispute.charge_id)
+        obj = await self._stripe.retrieve_charge(dispute.charge_id)
         return parse_charge(obj) if obj is not None else None
 
     async def _paid_subscription(self, payment_id: str | None) -> SubscriptionState | None:
         """The subscription whose invoice this payment intent collected, if any."""
         if payment_id is None:
             return None
-        invoice_id = await self._gateway.invoice_paid_by(payment_id)
-        invoice = await self._gateway.retrieve_invoice(invoice_id) if invoice_id else None
+        invoice_id = await self._stripe.invoice_paid_by(payment_id)
+        invoice = await self._stripe.retrieve_invoice(invoice_id) if invoice_id else None
         subscription_id = invoice_subscription(invoice)[0] if invoice is not None else None
         if subscription_id is None:
             return None
-        obj = await self._gateway.retrieve_subscription(subscription_id)
+        obj = await self._stripe.retrieve_subscription(subscription_id)
         return parse_subscription(obj) if obj is not None else None
 
     async def _rows(
@@ -267,5 +287,5 @@ class DisputeWrites:
 
 def _money(dispute: DisputeState) -> str:
     if dispute.amount is None or dispute.currency is None:
-        return "amount unknown"
+        return t("amount unknown")
     return f"{dispute.amount / 100:.2f} {dispute.currency.upper()}"

@@ -12,14 +12,14 @@ from datetime import datetime
 
 from bot.core.clock import Clock
 from storage.billing import queries as billing
-from storage.billing.models import Entitlement
+from storage.billing.models import Entitlement, EntitlementSource
 from storage.database import Session
 from storage.notices import queries as notices
 from storage.roles import queries as role_changes
 
 
 @dataclass
-class Effects:
+class Queued:
     """What a transaction queued for the outbox workers."""
 
     roles: int = 0
@@ -67,7 +67,7 @@ class Ledger:
             guild_id=guild_id,
             user_id=user_id,
             tier_key=tier_key,
-            source=source,
+            source=EntitlementSource(source),
             status=status,
             active=False,
             updated_at=self._clock.now(),
@@ -82,7 +82,7 @@ class Ledger:
         status: str,
         at: datetime,
         reason: str,
-        effects: Effects,
+        effects: Queued,
         price: Price | None = None,
     ) -> bool:
         """Store the new status (and `price`); on a flip log it and queue the role change.
@@ -118,7 +118,7 @@ class Ledger:
         user_id: int,
         tier_key: str,
         reason: str,
-        effects: Effects,
+        effects: Queued,
     ) -> None:
         """Queue the tier role's add or remove to match the member's active entitlements."""
         tier = await billing.tier(session, guild_id, tier_key)
@@ -137,7 +137,7 @@ class Ledger:
         effects.roles += 1
 
     async def notify_member(
-        self, session: Session, guild_id: int, user_id: int, text: str, effects: Effects
+        self, session: Session, guild_id: int, user_id: int, text: str, effects: Queued
     ) -> None:
         """Queue a DM to the member."""
         await notices.queue_notice(
@@ -146,13 +146,13 @@ class Ledger:
         effects.notices += 1
 
     async def alert_moderators(
-        self, session: Session, guild_id: int, text: str, effects: Effects
+        self, session: Session, guild_id: int, text: str, effects: Queued
     ) -> None:
         """Queue a post to the guild's moderator log channel."""
         await notices.queue_notice(session, guild_id, "mod_log", text, at=self._clock.now())
         effects.notices += 1
 
-    async def revoke_due(self, session: Session, effects: Effects) -> list[Entitlement]:
+    async def revoke_due(self, session: Session, effects: Queued) -> list[Entitlement]:
         """End access whose scheduled end or past_due grace has passed; the rows ended."""
         now = self._clock.now()
         ended = await billing.due_for_revocation(session, now)

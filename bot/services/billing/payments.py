@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.clock import Clock
-from bot.services.billing.gateway import StripeGateway
-from bot.services.billing.ledger import Effects, Ledger, Price
+from bot.services.billing.ledger import Ledger, Price, Queued
 from bot.services.billing.objects import (
     ChargeState,
     CheckoutState,
     MemberRef,
 )
-from bot.services.billing.subscriptions import Write, skip
+from bot.services.billing.stripe_api import StripeApi
+from bot.services.billing.subscriptions import EntitlementWrite, skip
 from storage.billing import queries as billing
 from storage.billing.models import Entitlement
 from storage.database import Database, Session
@@ -21,13 +21,13 @@ from storage.database import Database, Session
 class PaymentWrites:
     """Grants for paid checkouts; revocations for full refunds."""
 
-    def __init__(self, db: Database, gateway: StripeGateway, clock: Clock, ledger: Ledger) -> None:
+    def __init__(self, db: Database, stripe_api: StripeApi, clock: Clock, ledger: Ledger) -> None:
         self._db = db
-        self._gateway = gateway
+        self._stripe = stripe_api
         self._clock = clock
         self._ledger = ledger
 
-    async def from_checkout(self, checkout: CheckoutState, created: datetime) -> Write:
+    async def from_checkout(self, checkout: CheckoutState, created: datetime) -> EntitlementWrite:
         """A payment-mode checkout: grant once the money is in (async payments settle later)."""
         # `no_payment_required`: a 100% promotion code left nothing to charge.
         if checkout.payment_status not in ("paid", "no_payment_required"):
@@ -37,7 +37,7 @@ class PaymentWrites:
             return skip("no member or tier named in the checkout's metadata")
         payment_id = checkout.payment_intent_id or checkout.id
 
-        async def write(session: Session, effects: Effects) -> str | None:
+        async def write(session: Session, effects: Queued) -> str | None:
             row = await self._row(session, member, member.tier_key or "", "active")
             if row.stripe_payment_id == payment_id and row.status in ("refunded", "disputed"):
                 return f"this payment was {row.status} already"
@@ -76,12 +76,12 @@ class PaymentWrites:
 
         return write
 
-    async def refunded(self, charge: ChargeState, created: datetime) -> Write:
+    async def refunded(self, charge: ChargeState, created: datetime) -> EntitlementWrite:
         """A full refund of a one-time purchase takes its access away."""
         if not charge.fully_refunded:
             return skip("a partial refund keeps access")
 
-        async def write(session: Session, effects: Effects) -> str | None:
+        async def write(session: Session, effects: Queued) -> str | None:
             rows = await self._rows_for_payment(session, charge)
             if not rows and charge.member is not None and charge.member.tier_key:
                 # The refund overtook the checkout event: remember it so that one grants nothing.

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.core.echo import echo
 from bot.core.errors import InvalidInput
+from bot.core.text import t
 from bot.services.billing.objects import SubscriptionState
 
 TIER_KEY_MAX = 32
@@ -99,23 +100,33 @@ def checked_tier_change(
     key = key.strip().lower()
     if not _TIER_KEY.match(key):
         raise InvalidInput(
-            f"A tier key is a short slug of at most {TIER_KEY_MAX} characters: a-z, 0-9, "
-            "`-` and `_` (e.g. `pro`)."
+            t(
+                "A tier key is a short slug of at most {max} characters: a-z, 0-9, "
+                "`-` and `_` (e.g. `pro`).",
+                max=TIER_KEY_MAX,
+            )
         )
     if name is not None:
         name = " ".join(name.split())
         if not name or len(name) > TIER_NAME_MAX or not name.isprintable():
             raise InvalidInput(
-                f"A tier name is 1 to {TIER_NAME_MAX} characters on one line "
-                f"(this one has {len(name)})."
+                t(
+                    "A tier name is 1 to {max} characters on one line (this one has {length}).",
+                    max=TIER_NAME_MAX,
+                    length=len(name),
+                )
             )
     if price_id is not None:
         price_id = price_id.strip()
         if not _PRICE_ID.match(price_id):
             raise InvalidInput(
-                f"{echo(price_id)} is not a Stripe price id: they start `price_` and have at "
-                f"most {PRICE_ID_MAX} letters, digits and `_`."
+                t(
+                    "{price_id} is not a Stripe price id: they start `price_` and have at "
+                    "most {max} letters, digits and `_`.",
+                    price_id=echo(price_id),
+                    max=PRICE_ID_MAX,
+                )
             )
     if kind is not None and kind not in TIER_KINDS:
-        raise InvalidInput("The kind is `subscription` or `one_time`.")
+        raise InvalidInput(t("The kind is `subscription` or `one_time`."))
     return TierChange(key, name, price_id, kind)

@@ -8,13 +8,14 @@ from datetime import timedelta
 from bot.core.access import Caller
 from bot.core.clock import Clock
 from bot.core.ports import Roles
+from bot.core.text import t
 from bot.scheduler import Scheduler
 from bot.services.billing.apply import EventApplier
 from bot.services.billing.checkout import CheckoutLink, CheckoutService, TierChoice
-from bot.services.billing.gateway import StripeGateway
-from bot.services.billing.ledger import Effects, Ledger
-from bot.services.billing.manual import EntitlementView, MembershipAdmin, TierView
+from bot.services.billing.ledger import Ledger, Queued
+from bot.services.billing.moderation import EntitlementView, MembershipAdmin, TierView
 from bot.services.billing.reconcile import Reconciler, ReconcileReport
+from bot.services.billing.stripe_api import StripeApi
 from bot.services.billing.subscriptions import SubscriptionWrites
 from bot.services.billing.webhooks import EventWorker, WebhookReceiver
 from bot.services.roles import RoleFacts, RoleService
@@ -38,7 +39,7 @@ class BillingService:
         db: Database,
         clock: Clock,
         scheduler: Scheduler,
-        gateway: StripeGateway,
+        stripe_api: StripeApi,
         *,
         roles: Roles,
         role_service: RoleService,
@@ -47,10 +48,10 @@ class BillingService:
         self._db = db
         self._clock = clock
         self._scheduler = scheduler
-        self.gateway = gateway
+        self.stripe_api = stripe_api
         grace = timedelta(days=settings.stripe.past_due_grace_days)
         self._ledger = Ledger(clock)
-        self.applier = EventApplier(db, gateway, clock, grace=grace)
+        self.applier = EventApplier(db, stripe_api, clock, grace=grace)
         self._role_service = role_service
         self.outbox = role_service.outbox  # the shared worker (tests drive it directly)
         self.events = EventWorker(db, self.applier, on_effects=self._queued)
@@ -58,15 +59,15 @@ class BillingService:
             db, clock, settings.stripe.webhook_secret.reveal(), on_stored=self.events.offer
         )
         self.events.yield_to = self.receiver.quiet
-        self.checkout = CheckoutService(db, gateway, settings.stripe, roles)
+        self.checkout = CheckoutService(db, stripe_api, settings.stripe, roles)
         self.admin = MembershipAdmin(db, clock, self._ledger, settings, roles)
         self._reconciler = Reconciler(
             db,
-            gateway,
+            stripe_api,
             roles,
             clock,
             self._ledger,
-            SubscriptionWrites(db, gateway, clock, self._ledger, grace=grace),
+            SubscriptionWrites(db, stripe_api, clock, self._ledger, grace=grace),
         )
 
     # ------------------------------------------------------------ lifetime
@@ -88,9 +89,9 @@ class BillingService:
         self._scheduler.cancel("billing:due")
         self._scheduler.cancel("billing:reconcile")
         await self.events.stop()
-        await self.gateway.close()
+        await self.stripe_api.close()
 
-    def _queued(self, effects: Effects) -> None:
+    def _queued(self, effects: Queued) -> None:
         if effects.any:
             self._role_service.wake()
 
@@ -110,7 +111,7 @@ class BillingService:
 
     async def member_joined(self, guild_id: int, user_id: int) -> int:
         """A member (re)joined: waiting role changes apply and their paid roles come back."""
-        effects = Effects()
+        effects = Queued()
         async with self._db.transaction() as session:
             woken = await role_changes.wake_waiting_changes(session, guild_id, user_id)
             waiting = {
@@ -213,7 +214,7 @@ class BillingService:
 
     async def run_due_checks(self) -> int:
         """End access whose period, grant or past_due grace is over; how many ended."""
-        effects = Effects()
+        effects = Queued()
         async with self._db.transaction() as session:
             ended = await self._ledger.revoke_due(session, effects)
         self._queued(effects)
@@ -234,7 +235,7 @@ class BillingService:
         except Exception:
             log.exception("the daily reconcile failed; it runs again tomorrow")
             return
-        effects = Effects()
+        effects = Queued()
         async with self._db.transaction() as session:
             for report in reports.values():
                 log.info("reconcile guild %s: %s", report.guild_id, report.summary())
@@ -242,7 +243,7 @@ class BillingService:
                     await self._ledger.alert_moderators(
                         session,
                         report.guild_id,
-                        "Daily billing check. " + report.summary(),
+                        t("Daily billing check. {summary}", summary=report.summary()),
                         effects,
                     )
         self._queued(effects)

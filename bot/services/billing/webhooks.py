@@ -12,18 +12,16 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 import stripe
 
 from bot.core.clock import Clock
-from bot.services.billing.apply import HANDLED_EVENTS, EventApplier
-from bot.services.billing.gateway import StripeRejected
-from bot.services.billing.ledger import Effects
-from bot.services.billing.objects import InvalidPayload, from_timestamp
+from bot.services.billing.apply import EventApplier
+from bot.services.billing.event_body import event_row
+from bot.services.billing.ledger import Queued
+from bot.services.billing.stripe_api import StripeRejected
 from bot.services.workers import WorkerTasks
 from storage.billing import queries as billing
 from storage.billing.queries import EventRow
@@ -33,11 +31,6 @@ log = logging.getLogger(__name__)
 
 TOLERANCE_S = 300
 _MAX_BATCH = 500
-# Stripe's events nest about ten levels; far deeper is not an event we can use.
-MAX_DEPTH = 64
-_EVENT_ID = re.compile(r"[A-Za-z0-9_\-.]{1,255}")
-_EVENT_TYPE = re.compile(r"[A-Za-z0-9_\-.]{1,255}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # Failures that applying the same payload again cannot cure: the event is set aside at once.
 # Anything else (Stripe or the database unreachable) is retried, up to `max_attempts`.
 _PERMANENT_ERRORS = (
@@ -59,56 +52,6 @@ class Receipt:
     message: str
     event_id: str | None = None
     duplicate: bool = False
-
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"the body holds {name}, which JSON does not allow")
-
-
-def _check_tree(payload: object) -> None:
-    """Refuse JSON nested deeper than MAX_DEPTH or holding text that is not Unicode."""
-    stack: list[tuple[object, int]] = [(payload, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise ValueError(f"the body is nested deeper than {MAX_DEPTH} levels")
-        if isinstance(value, str):
-            if not value.isascii() and _SURROGATE.search(value):
-                raise ValueError("the body holds text that is not valid Unicode")
-        elif isinstance(value, dict):
-            stack.extend((key, depth) for key in value)
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
-
-
-def _event_row(body: str, received: datetime) -> EventRow:
-    try:
-        payload = json.loads(body, parse_constant=_refuse_constant)
-    except RecursionError:
-        raise ValueError(f"the body is nested deeper than {MAX_DEPTH} levels") from None
-    _check_tree(payload)
-    if not isinstance(payload, dict):
-        raise ValueError("the body is not a JSON object")
-    event_id, event_type, created = payload.get("id"), payload.get("type"), payload.get("created")
-    data = payload.get("data")
-    if not (isinstance(event_id, str) and event_id and isinstance(event_type, str) and event_type):
-        raise ValueError("the body is not a Stripe event (no id or type)")
-    if not (_EVENT_ID.fullmatch(event_id) and _EVENT_TYPE.fullmatch(event_type)):
-        raise ValueError("the body is not a Stripe event (its id or type is malformed)")
-    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
-        raise ValueError("the body is not a Stripe event (no data.object)")
-    try:
-        moment = from_timestamp(created) if isinstance(created, int) else None
-    except InvalidPayload as error:
-        raise ValueError(f"the body is not a Stripe event (created: {error})") from None
-    if moment is None:
-        raise ValueError("the body is not a Stripe event (no created time)")
-    # Types nothing acts on are stored already applied: kept, but no work for the worker.
-    processed = None if event_type in HANDLED_EVENTS else received
-    return EventRow(
-        event_id, event_type, moment, bool(payload.get("livemode")), payload, received, processed
-    )
 
 
 class WebhookReceiver:
@@ -154,7 +97,7 @@ class WebhookReceiver:
         except UnicodeDecodeError:
             return Receipt(400, "the body is not UTF-8")
         try:
-            row = _event_row(text, self._clock.now())
+            row = event_row(text, self._clock.now())
         except ValueError as error:
             return Receipt(
                 400,
@@ -205,7 +148,7 @@ class EventWorker:
         db: Database,
         applier: EventApplier,
         *,
-        on_effects: Callable[[Effects], None],
+        on_effects: Callable[[Queued], None],
         concurrency: int = 4,
         poll_interval: float = 2.0,
         max_backoff: float = 300.0,

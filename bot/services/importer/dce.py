@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeGuard
 
 from bot.services.stats.spans import UNTIMED_KEY_PREFIX
-from storage.stats.history import ImportedMember, ImportRow
+from storage.stats.history import HistoryRow, ImportedMember
 
 _KINDS = {"Default": "message", "Reply": "reply"}
 _from_iso = datetime.fromisoformat
@@ -86,7 +86,7 @@ class Conversion:
 
     guild_id: int
     channel_id: int | None
-    rows: list[ImportRow] = field(default_factory=list)
+    rows: list[HistoryRow] = field(default_factory=list)
     members: dict[int, ImportedMember] = field(default_factory=dict)
     skipped_bots: int = 0
     skipped_other: int = 0
@@ -142,7 +142,7 @@ class Conversion:
             if mapped is not None:
                 key = "message:" + message_id
                 self.rows.append(
-                    (self.guild_id, user_id, mapped, self.channel_id, None, at, None, key)
+                    HistoryRow(self.guild_id, user_id, mapped, self.channel_id, None, at, None, key)
                 )
                 known = self.members.get(user_id)
                 if known is None or at < known.first_seen:
@@ -159,14 +159,18 @@ class Conversion:
         channel = self.channel_id
         if kind == "GuildMemberJoin":
             key = f"message:{message_id}"
-            self.rows.append((self.guild_id, user_id, "join", channel, None, at, None, key))
+            self.rows.append(
+                HistoryRow(self.guild_id, user_id, "join", channel, None, at, None, key)
+            )
             self._seen(user_id, at, joined=True)
         elif kind == "ThreadCreated":
             reference = message.get("reference")
             thread = reference.get("channelId") if isinstance(reference, dict) else None
             thread_id = str(_snowflake(thread, "reference.channelId")) if thread else message_id
             key = f"thread:{thread_id}"
-            row = (self.guild_id, user_id, "thread_create", channel, thread_id, at, None, key)
+            row = HistoryRow(
+                self.guild_id, user_id, "thread_create", channel, thread_id, at, None, key
+            )
             self.rows.append(row)
             self._seen(user_id, at)
         else:
@@ -192,7 +196,9 @@ class Conversion:
                 key = f"{UNTIMED_KEY_PREFIX}{message_id}:{user_id}:{emoji_key}"
                 ref = message_id
                 self.rows.append(
-                    (self.guild_id, user_id, "reaction", self.channel_id, ref, at, None, key)
+                    HistoryRow(
+                        self.guild_id, user_id, "reaction", self.channel_id, ref, at, None, key
+                    )
                 )
 
 

@@ -58,7 +58,7 @@ class _Writes:
         self.added = 0
         self._pending: asyncio.Task[int] | None = None
 
-    async def submit(self, session: Session, rows: list[imports.ImportRow]) -> None:
+    async def submit(self, session: Session, rows: list[imports.HistoryRow]) -> None:
         await self.drain()
         self._pending = asyncio.create_task(imports.insert_interactions(session, rows))
         await asyncio.sleep(0)  # let it hand the rows to the database before parsing on

@@ -27,13 +27,14 @@ from bot.core.ports import (
     TargetGone,
     TemporarilyUnavailable,
 )
+from bot.core.text import t
 from bot.services.roles.rules import RoleRefused, hand_out_problem
 from bot.services.workers import WorkerTasks
 from storage.database import Database
 from storage.notices import queries as notice_queue
-from storage.notices.models import BillingNotice
+from storage.notices.models import BillingNotice, NoticeStatus
 from storage.roles import queries as role_changes
-from storage.roles.models import RoleChange
+from storage.roles.models import ChangeStatus, RoleChange
 
 log = logging.getLogger(__name__)
 
@@ -242,10 +243,10 @@ class OutboxWorker:
             if row is None:
                 return
             if outcome == "waiting_member":
-                row.status = "waiting_member"
+                row.status = ChangeStatus.WAITING_MEMBER
                 row.last_error = "the member is not in the server; applies when they join"
             else:
-                row.status, row.applied_at = "done", now
+                row.status, row.applied_at = ChangeStatus.DONE, now
                 if outcome == "done_unmanaged":
                     row.last_error = "left alone: the bot did not give this role"
                 elif row.action == "add":
@@ -288,16 +289,7 @@ class OutboxWorker:
                 if told:
                     session.add(row)
                     return
-                verb = "give" if row.action == "add" else "take away"
-                text = (
-                    f"⚠️ I did not give <@&{row.role_id}> to <@{row.user_id}>. {error.reason} "
-                    "I keep checking and will give it once the role is safe."
-                    if isinstance(error, RoleRefused)
-                    else f"⚠️ I could not {verb} <@&{row.role_id}> for <@{row.user_id}>: Discord "
-                    "says I lack permission. Move my role above the paid tier roles (Server "
-                    "Settings → Roles) and give me Manage Roles; I keep retrying and will apply "
-                    "it then."
-                )
+                text = _permission_notice(row.action, row.role_id, row.user_id, error)
                 await notice_queue.queue_notice(session, row.guild_id, "mod_log", text, at=now)
                 self._wake.set()
             session.add(row)
@@ -337,8 +329,41 @@ class OutboxWorker:
         async with self._db.transaction() as session:
             row = await notice_queue.notice(session, notice.id)
             if row is not None:
-                row.status, row.sent_at, row.last_error = "done", self._clock.now(), error
+                row.status, row.sent_at, row.last_error = (
+                    NoticeStatus.DONE,
+                    self._clock.now(),
+                    error,
+                )
                 row.attempts += 1
                 session.add(row)
         self._not_before.pop(("notice", notice.id), None)
         return 1
+
+
+def _permission_notice(
+    action: str, role_id: int, user_id: int, error: PortError | RoleRefused
+) -> str:
+    """What the moderators read when a role change is refused or forbidden."""
+    who = {"role_id": role_id, "user_id": user_id}
+    if isinstance(error, RoleRefused):
+        return t(
+            "⚠️ I did not give <@&{role_id}> to <@{user_id}>. {reason} "
+            "I keep checking and will give it once the role is safe.",
+            reason=error.reason,
+            **who,
+        )
+    if action == "add":
+        return t(
+            "⚠️ I could not give <@&{role_id}> for <@{user_id}>: Discord "
+            "says I lack permission. Move my role above the paid tier roles (Server "
+            "Settings → Roles) and give me Manage Roles; I keep retrying and will apply "
+            "it then.",
+            **who,
+        )
+    return t(
+        "⚠️ I could not take away <@&{role_id}> for <@{user_id}>: Discord "
+        "says I lack permission. Move my role above the paid tier roles (Server "
+        "Settings → Roles) and give me Manage Roles; I keep retrying and will apply "
+        "it then.",
+        **who,
+    )

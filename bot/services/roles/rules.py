@@ -15,6 +15,7 @@ from operator import or_
 from bot.core.access import Caller, Permission
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.ports import RoleFacts
+from bot.core.text import t
 
 # Powers over other members, channels or the server: never handed out by the bot.
 DANGEROUS: Permission = reduce(
@@ -61,18 +62,21 @@ def dangerous_permissions(role: RoleFacts) -> Permission:
 def hand_out_problem(role: RoleFacts) -> str | None:
     """Why the bot must not give this role to anyone now; None when it may."""
     if role.is_everyone:
-        return "@everyone is not a role anyone can be given; pick a real role."
+        return t("@everyone is not a role anyone can be given; pick a real role.")
     if role.managed:
-        return (
-            f"{role.mention} belongs to a bot or an integration, so nobody can hand it out; "
-            "pick a role you created."
+        return t(
+            "{role} belongs to a bot or an integration, so nobody can hand it out; "
+            "pick a role you created.",
+            role=role.mention,
         )
     danger = dangerous_permissions(role)
     if danger:
-        return (
-            f"{role.mention} carries {', '.join(danger.labels())}: I never hand out roles "
+        return t(
+            "{role} carries {permissions}: I never hand out roles "
             "with moderator or admin powers. Take those permissions off the role, or pick "
-            "another one."
+            "another one.",
+            role=role.mention,
+            permissions=", ".join(danger.labels()),
         )
     return None
 
@@ -84,11 +88,17 @@ def check_new_role(role: RoleFacts, *, caller: Caller, bot_top_position: int) ->
         raise InvalidInput(problem)
     if role.position >= bot_top_position:
         raise InvalidInput(
-            f"{role.mention} is above my role, so Discord would not let me give it. Move my "
-            "role above it (Server Settings → Roles), then try again."
+            t(
+                "{role} is above my role, so Discord would not let me give it. Move my "
+                "role above it (Server Settings → Roles), then try again.",
+                role=role.mention,
+            )
         )
     if not caller.outranks(role.position):
         raise NotAllowed(
-            f"{role.mention} is above your highest role (or level with it): you can only "
-            "pick roles below your own."
+            t(
+                "{role} is above your highest role (or level with it): you can only "
+                "pick roles below your own.",
+                role=role.mention,
+            )
         )

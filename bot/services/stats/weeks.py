@@ -9,6 +9,7 @@ from functools import total_ordering
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import InvalidInput
+from bot.core.text import t
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE | re.ASCII)
 # Weeks a report can be asked for: Discord began in 2015; nothing is logged past 2099.
@@ -28,7 +29,11 @@ class IsoWeek:
             date.fromisocalendar(self.year, self.week, 1)
         except ValueError:
             raise InvalidInput(
-                f"{self.year}-W{self.week:02d} is not a week of the calendar"
+                t(
+                    "{year}-W{week} is not a week of the calendar",
+                    year=self.year,
+                    week=format(self.week, "02d"),
+                )
             ) from None
 
     @classmethod
@@ -36,13 +41,17 @@ class IsoWeek:
         """Read "2026-W47" (or "2026W47"); `InvalidInput` explains the expected form."""
         match = _WEEK.match(text.strip()) if len(text) <= 40 else None
         if not match:
-            shown = repr(text) if len(text) <= 40 else "that"
-            raise InvalidInput(f"{shown} is not a week; write it like 2026-W47")
+            shown = repr(text) if len(text) <= 40 else t("that")
+            raise InvalidInput(t("{text} is not a week; write it like 2026-W47", text=shown))
         year = int(match.group(1))
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise InvalidInput(
-                f"{match.group(0)} is out of range; choose a week from {FIRST_YEAR} "
-                f"to {LAST_YEAR}, like 2026-W47"
+                t(
+                    "{week} is out of range; choose a week from {first} to {last}, like 2026-W47",
+                    week=match.group(0),
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                )
             )
         return cls(year, int(match.group(2)))
 

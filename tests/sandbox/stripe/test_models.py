@@ -13,7 +13,7 @@ import stripe
 from stripe._error_object import ErrorObject
 
 from sandbox.stripe import StripeSandbox
-from sandbox.stripe._objects_catalog import build_price
+from sandbox.stripe.objects_catalog import build_price
 from tests.sandbox.stripe.conftest import Params, Subscribe
 from tests.sandbox.stripe.stripe_models import check_event, check_object, check_value, object_class
 

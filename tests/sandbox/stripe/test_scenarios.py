@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.clock import FakeClock
 from sandbox.stripe import ScenarioError, StripeSandbox
-from sandbox.stripe._time import period_end
+from sandbox.stripe.time import period_end
 
 PAID_SUBSCRIPTION = [
     "customer.created",

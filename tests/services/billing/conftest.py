@@ -12,7 +12,7 @@ from bot.scheduler import Scheduler
 from bot.services.billing import BillingService
 from bot.services.roles import RoleService
 from bot.services.roles.outbox import Backoff
-from bot.stripe_gateway import StripeApiGateway
+from bot.stripe_api import StripeHttpApi
 from bot.stripe_webhook import receiver_app
 from sandbox.stripe import StripeSandbox
 from storage.database import Database
@@ -45,7 +45,7 @@ async def billing(
         settings, db, clock, roles=discord_fake, notifier=discord_fake, publisher=discord_fake
     )
     service = BillingService(
-        settings, db, clock, Scheduler(), StripeApiGateway(settings.stripe),
+        settings, db, clock, Scheduler(), StripeHttpApi(settings.stripe),
         roles=discord_fake, role_service=role_service,
     )  # fmt: skip
     service.outbox.backoff = Backoff(first=0.01, cap=0.05, permission_first=0.01,

@@ -50,7 +50,7 @@ async def test_manual_grant_ends_on_its_end_date(billing: Billing) -> None:
 
 
 def test_end_date_accepts_a_day() -> None:
-    from bot.services.billing.manual import parse_until
+    from bot.services.billing.moderation import parse_until
 
     now = datetime(2026, 11, 23, 10, tzinfo=UTC)
     assert parse_until("2026-12-31", now) == datetime(2027, 1, 1, tzinfo=UTC)

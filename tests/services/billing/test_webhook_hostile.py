@@ -128,6 +128,18 @@ async def test_unusable_signed_body_gets_a_4xx_and_nothing_is_stored(
     await still_works(billing, 42)
 
 
+async def test_depth_counts_nesting_not_brackets_inside_text(billing: Billing) -> None:
+    shallow = {**fixture("charge"), "description": "[{" * 500, "metadata": {"a": [[1]] * 40}}
+    status, text = await post(billing, json.dumps(envelope(shallow, "charge.captured")))
+    assert status == 200, text
+    deep: Any = 1
+    for _ in range(65):
+        deep = [deep]
+    too_deep = {**fixture("charge"), "metadata": {"a": deep}}
+    status, text = await post(billing, json.dumps(envelope(too_deep, "charge.captured", "evt_2")))
+    assert status == 400 and "nested deeper" in text
+
+
 def wrong_shapes() -> list[Any]:
     subscription, invoice = fixture("subscription"), fixture("invoice")
     items_list = {**subscription, "items": [subscription["items"]]}

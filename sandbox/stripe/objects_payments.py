@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from ._state import Obj
-from ._templates import template
+from .state import Obj
+from .templates import template
 
 CARD_FIELDS = ("brand", "country", "exp_month", "exp_year", "fingerprint", "funding", "last4")
 

@@ -13,7 +13,8 @@ from bot.core.clock import Clock
 from bot.core.echo import echo
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.ports import PortError, Roles
-from bot.services.billing.ledger import Effects, Ledger
+from bot.core.text import t
+from bot.services.billing.ledger import Ledger, Queued
 from bot.services.billing.policy import checked_tier_change
 from bot.services.roles import RoleFacts, check_new_role, hand_out_problem
 from bot.settings import Settings
@@ -73,28 +74,36 @@ def parse_until(text: str | None, now: datetime) -> datetime | None:
     if text is None or not text.strip():
         return None
     if len(text) > UNTIL_MAX:
-        raise InvalidInput("An end date is short: `YYYY-MM-DD` (e.g. 2027-01-31) or days (`30d`).")
+        raise InvalidInput(
+            t("An end date is short: `YYYY-MM-DD` (e.g. 2027-01-31) or days (`30d`).")
+        )
     text = text.strip().lower()
     if match := _DAYS.match(text):
         days = int(match.group(1))
         if days < 1:
-            raise InvalidInput("The grant must last at least one day (`1d`).")
+            raise InvalidInput(t("The grant must last at least one day (`1d`)."))
         return now + timedelta(days=days)
     try:
         day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         raise InvalidInput(
-            f"{echo(text)} is not an end date: use `YYYY-MM-DD` (e.g. 2027-01-31) or days (`30d`)."
+            t(
+                "{text} is not an end date: use `YYYY-MM-DD` (e.g. 2027-01-31) or days (`30d`).",
+                text=echo(text),
+            )
         ) from None
     try:
         until = day + timedelta(days=1)
     except OverflowError:
         raise InvalidInput(
-            f"{echo(text)} is past the last date I can store; pick an earlier end date, "
-            "or leave it out for a grant without end."
+            t(
+                "{text} is past the last date I can store; pick an earlier end date, "
+                "or leave it out for a grant without end.",
+                text=echo(text),
+            )
         ) from None
     if until <= now:
-        raise InvalidInput(f"{echo(text)} is in the past; pick a later end date.")
+        raise InvalidInput(t("{text} is in the past; pick a later end date.", text=echo(text)))
     return until
 
 
@@ -124,18 +133,24 @@ class MembershipAdmin:
             return
         problem = hand_out_problem(facts) if facts is not None else None
         if problem is not None:
-            raise InvalidInput(f"I did not grant **{echo(tier.name, 100)}**. {problem}")
+            raise InvalidInput(
+                t(
+                    "I did not grant **{tier}**. {problem}",
+                    tier=echo(tier.name, 100),
+                    problem=problem,
+                )
+            )
 
     async def grant(
         self, guild_id: int, actor: Caller, user_id: int, tier_key: str, until: str | None
-    ) -> tuple[EntitlementView, Effects]:
+    ) -> tuple[EntitlementView, Queued]:
         """Give the member a tier by hand, optionally until an end date."""
         self.check_moderator(guild_id, actor)
         now = self._clock.now()
         ends_at = parse_until(until, now)
         async with self._db.read() as session:
             await self.check_role_still_safe(await self._tier(session, guild_id, tier_key))
-        effects = Effects()
+        effects = Queued()
         async with self._db.transaction() as session:
             tier = await self._tier(session, guild_id, tier_key)
             row = await billing.entitlement(session, guild_id, user_id, tier.key, "manual")
@@ -165,11 +180,11 @@ class MembershipAdmin:
 
     async def revoke(
         self, guild_id: int, actor: Caller, user_id: int, tier_key: str
-    ) -> tuple[list[EntitlementView], Effects]:
+    ) -> tuple[list[EntitlementView], Queued]:
         """Take the tier away, whatever gave it; Stripe billing itself is not touched."""
         self.check_moderator(guild_id, actor)
         now = self._clock.now()
-        effects = Effects()
+        effects = Queued()
         async with self._db.transaction() as session:
             tier = await self._tier(session, guild_id, tier_key)
             rows = [
@@ -178,7 +193,13 @@ class MembershipAdmin:
                 if row.tier_key == tier.key and row.active
             ]
             if not rows:
-                raise NotFound(f"<@{user_id}> does not have **{echo(tier.name, 100)}**.")
+                raise NotFound(
+                    t(
+                        "<@{user_id}> does not have **{tier}**.",
+                        user_id=user_id,
+                        tier=echo(tier.name, 100),
+                    )
+                )
             for row in rows:
                 await self._ledger.set_access(
                     session,
@@ -256,7 +277,10 @@ class MembershipAdmin:
             row = await billing.tier(session, guild_id, change.key)
             if row is None and (change.price_id is None or role is None):
                 raise InvalidInput(
-                    f"A new tier needs a price id and a role; `{change.key}` lacks one."
+                    t(
+                        "A new tier needs a price id and a role; `{key}` lacks one.",
+                        key=change.key,
+                    )
                 )
             row = await billing.upsert_tier(
                 session,
@@ -308,5 +332,5 @@ class MembershipAdmin:
     async def _tier(self, session: Session, guild_id: int, key: str) -> Tier:
         tier = await billing.tier(session, guild_id, key.strip().lower())
         if tier is None:
-            raise NotFound(f"There is no tier called {echo(key)}.")
+            raise NotFound(t("There is no tier called {tier}.", tier=echo(key)))
         return tier

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ._templates import template
+from .templates import template
 
 Obj = dict[str, Any]
 

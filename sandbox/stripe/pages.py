@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from ._errors import ScenarioError
-from ._payments import money
-from ._state import Outcome, StripeState
+from .errors import ScenarioError
+from .payments import money
+from .state import Outcome, StripeState
 
 Pay = Callable[[str], Awaitable[Outcome]]
 

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ._errors import ApiError, ScenarioError, resource_missing
-from ._forms import get_int, get_str
-from ._ids import IdFactory
-from ._templates import template
-from ._time import Clock, timestamp
+from .errors import ApiError, ScenarioError, resource_missing
+from .forms import get_int, get_str
+from .ids import IdFactory
+from .templates import template
+from .time import Clock, timestamp
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from ._errors import ApiError
+from .errors import ApiError
 
 _PARAMS_CLASS = re.compile(r"\b([A-Z]\w*Params\w*)\b")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 import logging
 
-from ._errors import ScenarioError
-from ._objects_billing import build_subscription, build_subscription_item
-from ._payments import Payments
-from ._state import Obj, Outcome, StripeState
-from ._time import period_end
+from .errors import ScenarioError
+from .objects_billing import build_subscription, build_subscription_item
+from .payments import Payments
+from .state import Obj, Outcome, StripeState
+from .time import period_end
 
 log = logging.getLogger(__name__)
 

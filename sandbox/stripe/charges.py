@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 import logging
 
-from ._errors import ScenarioError
-from ._objects_billing import build_dispute, build_refund
-from ._payments import Payments
-from ._state import Obj, Outcome, StripeState, diff
+from .errors import ScenarioError
+from .objects_billing import build_dispute, build_refund
+from .payments import Payments
+from .state import Obj, Outcome, StripeState, diff
 
 log = logging.getLogger(__name__)
 

@@ -7,17 +7,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from ._errors import ScenarioError
-from ._objects_billing import (
+from .errors import ScenarioError
+from .objects_billing import (
     build_charge,
     build_invoice,
     build_invoice_line,
     build_payment_intent,
     decline,
 )
-from ._objects_catalog import build_customer
-from ._objects_payments import build_invoice_payment, card_error, mark_paid
-from ._state import Obj, StripeState, diff
+from .objects_catalog import build_customer
+from .objects_payments import build_invoice_payment, card_error, mark_paid
+from .state import Obj, StripeState, diff
 
 ChargeResult = Literal["succeed", "fail", "pending"]
 _RETRY_DAYS = (3, 5, 7)  # days until the next automatic retry after attempt 1, 2, 3

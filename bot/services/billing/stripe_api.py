@@ -1,4 +1,4 @@
-"""What billing asks of Stripe's API (implemented in `bot/stripe_gateway.py`)."""
+"""What billing asks of Stripe's API (implemented in `bot/stripe_api.py`)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class CheckoutSession:
     url: str
 
 
-class StripeGateway(Protocol):
+class StripeApi(Protocol):
     """The Stripe calls billing makes; objects come back as plain dicts."""
 
     async def create_checkout_session(

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from stripe.params.billing_portal import SessionCreateParams as PortalParams
     from stripe.params.checkout import SessionCreateParams as CheckoutParams
 
-from bot.services.billing.gateway import CheckoutSession, StripeRejected, StripeUnavailable
+from bot.services.billing.stripe_api import CheckoutSession, StripeRejected, StripeUnavailable
 from bot.settings import StripeSettings
 
 log = logging.getLogger(__name__)
@@ -26,8 +26,8 @@ def _plain(obj: stripe.StripeObject) -> dict[str, Any]:
     return obj.to_dict(recursive=True, for_json=True)
 
 
-class StripeApiGateway:
-    """`StripeGateway` over `stripe.StripeClient` with aiohttp.
+class StripeHttpApi:
+    """`StripeApi` over `stripe.StripeClient` with aiohttp.
 
     The client is built on first use, inside the running loop, because an async
     StripeClient stays bound to the loop that first used it.

@@ -10,12 +10,12 @@ from datetime import datetime
 
 from aiohttp import web
 
-from ._checkout import CheckoutFlows
-from ._errors import ApiError, invalid_param, missing_param, resource_missing
-from ._forms import Params, get_bool, get_dict, get_list, get_str, parse_form
-from ._objects_catalog import build_portal_session
-from ._params import check_known, schema
-from ._state import Obj, StripeState
+from .checkout import CheckoutFlows
+from .errors import ApiError, invalid_param, missing_param, resource_missing
+from .forms import Params, get_bool, get_dict, get_list, get_str, parse_form
+from .objects_catalog import build_portal_session
+from .params import check_known, schema
+from .state import Obj, StripeState
 
 log = logging.getLogger(__name__)
 

@@ -7,19 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import (
+from .errors import (
     ApiError,
     ScenarioError,
     invalid_param,
     missing_param,
     resource_missing,
 )
-from ._forms import get_bool, get_dict, get_int, get_list, get_metadata, get_str
-from ._objects_catalog import build_checkout_item, build_checkout_session, build_customer_details
-from ._params import check_known, schema
-from ._payments import Payments
-from ._state import Obj, Outcome, StripeState
-from ._subscriptions import SubscriptionFlows
+from .forms import get_bool, get_dict, get_int, get_list, get_metadata, get_str
+from .objects_catalog import build_checkout_item, build_checkout_session, build_customer_details
+from .params import check_known, schema
+from .payments import Payments
+from .state import Obj, Outcome, StripeState
+from .subscriptions import SubscriptionFlows
 
 log = logging.getLogger(__name__)
 

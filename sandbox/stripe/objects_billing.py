@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ._objects_catalog import build_plan
-from ._templates import template
+from .objects_catalog import build_plan
+from .templates import template
 
 Obj = dict[str, Any]
 
