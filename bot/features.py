@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.core.events import MemberJoined
+from bot.core.events import MemberJoined, MemberLeft
 from bot.feature import Context, Feature, Privacy
 from bot.settings import GuildSection
 from storage.activity import privacy as activity_privacy
 from storage.audit import privacy as audit_privacy
 from storage.billing import privacy as billing_privacy
+from storage.onboarding import privacy as onboarding_privacy
 from storage.roles import privacy as roles_privacy
 from storage.stats import privacy as stats_privacy
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from bot.services.activity import ActivityService
     from bot.services.billing import BillingService, StripeApi
+    from bot.services.onboarding import OnboardingService
     from bot.services.roles import RoleService
     from bot.services.stats import StatsService
 
@@ -77,6 +79,45 @@ ROLES = Feature(
     start=_start,
     stop=_stop,
     privacy=Privacy(roles_privacy.TABLES, roles_privacy.export_member, roles_privacy.forget_member),
+)
+
+
+def _onboarding(ctx: Context) -> OnboardingService:
+    from bot.services.onboarding import OnboardingService
+    from bot.services.roles import RoleService
+
+    onboarding = OnboardingService(
+        ctx.settings,
+        ctx.db,
+        ctx.clock,
+        ctx.interaction_log,
+        ctx.bus,
+        ctx.ports.publisher,
+        ctx.services.get(RoleService),
+    )
+
+    async def joined(event: MemberJoined) -> None:
+        await onboarding.member_joined(event.guild_id, event.user_id)
+
+    async def left(event: MemberLeft) -> None:
+        await onboarding.member_left(event.guild_id, event.user_id)
+
+    ctx.bus.subscribe(MemberJoined, joined)
+    ctx.bus.subscribe(MemberLeft, left)
+    return onboarding
+
+
+# The rules gate, the welcome once a member is really in, interests (issue 12). Its
+# settings live in its own tables, set with /setup onboarding (docs/onboarding.md).
+ONBOARDING = Feature(
+    name="onboarding",
+    build=_onboarding,
+    extension="cogs.onboarding",
+    privacy=Privacy(
+        onboarding_privacy.TABLES,
+        onboarding_privacy.export_member,
+        onboarding_privacy.forget_member,
+    ),
 )
 
 
@@ -161,7 +202,7 @@ AUDIT = Feature(
 
 HELP = Feature(name="help", build=_nothing, extension="cogs.help")
 
-FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, ROLES, BILLING, STATS, HELP)
+FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, ROLES, ONBOARDING, BILLING, STATS, HELP)
 
 
 def extensions(features: Sequence[Feature[Any]] = FEATURES) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from sandbox.discord.models import (
     Command,
     Guild,
     Member,
+    MemberFlag,
     Message,
     Perm,
     Role,
@@ -150,6 +151,10 @@ class SandboxGuild:
         user = state.new_user(who, bot=bot) if isinstance(who, str) else as_user(who)
         state.add_member(self.model, user)
         return Person(self._backend, self, user)
+
+    def use_screening(self, on: bool = True) -> None:
+        """An admin turns membership screening (rules to accept) on: new members are pending."""
+        self.model.screening = on
 
     def allow_command(self, name: str, role: Role) -> None:
         """An admin lets a role use /name whatever its default permissions (an override)."""
@@ -421,6 +426,21 @@ class Person:
     async def leave_voice(self) -> None:
         """Leave voice: VOICE_STATE_UPDATE with no channel."""
         self._backend.state.set_voice(self.guild.model, self.user.id, None)
+
+    async def pass_screening(self) -> None:
+        """Accept the server's rules in Discord's screening: GUILD_MEMBER_UPDATE, not pending."""
+        self.member.pending = False
+        self._backend.state.member_updated(self.guild.model, self.member)
+
+    async def start_onboarding(self) -> None:
+        """Begin Discord's native onboarding: GUILD_MEMBER_UPDATE with STARTED_ONBOARDING."""
+        self.member.flags |= MemberFlag.STARTED_ONBOARDING
+        self._backend.state.member_updated(self.guild.model, self.member)
+
+    async def complete_onboarding(self) -> None:
+        """Finish Discord's native onboarding: GUILD_MEMBER_UPDATE with COMPLETED_ONBOARDING."""
+        self.member.flags |= MemberFlag.COMPLETED_ONBOARDING
+        self._backend.state.member_updated(self.guild.model, self.member)
 
     async def leave(self) -> None:
         """Leave the guild: GUILD_MEMBER_REMOVE (rejoin with `guild.join(person)`)."""

@@ -108,6 +108,9 @@ class Member:
     joined_at: datetime
     role_ids: list[int] = field(default_factory=list)
     nick: str | None = None
+    # Rules screening not passed yet, and the guild member flags (DID_REJOIN...).
+    pending: bool = False
+    flags: int = 0
 
 
 @dataclass(eq=False)
@@ -217,6 +220,14 @@ class Channel:
         raise KeyError(f"forum {self.name!r} has no tag {name!r}")
 
 
+class MemberFlag:
+    """Guild member flags (developers/resources/guild#guild-member-object-guild-member-flags)."""
+
+    DID_REJOIN = 1 << 0
+    COMPLETED_ONBOARDING = 1 << 1
+    STARTED_ONBOARDING = 1 << 3
+
+
 @dataclass(eq=False)
 class Guild:
     """A guild with its roles, members, channels (threads included) and voice states."""
@@ -232,6 +243,9 @@ class Guild:
     # Command permission overrides an admin set (Server Settings → Integrations):
     # command name → roles allowed to use it whatever its default_member_permissions.
     command_roles: dict[str, set[int]] = field(default_factory=dict)
+    # Membership screening (rules to accept) on: new members join `pending`.
+    screening: bool = False
+    former_member_ids: set[int] = field(default_factory=set)
 
     def permissions(self, member: Member) -> int:
         """The member's guild-level permission bits."""

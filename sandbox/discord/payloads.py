@@ -76,8 +76,8 @@ def member(m: Member, *, with_user: bool = True) -> dict[str, Any]:
         "premium_since": None,
         "deaf": False,
         "mute": False,
-        "flags": 0,
-        "pending": False,
+        "flags": m.flags,
+        "pending": m.pending,
         "communication_disabled_until": None,
     }
     if with_user:
