@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import sys
 from asyncio.subprocess import Process
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +22,7 @@ from sandbox.discord.waiting import poll
 from sandbox.stripe import StripeSandbox
 from storage.database import Database
 from storage.interactions import Interaction
+from tests.e2e.child import child, free_port, lyceum_run
 from tests.e2e.helpers import eventually_logged
 
 CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
@@ -123,45 +119,14 @@ async def test_leaving_the_app_flushes_the_interaction_log(tmp_path: Path) -> No
 async def test_unreachable_discord_at_start_up_exits_1_with_one_clear_message(
     tmp_path: Path,
 ) -> None:
-    nowhere = {"discord": {"api_base": f"http://127.0.0.1:{_free_port()}"}}
+    nowhere = {"discord": {"api_base": f"http://127.0.0.1:{free_port()}"}}
     async with DiscordSandbox() as discord_sb, StripeSandbox() as stripe_sb:
         prepared = await prepare_community(discord_sb, stripe_sb, tmp_path, overrides=nowhere)
-        async with _child(prepared) as process:
+        async with child(prepared) as process:
             output, _ = await asyncio.wait_for(process.communicate(), timeout=20)
     assert process.returncode == 1, output.decode()
     assert output.count(b"cannot reach Discord at http://127.0.0.1:") == 1, output.decode()
     assert b"Traceback" not in output
-
-
-@asynccontextmanager
-async def lyceum_run(
-    tmp_path: Path, **overrides: Mapping[str, object]
-) -> AsyncIterator[tuple[PreparedCommunity, Process, int]]:
-    """`lyceum run` in a child process against fresh stand-ins; killed if still running."""
-    port = _free_port()
-    settings = {"web": {"port": port}, **overrides}
-    async with DiscordSandbox() as discord_sb, StripeSandbox() as stripe_sb:
-        prepared = await prepare_community(discord_sb, stripe_sb, tmp_path, overrides=settings)
-        async with _child(prepared) as process:
-            await discord_sb.wait_for(lambda: discord_sb.gateway.identify_count >= 1, timeout=20)
-            yield prepared, process, port
-
-
-@asynccontextmanager
-async def _child(prepared: PreparedCommunity) -> AsyncIterator[Process]:
-    """`lyceum run --config ...` as a child process, killed if still running at the end."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(prepared.config_path),
-        env={**os.environ, **prepared.environment},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        yield process
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
 
 
 async def _two_rows_pending(prepared: PreparedCommunity, port: int) -> int:
@@ -274,12 +239,6 @@ async def _pending(port: int) -> bool:
     except aiohttp.ClientError:
         return False
     return bool(body["interaction_log"]["pending"] >= 2)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _stored_kinds(path: Path, user_id: int) -> list[str]:
