@@ -10,7 +10,8 @@ from bot.core.text import t
 from bot.discord_limits import BoundedText, respond
 from bot.services.billing import BillingService
 from bot.services.billing.policy import TIER_KEY_MAX
-from cogs.billing.render import plain, tier_choices
+from cogs.billing.choices import tier_autocomplete
+from cogs.billing.render import plain
 
 TierKey = app_commands.Transform[str, BoundedText(TIER_KEY_MAX, what=lambda: t("A tier"))]
 
@@ -22,6 +23,7 @@ class MemberBilling(commands.Cog):
         self.service = billing
 
     @app_commands.command(description="Get a private link to join a paid tier.")
+    @app_commands.autocomplete(tier=tier_autocomplete)
     @app_commands.describe(tier="The tier to join")
     @app_commands.guild_only()
     @app_commands.checks.cooldown(3, 60.0, key=lambda i: (i.guild_id, i.user.id))
@@ -45,14 +47,6 @@ class MemberBilling(commands.Cog):
             ),
             view=view,
         )
-
-    @subscribe.autocomplete("tier")
-    async def _tier_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        return tier_choices(await self.service.tier_choices(interaction.guild_id, current))
 
     @app_commands.command(description="Manage your paid membership (card, invoices, cancel).")
     @app_commands.guild_only()

@@ -15,7 +15,8 @@ from bot.discord_ports import bot_top_position, caller_of, declared_permissions,
 from bot.services.billing import BillingService
 from bot.services.billing.moderation import UNTIL_MAX
 from bot.services.billing.policy import PRICE_ID_MAX, TIER_KEY_MAX, TIER_NAME_MAX
-from cogs.billing.render import entitlement_line, tier_choices, tier_line
+from cogs.billing.choices import tier_autocomplete
+from cogs.billing.render import entitlement_line, tier_line
 
 TierKey = app_commands.Transform[str, BoundedText(TIER_KEY_MAX, what=lambda: t("A tier key"))]
 EndDate = app_commands.Transform[str, BoundedText(UNTIL_MAX, what=lambda: t("An end date"))]
@@ -35,6 +36,7 @@ class Membership(commands.GroupCog, group_name="membership"):
         super().__init__()
 
     @app_commands.command(description="Give a member a tier by hand.")
+    @app_commands.autocomplete(tier=tier_autocomplete)
     @app_commands.describe(
         member="Who gets it", tier="Which tier", until="End date: YYYY-MM-DD or days like 30d"
     )
@@ -59,6 +61,7 @@ class Membership(commands.GroupCog, group_name="membership"):
         )
 
     @app_commands.command(description="Take a tier away from a member.")
+    @app_commands.autocomplete(tier=tier_autocomplete)
     @app_commands.describe(member="Whose tier", tier="Which tier")
     async def revoke(
         self, interaction: discord.Interaction, member: discord.Member, tier: TierKey
@@ -95,15 +98,6 @@ class Membership(commands.GroupCog, group_name="membership"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await self.billing.resync(interaction.guild_id, caller_of(interaction))
         await respond(interaction, report.summary())
-
-    @grant.autocomplete("tier")
-    @revoke.autocomplete("tier")
-    async def _tier_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        return tier_choices(await self.billing.tier_choices(interaction.guild_id, current))
 
 
 class TierSetup(commands.Cog):
