@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sandbox.community import Community
 from sandbox.discord import Person, Reply
-from tests.e2e.onboarding_support import (
+from tests.e2e.onboarding.onboarding_support import (
     has_role_soon,
     onboarding_on,
     roles_applied,

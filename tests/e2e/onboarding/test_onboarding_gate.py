@@ -7,7 +7,7 @@ from bot.core.kinds import Kind
 from bot.services.roles import RoleService
 from sandbox.community import Community
 from tests.e2e.helpers import eventually_logged
-from tests.e2e.onboarding_support import (
+from tests.e2e.onboarding.onboarding_support import (
     gate_message,
     gate_on,
     has_role_soon,
