@@ -122,14 +122,14 @@ class _LyceumBehaviour:
             return
         self._closing = True
         await self.stop_taking_events()
-        await self._let_handlers_finish()
+        await self.let_handlers_finish()
         await self._unload_extensions()
 
     async def stop_taking_events(self) -> None:
         """Close the gateway so no new event arrives; REST calls still work."""
         raise NotImplementedError
 
-    async def _let_handlers_finish(self) -> None:
+    async def let_handlers_finish(self) -> None:
         """Wait (at most `handler_grace` s) for running listeners, commands and callbacks."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.handler_grace

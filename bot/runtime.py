@@ -150,11 +150,19 @@ async def running_app(
             )
             built = build_features(features, context)
             bot.attach(context.services, catch_up=lambda: catch_up(built))
-            async with (
-                _started(built, context.scheduler),
-                _serving(bot, built, context, wait_until_ready) as app,
-            ):
-                yield app
+            # Leaving `async with bot` unloads the extensions and closes the Discord session,
+            # so the features' workers stop inside it: they may still call Discord.
+            bot_task: list[asyncio.Task[None]] = []
+            try:
+                async with bot, _started(built, context.scheduler):
+                    async with _serving(bot, built, context, wait_until_ready, bot_task) as app:
+                        yield app
+                    # Gateway intake and the web server have stopped; commands in progress
+                    # finish before the workers they may have queued for stop.
+                    await bot.let_handlers_finish()
+            finally:
+                if bot_task:
+                    await _finish_bot(bot_task[0], settings)
         finally:
             await interaction_log.close()
     finally:
@@ -215,8 +223,14 @@ async def catch_up(built: list[Built]) -> None:
 
 @asynccontextmanager
 async def _serving(
-    bot: AnyLyceumBot, built: list[Built], context: Context, wait_until_ready: float | None
+    bot: AnyLyceumBot,
+    built: list[Built],
+    context: Context,
+    wait_until_ready: float | None,
+    bot_task: list[asyncio.Task[None]],
 ) -> AsyncIterator[App]:
+    """Serve the web app and run the bot (its task goes into `bot_task`); on exit, gateway
+    intake stops first, then the web server finishes the requests it is serving."""
     settings = context.settings
     routes = [route for b in built if b.feature.routes for route in b.feature.routes(b.service)]
     deps = WebDeps(
@@ -228,28 +242,17 @@ async def _serving(
     # Everything built so far lives as long as the process: keep it out of the
     # garbage collector's full passes, which otherwise stall the loop for tens of ms.
     gc.freeze()
-    bot_task: asyncio.Task[None] | None = None
-    try:
-        # Leaving `async with bot` lets running handlers finish, unloads the extensions
-        # and disconnects; the features' workers stop after that (in running_app).
-        async with (
-            bot,
-            web_server(web_app, settings.web.host, settings.web.port) as web_url,
-        ):
-            try:
-                bot_task = asyncio.create_task(
-                    bot.start(settings.discord.token.reveal()), name="discord-bot"
-                )
-                if wait_until_ready is not None:
-                    await _wait_ready(bot, bot_task, wait_until_ready)
-                yield App(bot=bot, context=context, web_url=web_url, bot_task=bot_task)
-            finally:
-                # Intake stops first: no new gateway event; then the web server stops
-                # taking requests and finishes the ones it is serving.
-                await bot.stop_taking_events()
-    finally:
-        if bot_task is not None:
-            await _finish_bot(bot_task, settings)
+    async with web_server(web_app, settings.web.host, settings.web.port) as web_url:
+        try:
+            task = asyncio.create_task(
+                bot.start(settings.discord.token.reveal()), name="discord-bot"
+            )
+            bot_task.append(task)
+            if wait_until_ready is not None:
+                await _wait_ready(bot, task, wait_until_ready)
+            yield App(bot=bot, context=context, web_url=web_url, bot_task=task)
+        finally:
+            await bot.stop_taking_events()
 
 
 async def _finish_bot(bot_task: asyncio.Task[None], settings: Settings) -> None:
