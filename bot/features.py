@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.core.events import MemberJoined, MemberLeft
+from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded
 from bot.feature import Context, Feature, Privacy
 from bot.settings import GuildSection
 from storage.activity import privacy as activity_privacy
@@ -44,7 +44,9 @@ async def _stop(service: RoleService | BillingService | StatsService) -> None:
 def _activity(ctx: Context) -> ActivityService:
     from bot.services.activity import ActivityService
 
-    return ActivityService(ctx.db, ctx.interaction_log, ctx.clock, ctx.ports.roster, ctx.bus)
+    activity = ActivityService(ctx.db, ctx.interaction_log, ctx.clock, ctx.ports.roster, ctx.bus)
+    ctx.bus.subscribe(MemberOnboarded, activity.member_onboarded)
+    return activity
 
 
 ACTIVITY = Feature(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.clock import Clock
-from bot.core.events import EventBus, MemberJoined, MemberLeft
+from bot.core.events import EventBus, MemberJoined, MemberLeft, MemberOnboarded
 from bot.core.kinds import Kind
 from bot.core.ports import Roster
 from storage.activity import members
@@ -136,6 +136,11 @@ class ActivityService:
             await members.record_join(session, guild_id, user_id, at)
         self._log.record(guild_id, user_id, Kind.JOIN, at)
         await self._bus.publish(MemberJoined(guild_id, at, user_id=user_id))
+
+    async def member_onboarded(self, event: MemberOnboarded) -> None:
+        """Onboarding says the member is in: the stats' funnel reads the first time."""
+        async with self._db.transaction() as session:
+            await members.record_onboarded(session, event.guild_id, event.user_id, event.at)
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
         """A member left, or was removed from, the guild."""

@@ -50,6 +50,19 @@ async def record_join(
     return member
 
 
+async def record_onboarded(
+    session: AsyncSession, guild_id: int, user_id: int, at: datetime
+) -> Member | None:
+    """Note when the member first became a member (agreed, screened, onboarded natively)."""
+    member = await get(session, guild_id, user_id)
+    if member is None or member.onboarded_at is not None:
+        return member
+    member.onboarded_at = at
+    session.add(member)
+    await session.flush()
+    return member
+
+
 async def record_leave(
     session: AsyncSession, guild_id: int, user_id: int, at: datetime
 ) -> Member | None:
