@@ -91,8 +91,9 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A write transaction: committed when the block ends, rolled back on error."""
         if not self.is_sqlite:
-            async with self._sessions() as session, session.begin():
-                yield session
+            with self._held():
+                async with self._sessions() as session, session.begin():
+                    yield session
             return
         if _IN_WRITE.get():
             raise RuntimeError("a write transaction inside another one would wait for itself")
