@@ -62,6 +62,7 @@ class _LyceumBehaviour:
     _services: Services | None
     _catch_up: Callable[[], Awaitable[None]] | None = None
     _catching_up: asyncio.Lock
+    caught_up: asyncio.Event  # set once the first catch-up after READY is done
     handler_grace: float = HANDLER_GRACE_S
     _taking_events: bool = True
     _closing: bool = False
@@ -81,13 +82,14 @@ class _LyceumBehaviour:
         self._services = services
         self._catch_up = catch_up
         self._catching_up = asyncio.Lock()
+        self.caught_up = asyncio.Event()
 
     async def on_ready(self) -> None:
         """The one catch-up after (re)connecting: what each feature missed, in order."""
-        if self._catch_up is None:
-            return
-        async with self._catching_up:
-            await self._catch_up()
+        if self._catch_up is not None:
+            async with self._catching_up:
+                await self._catch_up()
+        self.caught_up.set()
 
     def setup_group(self) -> app_commands.Group:
         """The one `/setup` group; each feature adds its subcommands to it."""

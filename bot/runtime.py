@@ -272,8 +272,14 @@ async def _finish_bot(bot_task: asyncio.Task[None], settings: Settings) -> None:
         log.error("the bot stopped", exc_info=error)
 
 
-async def _wait_ready(bot: discord.Client, bot_task: asyncio.Task[None], seconds: float) -> None:
-    ready = asyncio.create_task(bot.wait_until_ready())
+async def _wait_ready(bot: AnyLyceumBot, bot_task: asyncio.Task[None], seconds: float) -> None:
+    """Until the gateway is ready and the features have caught up with what they missed."""
+
+    async def ready_and_caught_up() -> None:
+        await bot.wait_until_ready()
+        await bot.caught_up.wait()
+
+    ready = asyncio.create_task(ready_and_caught_up())
     done, _ = await asyncio.wait(
         {ready, bot_task}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
     )
