@@ -11,6 +11,7 @@ from bot.core.clock import Clock
 from bot.core.events import EventBus, MemberJoined, MemberLeft, MemberOnboarded
 from bot.core.kinds import Kind
 from bot.core.ports import Roster
+from bot.services.locks import KeyedLocks
 from storage.activity import members
 from storage.database import Database
 from storage.interaction_log import InteractionLog
@@ -53,6 +54,9 @@ class ActivityService:
     ) -> None:
         self._db = db
         self._roster = roster
+        # One member's joins and leaves in the order Discord sent them: discord.py runs each
+        # listener as its own task, and PostgreSQL would let their transactions overlap.
+        self._member_locks = KeyedLocks()
         self._bus = bus or EventBus()
         self._log = log
         self._clock = clock
@@ -131,11 +135,12 @@ class ActivityService:
 
     async def member_joined(self, guild_id: int, user_id: int) -> None:
         """A member joined (or rejoined) the guild; `MemberJoined` goes out after commit."""
-        at = self._clock.now()
-        async with self._db.transaction() as session:
-            await members.record_join(session, guild_id, user_id, at)
-        self._log.record(guild_id, user_id, Kind.JOIN, at)
-        await self._bus.publish(MemberJoined(guild_id, at, user_id=user_id))
+        async with self._member_locks.hold((guild_id, user_id)):
+            at = self._clock.now()
+            async with self._db.transaction() as session:
+                await members.record_join(session, guild_id, user_id, at)
+            self._log.record(guild_id, user_id, Kind.JOIN, at)
+            await self._bus.publish(MemberJoined(guild_id, at, user_id=user_id))
 
     async def member_onboarded(self, event: MemberOnboarded) -> None:
         """Onboarding says the member is in: the stats' funnel reads the first time."""
@@ -144,11 +149,12 @@ class ActivityService:
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
         """A member left, or was removed from, the guild."""
-        at = self._clock.now()
-        async with self._db.transaction() as session:
-            await members.record_leave(session, guild_id, user_id, at)
-        self._log.record(guild_id, user_id, Kind.LEAVE, at)
-        await self._bus.publish(MemberLeft(guild_id, at, user_id=user_id))
+        async with self._member_locks.hold((guild_id, user_id)):
+            at = self._clock.now()
+            async with self._db.transaction() as session:
+                await members.record_leave(session, guild_id, user_id, at)
+            self._log.record(guild_id, user_id, Kind.LEAVE, at)
+            await self._bus.publish(MemberLeft(guild_id, at, user_id=user_id))
 
     async def catch_up(self) -> RosterChanges:
         """Compare every guild's member list with what we hold (joins and leaves missed)."""

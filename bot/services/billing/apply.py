@@ -9,11 +9,8 @@ marks the event processed, all in one transaction that re-checks the event is un
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,6 +29,7 @@ from bot.services.billing.objects import (
 from bot.services.billing.payments import PaymentWrites
 from bot.services.billing.stripe_api import StripeApi
 from bot.services.billing.subscriptions import EntitlementWrite, SubscriptionWrites, skip
+from bot.services.locks import KeyedLocks
 from storage.billing import queries as billing
 from storage.billing.queries import EventRow
 from storage.database import Database
@@ -238,25 +236,3 @@ def named_guild(payload: Any) -> int | None:
             if 0 < guild_id < 2**63:
                 return guild_id
     return None
-
-
-class KeyedLocks:
-    """An asyncio lock per key, forgotten when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        """Hold the key's lock for the block."""
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
