@@ -48,8 +48,8 @@ EXIT_WITHIN_S = 30.0
 # A burst never refused by the log's queue bound, flushed often as in production.
 LOG = {"flush_interval_s": 0.2, "batch_size": 1000}
 PRO_PRICE = DEFAULT_TIERS[0].price_id
-# Deliveries to a bot that has exited are retried briefly, so each run ends soon.
 LAG = 1000  # messages the bot may be behind
+# Deliveries to a bot that has exited are retried briefly, so each run ends soon.
 QUICK_GIVE_UP = RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.2)
 
 
