@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install test lint demo bench clean
+.PHONY: install test lint demo bench clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Lyceum needs Python 3.11 or newer")'
@@ -33,6 +33,15 @@ bench: install
 	$(BIN)/python benchmarks/commands.py
 	$(BIN)/python benchmarks/webhooks.py
 	$(BIN)/python benchmarks/stats.py
+	$(BIN)/python benchmarks/role_burst.py
+
+# Re-extract every t()/nt() string into the catalogs (English is the source language).
+messages: install
+	$(BIN)/pybabel extract --no-default-keywords -k t -k nt:1,2 --no-location --sort-output \
+		--project=lyceum -o bot/core/locale/lyceum.pot bot cogs
+	$(BIN)/pybabel update --no-fuzzy-matching -l en -D lyceum -d bot/core/locale \
+		-i bot/core/locale/lyceum.pot || $(BIN)/pybabel init -l en -D lyceum \
+		-d bot/core/locale -i bot/core/locale/lyceum.pot
 
 clean:
 	rm -rf $(VENV) demo-data .pytest_cache .mypy_cache .ruff_cache

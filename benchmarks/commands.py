@@ -14,7 +14,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from sandbox.harness import running_community
+from sandbox.community import running_community
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -22,9 +22,9 @@ from bot.client import intents
 from bot.discord_endpoint import use_api_base
 from bot.runtime import running_app
 from bot.settings import Settings, parse_settings
+from sandbox.community import prepare_community
 from sandbox.discord import Channel, DiscordSandbox, Person
 from sandbox.discord.waiting import poll
-from sandbox.harness import prepare_community
 from sandbox.stripe import StripeSandbox
 
 
@@ -76,7 +76,7 @@ async def run_bot(
 ) -> float:
     """The bot handled a message once its activity cog queued the interaction row."""
     async with running_app(settings, wait_until_ready=10) as app:
-        log = app.services.interaction_log
+        log = app.interaction_log
 
         async def push_and_wait(count: int) -> float:
             target = log.pending + log.stats.written + count

@@ -36,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.clock import FakeClock  # noqa: E402
+from bot.core.clock import FakeClock  # noqa: E402
 from bot.services.importer import DceImporter  # noqa: E402
 from bot.services.stats import IsoWeek, StatsService  # noqa: E402
 from bot.settings import GuildConfig, Settings  # noqa: E402
@@ -217,7 +217,7 @@ def write_export(path: Path, messages: int, rng: np.random.Generator) -> None:
             elif i % 10 == 0:
                 kind = "Reply"
             bot = i % 97 == 0
-            message = {
+            message: dict[str, object] = {
                 "id": str(10**15 + i),
                 "type": kind,
                 "timestamp": at.astimezone(UTC).isoformat(timespec="milliseconds"),

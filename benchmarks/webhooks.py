@@ -30,15 +30,16 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.runtime import web_server
 from bot.scheduler import Scheduler
 from bot.services.billing import BillingService
+from bot.services.roles import RoleService
 from bot.settings import GuildConfig, Secret, Settings, StripeSettings, TierConfig
-from bot.stripe_gateway import StripeApiGateway
+from bot.stripe_api import StripeHttpApi
 from bot.stripe_webhook import receiver_app
 from sandbox.stripe import StripeSandbox, serialize, sign_payload
-from storage import billing
+from storage.billing import queries as billing
 from storage.database import Database
 from storage.migrate import upgrade
 
@@ -238,10 +239,13 @@ async def real_run(
             TierConfig("lifetime", "Lifetime", "one_time", "price_life", 12),
         )),),
     )  # fmt: skip
-    gateway = StripeApiGateway(settings.stripe)
+    stripe_http = StripeHttpApi(settings.stripe)
     offline: Any = Offline()
-    service = BillingService(settings, db, FakeClock(START), Scheduler(), gateway,
-                             roles=offline, notifier=offline, publisher=offline)  # fmt: skip
+    clock = FakeClock(START)
+    role_service = RoleService(settings, db, clock, roles=offline, notifier=offline,
+                               publisher=offline)  # fmt: skip
+    service = BillingService(settings, db, clock, Scheduler(), stripe_http, roles=offline,
+                             role_service=role_service)  # fmt: skip
     try:
         await service.admin.sync_config_tiers()
         await service.events.start()
@@ -255,7 +259,7 @@ async def real_run(
             stored = await billing.count_events(session)
             unapplied = await billing.count_events(session, unprocessed=True)
     finally:
-        await gateway.close()
+        await stripe_http.close()
         await db.close()
     return real, drain_s, stored, unapplied, service.applier.applied
 

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import logging
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.clock import SystemClock
-from bot.runtime import web_server
-from bot.services.billing import EntitlementView, WebhookReceiver
+from bot.cli_args import (
+    Command,
+    add_config_argument,
+    add_guild_argument,
+    configured_guild_id,
+    settings_from,
+)
+from bot.core.clock import SystemClock
 from bot.settings import Settings
-from bot.stripe_webhook import receiver_app
-from storage import billing
+from storage.billing import queries as billing
 from storage.database import Database
 from storage.migrate import ensure_migrated
+
+if TYPE_CHECKING:  # billing (and stripe) load only when a command runs
+    from bot.services.billing import EntitlementView
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +48,8 @@ async def entitlements(settings: Settings, guild_id: int) -> list[EntitlementVie
         await ensure_migrated(db)
         async with db.read() as session:
             rows = await billing.entitlements_of_guild(session, guild_id)
+        from bot.services.billing import EntitlementView
+
         return [EntitlementView.of(row) for row in rows]
     finally:
         await db.close()
@@ -73,6 +83,11 @@ async def serve_webhooks(settings: Settings) -> int:
     db = Database.from_url(settings.database.url)
     try:
         await ensure_migrated(db)
+        # Only this command needs the web server and Stripe's signature checks.
+        from bot.runtime import web_server
+        from bot.services.billing import WebhookReceiver
+        from bot.stripe_webhook import receiver_app
+
         receiver = WebhookReceiver(db, SystemClock(), settings.stripe.webhook_secret.reveal())
         app = receiver_app(receiver, db)
         async with web_server(app, settings.web.host, settings.web.port) as url:
@@ -82,3 +97,26 @@ async def serve_webhooks(settings: Settings) -> int:
     finally:
         await db.close()
     return 0
+
+
+def _webhooks(args: argparse.Namespace) -> int:
+    return asyncio.run(serve_webhooks(settings_from(args)))
+
+
+def _entitlements(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    return print_entitlements(settings, configured_guild_id(settings, args), as_json=args.json)
+
+
+def _add_entitlements_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    add_guild_argument(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+COMMANDS = [
+    Command("webhooks", "serve the Stripe webhook receiver alone", add_config_argument, _webhooks),
+    Command(
+        "entitlements", "list who holds which tier", _add_entitlements_arguments, _entitlements
+    ),
+]

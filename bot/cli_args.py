@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.settings import Settings, load_settings
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its arguments and what it does."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    handler: Callable[[argparse.Namespace], int]
 
 
 class CommandFailed(Exception):
@@ -28,7 +40,9 @@ def add_guild_argument(parser: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Load the settings named by `--config`, with secrets from the environment."""
-    return load_settings(args.config, os.environ)
+    from bot.features import guild_sections  # imported late: the features import settings
+
+    return load_settings(args.config, os.environ, sections=guild_sections())
 
 
 def configured_guild_id(settings: Settings, args: argparse.Namespace) -> int:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
+from bot.core.access import SERVER_MANAGERS
+from bot.discord_ports import declared_permissions
 from bot.error_handler import on_app_command_error
-from bot.services.container import Services
+from bot.feature import Services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.activity", "cogs.meta", "cogs.billing", "cogs.stats")
 HANDLER_GRACE_S = 5.0
 GATEWAY_CLOSE_S = 2.0
 # Names discord.py 2.x gives the tasks that run event listeners, app commands,
@@ -57,6 +60,8 @@ class _LyceumBehaviour:
 
     settings: Settings
     _services: Services | None
+    _catch_up: Callable[[], Awaitable[None]] | None = None
+    _catching_up: asyncio.Lock
     handler_grace: float = HANDLER_GRACE_S
     _taking_events: bool = True
     _closing: bool = False
@@ -68,9 +73,36 @@ class _LyceumBehaviour:
             raise RuntimeError("services are attached in main() before the bot starts")
         return self._services
 
-    def attach(self, services: Services) -> None:
-        """Give the bot its services; the cogs pick theirs when loaded."""
+    def attach(
+        self, services: Services, catch_up: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        """Give the bot its services (the cogs pick theirs when loaded) and what to run,
+        once at a time, each time the gateway is ready."""
         self._services = services
+        self._catch_up = catch_up
+        self._catching_up = asyncio.Lock()
+
+    async def on_ready(self) -> None:
+        """The one catch-up after (re)connecting: what each feature missed, in order."""
+        if self._catch_up is None:
+            return
+        async with self._catching_up:
+            await self._catch_up()
+
+    def setup_group(self) -> app_commands.Group:
+        """The one `/setup` group; each feature adds its subcommands to it."""
+        tree: app_commands.CommandTree[Any] = self.tree  # type: ignore[attr-defined]
+        existing = tree.get_command("setup")
+        if isinstance(existing, app_commands.Group):
+            return existing
+        group = app_commands.Group(
+            name="setup",
+            description="Configure Lyceum for this server.",
+            guild_only=True,
+            default_permissions=declared_permissions(SERVER_MANAGERS),
+        )
+        tree.add_command(group)
+        return group
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Lyceum has no prefix commands: skip discord.py's per-message command parsing."""
@@ -90,14 +122,14 @@ class _LyceumBehaviour:
             return
         self._closing = True
         await self.stop_taking_events()
-        await self._let_handlers_finish()
+        await self.let_handlers_finish()
         await self._unload_extensions()
 
     async def stop_taking_events(self) -> None:
         """Close the gateway so no new event arrives; REST calls still work."""
         raise NotImplementedError
 
-    async def _let_handlers_finish(self) -> None:
+    async def let_handlers_finish(self) -> None:
         """Wait (at most `handler_grace` s) for running listeners, commands and callbacks."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.handler_grace
@@ -129,7 +161,7 @@ def running_handlers() -> set[asyncio.Task[Any]]:
 class LyceumBot(_LyceumBehaviour, commands.Bot):
     """The Lyceum bot on one gateway connection."""
 
-    def __init__(self, settings: Settings, extensions: tuple[str, ...] = EXTENSIONS) -> None:
+    def __init__(self, settings: Settings, extensions: tuple[str, ...]) -> None:
         super().__init__(**_bot_options(settings))
         self.settings = settings
         self._services = None
@@ -172,7 +204,7 @@ class LyceumBot(_LyceumBehaviour, commands.Bot):
 class ShardedLyceumBot(_LyceumBehaviour, commands.AutoShardedBot):
     """The Lyceum bot on the shards named in the settings."""
 
-    def __init__(self, settings: Settings, extensions: tuple[str, ...] = EXTENSIONS) -> None:
+    def __init__(self, settings: Settings, extensions: tuple[str, ...]) -> None:
         options = _bot_options(settings)
         options["shard_count"] = settings.discord.shard_count
         if settings.discord.shard_ids:
@@ -205,7 +237,7 @@ class ShardedLyceumBot(_LyceumBehaviour, commands.AutoShardedBot):
 AnyLyceumBot = LyceumBot | ShardedLyceumBot
 
 
-def create_bot(settings: Settings, extensions: tuple[str, ...] = EXTENSIONS) -> AnyLyceumBot:
+def create_bot(settings: Settings, extensions: tuple[str, ...]) -> AnyLyceumBot:
     """A sharded bot when shards are configured, else a plain one."""
     if settings.discord.shard_count:
         return ShardedLyceumBot(settings, extensions)

@@ -5,19 +5,34 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 import aiohttp
 import discord
 
-from bot.ports import (
+from bot.core.access import Caller, Gate
+from bot.core.ports import (
     Card,
     DirectMessagesClosed,
     MissingPermissions,
+    Notifier,
     OutgoingMessage,
     PortError,
+    Publisher,
+    Roles,
+    Roster,
     TargetGone,
     TemporarilyUnavailable,
 )
+from bot.discord_limits import (
+    BUTTON_LABEL,
+    NO_MENTIONS,
+    clip,
+    fit_content,
+    fit_embed,
+    fit_embeds,
+)
+from bot.services.roles import RoleFacts
 
 _BUTTON_STYLES = {
     "primary": discord.ButtonStyle.primary,
@@ -49,8 +64,53 @@ async def translated_errors(action: str) -> AsyncIterator[None]:
         raise TemporarilyUnavailable(f"{action}: {error!r}") from error
 
 
+def caller_of(interaction: discord.Interaction) -> Caller:
+    """The caller as the access policy sees them, from the bot's view of the guild.
+
+    Permissions are guild-wide (roles, not channel overwrites: an overwrite granting "Manage
+    Permissions" on one channel must not open moderator commands) and must also be in what
+    Discord sent with the interaction, so a stale cache can only refuse, never allow.
+    """
+    user = interaction.user
+    guild = interaction.guild
+    if not isinstance(user, discord.Member) or guild is None:
+        return Caller(user.id)
+    sent = interaction.permissions.value
+    return Caller(
+        user.id,
+        frozenset(role.id for role in user.roles if not role.is_default()),
+        permissions=user.guild_permissions.value & sent,
+        top_role_position=user.top_role.position,
+        is_guild_owner=guild.owner_id == user.id,
+    )
+
+
+def declared_permissions(gate: Gate) -> discord.Permissions:
+    """The default member permissions a command behind `gate` declares to Discord."""
+    if gate.default_member_permissions is None:
+        raise ValueError(f"the {gate.name} gate declares nothing: its commands show to everyone")
+    return discord.Permissions(int(gate.default_member_permissions))
+
+
+def bot_top_position(interaction: discord.Interaction) -> int:
+    """Position of the bot's highest role in the interaction's guild (0 when unknown)."""
+    guild = interaction.guild
+    return guild.me.top_role.position if guild is not None and guild.me is not None else 0
+
+
+def role_facts(role: discord.Role) -> RoleFacts:
+    """What the role rules need to know of a role."""
+    return RoleFacts(
+        role.id,
+        role.position,
+        permissions=role.permissions.value,
+        managed=role.managed,
+        is_everyone=role.is_default(),
+    )
+
+
 def to_embed(card: Card) -> discord.Embed:
-    """Render a `Card` as a discord.py embed."""
+    """Render a `Card` as a discord.py embed (within Discord's limits)."""
     embed = discord.Embed(
         title=card.title, description=card.description or None, colour=card.colour, url=card.url
     )
@@ -60,7 +120,7 @@ def to_embed(card: Card) -> discord.Embed:
         embed.set_footer(text=card.footer)
     if card.image_file:
         embed.set_image(url=f"attachment://{card.image_file}")
-    return embed
+    return fit_embed(embed)
 
 
 def to_view(message: OutgoingMessage) -> discord.ui.View | None:
@@ -71,7 +131,7 @@ def to_view(message: OutgoingMessage) -> discord.ui.View | None:
     for button in message.buttons:
         view.add_item(
             discord.ui.Button(
-                label=button.label,
+                label=clip(button.label, BUTTON_LABEL),
                 custom_id=None if button.url else button.custom_id,
                 url=button.url,
                 style=_BUTTON_STYLES["link" if button.url else button.style],
@@ -81,18 +141,21 @@ def to_view(message: OutgoingMessage) -> discord.ui.View | None:
 
 
 async def send(channel: discord.abc.Messageable, message: OutgoingMessage) -> discord.Message:
-    """Send an `OutgoingMessage` to any messageable."""
-    embeds = [to_embed(card) for card in message.cards]
+    """Send an `OutgoingMessage` to any messageable, within Discord's limits, pinging nobody."""
+    embeds = fit_embeds(to_embed(card) for card in message.cards)
     files = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in message.files]
+    content = fit_content(message.content)
     view = to_view(message)
     if view is None:
-        return await channel.send(content=message.content or None, embeds=embeds, files=files)
+        return await channel.send(
+            content=content, embeds=embeds, files=files, allowed_mentions=NO_MENTIONS
+        )
     return await channel.send(
-        content=message.content or None, embeds=embeds, files=files, view=view
+        content=content, embeds=embeds, files=files, view=view, allowed_mentions=NO_MENTIONS
     )
 
 
-class DiscordRoles:
+class DiscordRoles(Roles):
     """`Roles` over Discord's REST API (no member cache needed)."""
 
     def __init__(self, client: discord.Client) -> None:
@@ -121,8 +184,27 @@ class DiscordRoles:
             return None
         return frozenset(int(role_id) for role_id in data.get("roles", []))
 
+    async def describe(self, guild_id: int, role_id: int) -> RoleFacts | None:
+        """The role as it is now, from the cache (kept current by role events) or REST."""
+        guild = self._client.get_guild(guild_id)
+        if guild is not None:
+            role = guild.get_role(role_id)
+            return role_facts(role) if role is not None else None
+        async with translated_errors(f"fetch the roles of guild {guild_id}"):
+            roles = await self._client.http.get_roles(guild_id)
+        for data in roles:
+            if int(data["id"]) == role_id:
+                return RoleFacts(
+                    role_id,
+                    int(data.get("position", 0)),
+                    permissions=int(data.get("permissions", 0)),
+                    managed=bool(data.get("managed")),
+                    is_everyone=role_id == guild_id,
+                )
+        return None
 
-class DiscordPublisher:
+
+class DiscordPublisher(Publisher):
     """`Publisher` posting through partial messageables (no channel cache needed)."""
 
     def __init__(self, client: discord.Client) -> None:
@@ -136,7 +218,7 @@ class DiscordPublisher:
         return sent.id
 
 
-class DiscordNotifier:
+class DiscordNotifier(Notifier):
     """`Notifier` sending direct messages."""
 
     def __init__(self, client: discord.Client) -> None:
@@ -147,3 +229,25 @@ class DiscordNotifier:
         async with translated_errors(f"DM {user_id}"):
             channel = await self._client.create_dm(discord.Object(user_id))
             await send(channel, message)
+
+
+class DiscordRoster(Roster):
+    """`Roster` from the gateway's member lists (chunked when needed)."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    def guild_ids(self) -> list[int]:
+        """The guilds the bot is in."""
+        return [guild.id for guild in self._client.guilds]
+
+    async def present_members(self, guild_id: int) -> dict[int, datetime | None] | None:
+        """Every human member and their join time; None when the list is incomplete."""
+        guild = self._client.get_guild(guild_id)
+        if guild is None or not self._client.intents.members:
+            return None
+        if not guild.chunked:
+            await guild.chunk()
+        if not guild.chunked:  # a partial list would read as mass leaves
+            return None
+        return {member.id: member.joined_at for member in guild.members if not member.bot}

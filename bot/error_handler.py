@@ -9,35 +9,48 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import DomainError
+from bot.core.echo import echo
+from bot.core.errors import DomainError
+from bot.core.text import t
+from bot.discord_limits import respond
 
 log = logging.getLogger(__name__)
 
 
 def _describe_check_failure(error: app_commands.CheckFailure) -> str:
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+        return t(
+            "Slow down a little: try again in {seconds} s.",
+            seconds=format(error.retry_after, ".0f"),
+        )
     if isinstance(error, app_commands.MissingPermissions | app_commands.MissingAnyRole):
-        return "You don't have permission to use this command."
+        return t("You don't have permission to use this command.")
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command only works inside the server."
-    return "You can't use this command here."
+        return t("This command only works inside the server.")
+    return t("You can't use this command here.")
 
 
 def user_message_for(error: Exception) -> tuple[str, str | None]:
     """The reply for an error, and an error id when it was unexpected (and logged)."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, app_commands.TransformerError) and isinstance(
+        original.__cause__, DomainError
+    ):
+        original = original.__cause__  # an option's own check (`BoundedText`) refused it
     if isinstance(original, DomainError):
         return original.user_message, None
     if isinstance(original, app_commands.TransformerError):
-        return f"{original.value!r} is not a valid choice here.", None
+        return t("{value} is not a valid choice here.", value=echo(str(original.value))), None
     if isinstance(original, app_commands.CheckFailure):
         return _describe_check_failure(original), None
     error_id = uuid.uuid4().hex[:8]
     log.error("unexpected error %s", error_id, exc_info=original)
     return (
-        f"Sorry, something went wrong on our side. The moderators can look it up "
-        f"with error id `{error_id}`.",
+        t(
+            "Sorry, something went wrong on our side. The moderators can look it up "
+            "with error id `{error_id}`.",
+            error_id=error_id,
+        ),
         error_id,
     )
 
@@ -46,10 +59,7 @@ async def reply_with_error(interaction: discord.Interaction, error: Exception) -
     """Reply privately, whether or not the interaction was already answered."""
     message, _ = user_message_for(error)
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True)
-        else:
-            await interaction.response.send_message(message, ephemeral=True)
+        await respond(interaction, message)
     except discord.HTTPException:
         log.warning("could not send the error reply for interaction %s", interaction.id)
 

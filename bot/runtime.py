@@ -7,23 +7,25 @@ import gc
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import discord
 from aiohttp import web
 
-from bot.client import EXTENSIONS, AnyLyceumBot, create_bot
-from bot.clock import Clock, SystemClock
+from bot.client import AnyLyceumBot, create_bot
+from bot.core.clock import Clock, SystemClock
+from bot.core.events import EventBus
 from bot.discord_endpoint import use_api_base
-from bot.discord_ports import DiscordNotifier, DiscordPublisher, DiscordRoles
+from bot.discord_ports import DiscordNotifier, DiscordPublisher, DiscordRoles, DiscordRoster
+from bot.feature import Context, Feature, Ports, Services
+from bot.features import FEATURES, extensions
 from bot.scheduler import Scheduler
-from bot.services.container import Ports, Services, build_services
 from bot.settings import Settings
 from bot.web import GatewayStatus, ShardStatus, WebDeps, create_web_app
-from bot.web_routes import feature_routes
 from storage.database import Database
 from storage.interaction_log import InteractionLog
 from storage.migrate import ensure_migrated
@@ -35,12 +37,22 @@ WEB_SHUTDOWN_S = 10.0
 
 @dataclass
 class App:
-    """A running Lyceum: the bot, its services and the web server's address."""
+    """A running Lyceum: the bot, what its features were built from, its services."""
 
     bot: AnyLyceumBot
-    services: Services
+    context: Context
     web_url: str
     bot_task: asyncio.Task[None]
+
+    @property
+    def services(self) -> Services:
+        """The features' services, by type."""
+        return self.context.services
+
+    @property
+    def interaction_log(self) -> InteractionLog:
+        """The interaction log's writer."""
+        return self.context.interaction_log
 
 
 def gateway_status(bot: discord.Client) -> GatewayStatus:
@@ -95,10 +107,16 @@ async def running_app(
     settings: Settings,
     *,
     clock: Clock | None = None,
-    extensions: tuple[str, ...] = EXTENSIONS,
+    features: Sequence[Feature[Any]] = FEATURES,
+    extra_extensions: tuple[str, ...] = (),
+    provided: Mapping[type[Any], Any] | None = None,
     wait_until_ready: float | None = None,
 ) -> AsyncIterator[App]:
-    """Start the bot, web server, scheduler and log writer; stop them in order on exit."""
+    """Start the log writer, the features, the web server and the bot; stop them in order.
+
+    `extra_extensions` load after the features' own (tests add cogs this way);
+    `provided` hands stand-ins to features for the ports they would build.
+    """
     use_api_base(settings.discord.api_base)
     db = Database.from_url(settings.database.url)
     try:
@@ -113,64 +131,128 @@ async def running_app(
         )
         await interaction_log.start()
         try:
-            async with _bot_and_friends(
-                settings, db, interaction_log, clock or SystemClock(), extensions, wait_until_ready
-            ) as app:
-                yield app
+            bot = create_bot(settings, extensions(features) + extra_extensions)
+            context = Context(
+                settings=settings,
+                db=db,
+                interaction_log=interaction_log,
+                clock=clock or SystemClock(),
+                scheduler=Scheduler(cut_off=db.cancel_between_transactions),
+                ports=Ports(
+                    roles=DiscordRoles(bot),
+                    publisher=DiscordPublisher(bot),
+                    notifier=DiscordNotifier(bot),
+                    roster=DiscordRoster(bot),
+                ),
+                bus=EventBus(),
+                services=Services(),
+                provided=provided or {},
+            )
+            built = build_features(features, context)
+            bot.attach(context.services, catch_up=lambda: catch_up(built))
+            # Leaving `async with bot` unloads the extensions and closes the Discord session,
+            # so the features' workers stop inside it: they may still call Discord.
+            bot_task: list[asyncio.Task[None]] = []
+            try:
+                async with bot, _started(built, context.scheduler):
+                    async with _serving(bot, built, context, wait_until_ready, bot_task) as app:
+                        yield app
+                    # Gateway intake and the web server have stopped; commands in progress
+                    # finish before the workers they may have queued for stop.
+                    await bot.let_handlers_finish()
+            finally:
+                if bot_task:
+                    await _finish_bot(bot_task[0], settings)
         finally:
             await interaction_log.close()
     finally:
         await db.close()
 
 
+@dataclass(frozen=True)
+class Built:
+    """A feature with its service."""
+
+    feature: Feature[Any]
+    service: Any
+
+
+def build_features(features: Sequence[Feature[Any]], context: Context) -> list[Built]:
+    """Build each feature's service in declared order (later ones may use earlier ones)."""
+    built = []
+    for feature in features:
+        service = feature.build(context)
+        if service is not None:
+            context.services.add(service)
+        built.append(Built(feature, service))
+    return built
+
+
 @asynccontextmanager
-async def _bot_and_friends(
-    settings: Settings,
-    db: Database,
-    interaction_log: InteractionLog,
-    clock: Clock,
-    extensions: tuple[str, ...],
+async def _started(built: list[Built], scheduler: Scheduler) -> AsyncIterator[None]:
+    """Features' workers and timers, started in declared order and stopped in reverse,
+    between units of work; the timers stop first so none fires into a stopped worker."""
+    started: list[Built] = []
+    scheduler.start()
+    try:
+        for item in built:
+            if item.feature.start is not None:
+                await item.feature.start(item.service)
+            started.append(item)
+        yield
+    finally:
+        await scheduler.shutdown()
+        for item in reversed(started):
+            if item.feature.stop is not None:
+                try:
+                    await item.feature.stop(item.service)
+                except Exception:
+                    log.exception("stopping %s failed", item.feature.name)
+
+
+async def catch_up(built: list[Built]) -> None:
+    """What each feature missed while the bot was away, in declared order."""
+    for item in built:
+        if item.feature.catch_up is None:
+            continue
+        try:
+            await item.feature.catch_up(item.service)
+        except Exception:
+            log.exception("catching up %s failed", item.feature.name)
+
+
+@asynccontextmanager
+async def _serving(
+    bot: AnyLyceumBot,
+    built: list[Built],
+    context: Context,
     wait_until_ready: float | None,
+    bot_task: list[asyncio.Task[None]],
 ) -> AsyncIterator[App]:
-    bot = create_bot(settings, extensions)
-    scheduler = Scheduler(cut_off=db.cancel_between_transactions)
-    ports = Ports(
-        roles=DiscordRoles(bot), publisher=DiscordPublisher(bot), notifier=DiscordNotifier(bot)
-    )
-    services = build_services(settings, db, interaction_log, clock, scheduler, ports)
-    bot.attach(services)
+    """Serve the web app and run the bot (its task goes into `bot_task`); on exit, gateway
+    intake stops first, then the web server finishes the requests it is serving."""
+    settings = context.settings
+    routes = [route for b in built if b.feature.routes for route in b.feature.routes(b.service)]
     deps = WebDeps(
-        db=db, interaction_log=interaction_log, gateway_status=lambda: gateway_status(bot)
+        db=context.db,
+        interaction_log=context.interaction_log,
+        gateway_status=lambda: gateway_status(bot),
     )
-    web_app = create_web_app(deps, feature_routes(services))
+    web_app = create_web_app(deps, routes)
     # Everything built so far lives as long as the process: keep it out of the
     # garbage collector's full passes, which otherwise stall the loop for tens of ms.
     gc.freeze()
-    bot_task: asyncio.Task[None] | None = None
-    try:
-        async with bot:  # discord.py's loop-bound set-up; leaving it closes the bot
-            try:
-                async with web_server(web_app, settings.web.host, settings.web.port) as web_url:
-                    try:
-                        scheduler.start()
-                        bot_task = asyncio.create_task(
-                            bot.start(settings.discord.token.reveal()), name="discord-bot"
-                        )
-                        if wait_until_ready is not None:
-                            await _wait_ready(bot, bot_task, wait_until_ready)
-                        yield App(bot=bot, services=services, web_url=web_url, bot_task=bot_task)
-                    finally:
-                        # Intake stops first: no new gateway event; then the web server
-                        # stops taking requests and finishes the ones it is serving.
-                        await bot.stop_taking_events()
-            finally:
-                # Then the timers; then leaving `async with bot` lets running handlers
-                # finish, unloads the extensions (their workers stop between units of
-                # work) and disconnects.
-                await scheduler.shutdown()
-    finally:
-        if bot_task is not None:
-            await _finish_bot(bot_task, settings)
+    async with web_server(web_app, settings.web.host, settings.web.port) as web_url:
+        try:
+            task = asyncio.create_task(
+                bot.start(settings.discord.token.reveal()), name="discord-bot"
+            )
+            bot_task.append(task)
+            if wait_until_ready is not None:
+                await _wait_ready(bot, task, wait_until_ready)
+            yield App(bot=bot, context=context, web_url=web_url, bot_task=task)
+        finally:
+            await bot.stop_taking_events()
 
 
 async def _finish_bot(bot_task: asyncio.Task[None], settings: Settings) -> None:
@@ -238,7 +320,7 @@ async def run(settings: Settings) -> int:
     signals = _Signals()
     signals.install(asyncio.get_running_loop())
     async with running_app(settings) as app:
-        interaction_log = signals.interaction_log = app.services.interaction_log
+        interaction_log = signals.interaction_log = app.interaction_log
         log.info("Lyceum is running; web server at %s", app.web_url)
         stopper = asyncio.create_task(signals.stop.wait())
         await asyncio.wait({stopper, app.bot_task}, return_when=asyncio.FIRST_COMPLETED)

@@ -14,6 +14,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.core.clock import SystemClock
+
 log = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[Any]]
@@ -79,7 +81,9 @@ class Scheduler:
             job_id,
             func,
             trigger,
-            next_run_time=datetime.now(trigger.timezone) if start_now else None,
+            next_run_time=SystemClock().now()
+            if start_now
+            else None,  # APScheduler runs on real time
         )
 
     def cron(self, job_id: str, func: Job, *, timezone: str = "UTC", **fields: Any) -> None:

@@ -8,18 +8,24 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.cli_args import add_config_argument, add_guild_argument, configured_guild_id, settings_from
-from bot.clock import SystemClock
-from bot.errors import DomainError
-from bot.services.importer import DceImporter, FileResult, Progress
-from bot.services.stats import StatsService, WeeklyReport
-from bot.services.stats.charts import CHART_FILES
-from bot.services.stats.text import text_report
+from bot.cli_args import (
+    Command,
+    add_config_argument,
+    add_guild_argument,
+    configured_guild_id,
+    settings_from,
+)
+from bot.core.clock import SystemClock
+from bot.core.errors import DomainError
 from bot.settings import Settings
 from storage.database import Database
 from storage.migrate import ensure_migrated
+
+if TYPE_CHECKING:  # the stats service (and matplotlib) load only when a command runs
+    from bot.services.importer import FileResult, Progress
+    from bot.services.stats import WeeklyReport
 
 
 def _config(parser: argparse.ArgumentParser) -> None:
@@ -64,12 +70,16 @@ def stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
+        from bot.services.stats.text import text_report
+
         print(text_report(report))
     if args.charts:
         folder = Path(args.charts)
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in drawn.items():
             (folder / name).write_bytes(data)
+        from bot.services.stats.charts import CHART_FILES
+
         print(f"charts written to {folder}: {', '.join(CHART_FILES)}", file=sys.stderr)
     return 0
 
@@ -80,6 +90,8 @@ async def _stats(
     db = Database.from_url(settings.database.url)
     try:
         await ensure_migrated(db)
+        from bot.services.stats import StatsService
+
         service = StatsService(db, SystemClock(), settings)
         if args.rebuild:
             await service.rebuild_rollups()
@@ -92,9 +104,10 @@ async def _stats(
 class ProgressLine:
     """A one-line progress bar on a terminal (nothing when output is redirected)."""
 
-    def __init__(self, stream: TextIO = sys.stderr, every_s: float = 0.2) -> None:
-        self._stream = stream
-        self._enabled = stream.isatty()
+    def __init__(self, stream: TextIO | None = None, every_s: float = 0.2) -> None:
+        # Looked up now, not when the module was imported: tests and callers swap it.
+        self._stream = stream or sys.stderr
+        self._enabled = self._stream.isatty()
         self._every_s = every_s
         self._last = 0.0
         self._started: dict[str, float] = {}
@@ -147,7 +160,21 @@ async def _import(settings: Settings, guild_id: int, files: list[str]) -> list[F
     db = Database.from_url(settings.database.url)
     try:
         await ensure_migrated(db)
+        from bot.services.importer import DceImporter
+        from bot.services.stats import StatsService
+
         stats_service = StatsService(db, SystemClock(), settings)
         return await DceImporter(db, stats_service).import_files(guild_id, files, ProgressLine())
     finally:
         await db.close()
+
+
+COMMANDS = [
+    Command("stats", "print a week's stats report", add_stats_arguments, stats),
+    Command(
+        "import",
+        "import history (DiscordChatExporter exports)",
+        add_import_arguments,
+        import_history,
+    ),
+]

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,14 +25,6 @@ Session = AsyncSession
 
 class UnsupportedDatabase(ValueError):
     """The database URL names a driver Lyceum does not run on."""
-
-
-def redacted_url(url: str) -> str:
-    """The database URL as SQLAlchemy reads it, with the password shown as ***."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return f"{url.split('://', 1)[0]}://<unparseable>"
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

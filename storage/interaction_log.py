@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
 
 from storage.database import SQLITE_BUSY_TIMEOUT_MS, Database
-from storage.models import Interaction
+from storage.interactions import Interaction
 from storage.types import NaiveDatetimeError
 
 log = logging.getLogger(__name__)

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock
-from storage import imports, members
+from bot.core.clock import Clock
+from bot.core.events import EventBus, MemberJoined, MemberLeft, MemberOnboarded
+from bot.core.kinds import Kind
+from bot.core.ports import Roster
+from storage.activity import members
 from storage.database import Database
-from storage.imports import ImportedMember, ImportRow
 from storage.interaction_log import InteractionLog
-
-# Interaction kinds that make a member "active" (DESIGN.md, Stats — definitions).
-ACTIVE_KINDS = frozenset(
-    {"message", "reply", "reaction", "command", "button", "modal", "thread_create",
-     "drop_open", "question", "answer", "voice_join"}
-)  # fmt: skip
-
+from storage.stats import history as imports
+from storage.stats.history import HistoryRow, ImportedMember
 
 # Where a member known only from imported history came from (`members.join_source`).
 HISTORY_SOURCES = frozenset({"import", "first_message"})
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,11 @@ class RosterChanges:
     returned: int  # members it knew as gone who are back
     left: int  # members it knew as present who are gone
 
+    def __add__(self, other: RosterChanges) -> RosterChanges:
+        return RosterChanges(
+            self.found + other.found, self.returned + other.returned, self.left + other.left
+        )
+
 
 class ActivityService:
     """Turns plain facts about member actions into interaction-log rows.
@@ -38,8 +43,17 @@ class ActivityService:
     Callers pass only ids and times (never message content) and skip bots.
     """
 
-    def __init__(self, db: Database, log: InteractionLog, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        log: InteractionLog,
+        clock: Clock,
+        roster: Roster | None = None,
+        bus: EventBus | None = None,
+    ) -> None:
         self._db = db
+        self._roster = roster
+        self._bus = bus or EventBus()
         self._log = log
         self._clock = clock
 
@@ -116,18 +130,46 @@ class ActivityService:
         self._log.record(guild_id, user_id, "voice_join", self._clock.now(), channel_id=channel_id)
 
     async def member_joined(self, guild_id: int, user_id: int) -> None:
-        """A member joined (or rejoined) the guild."""
+        """A member joined (or rejoined) the guild; `MemberJoined` goes out after commit."""
         at = self._clock.now()
         async with self._db.transaction() as session:
             await members.record_join(session, guild_id, user_id, at)
-        self._log.record(guild_id, user_id, "join", at)
+        self._log.record(guild_id, user_id, Kind.JOIN, at)
+        await self._bus.publish(MemberJoined(guild_id, at, user_id=user_id))
+
+    async def member_onboarded(self, event: MemberOnboarded) -> None:
+        """Onboarding says the member is in: the stats' funnel reads the first time."""
+        async with self._db.transaction() as session:
+            await members.record_onboarded(session, event.guild_id, event.user_id, event.at)
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
         """A member left, or was removed from, the guild."""
         at = self._clock.now()
         async with self._db.transaction() as session:
             await members.record_leave(session, guild_id, user_id, at)
-        self._log.record(guild_id, user_id, "leave", at)
+        self._log.record(guild_id, user_id, Kind.LEAVE, at)
+        await self._bus.publish(MemberLeft(guild_id, at, user_id=user_id))
+
+    async def catch_up(self) -> RosterChanges:
+        """Compare every guild's member list with what we hold (joins and leaves missed)."""
+        total = RosterChanges(0, 0, 0)
+        for guild_id in self._roster.guild_ids() if self._roster is not None else []:
+            total = total + await self.catch_up_guild(guild_id)
+        return total
+
+    async def catch_up_guild(self, guild_id: int) -> RosterChanges:
+        """Catch up with one guild's member list (skipped when Discord's list is partial)."""
+        present = await self._roster.present_members(guild_id) if self._roster else None
+        if present is None:
+            log.warning("guild %s: member list incomplete; roster not caught up", guild_id)
+            return RosterChanges(0, 0, 0)
+        changes = await self.roster_seen(guild_id, present)
+        if changes.found or changes.returned or changes.left:
+            log.info(
+                "guild %s roster: %d members found, %d back, %d gone while away",
+                guild_id, changes.found, changes.returned, changes.left,
+            )  # fmt: skip
+        return changes
 
     async def roster_seen(
         self, guild_id: int, present: Mapping[int, datetime | None]
@@ -136,7 +178,7 @@ class ActivityService:
         joins and leaves the bot missed while it was away, and the members who were there
         before it, join at the time Discord gives; a member gone from the list left now."""
         now = self._clock.now()
-        rows: list[ImportRow] = []
+        rows: list[HistoryRow] = []
         found: dict[int, ImportedMember] = {}
         returned = left = 0
         async with self._db.transaction() as session:
@@ -169,7 +211,7 @@ class ActivityService:
         return RosterChanges(len(found), returned, left)
 
 
-def _roster_row(guild_id: int, user_id: int, kind: str, at: datetime) -> ImportRow:
+def _roster_row(guild_id: int, user_id: int, kind: str, at: datetime) -> HistoryRow:
     # Keyed by member and time, so seeing the same roster twice logs nothing twice.
     key = f"roster:{guild_id}:{user_id}:{kind}:{at.isoformat()}"
-    return (guild_id, user_id, kind, None, None, at, None, key)
+    return HistoryRow(guild_id, user_id, kind, None, None, at, None, key)

@@ -13,16 +13,19 @@ from bot.settings.model import (
     TierConfig,
     WebSettings,
 )
+from bot.settings.sections import GuildSection, TableReader
 
 __all__ = [
     "DatabaseSettings",
     "DiscordSettings",
     "GuildConfig",
+    "GuildSection",
     "InteractionLogSettings",
     "Secret",
     "Settings",
     "SettingsError",
     "StripeSettings",
+    "TableReader",
     "TierConfig",
     "WebSettings",
     "load_settings",

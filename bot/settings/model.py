@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
-from storage.database import redacted_url
+from bot.settings.secrets import redact_database_url
+from bot.settings.sections import GuildSection
+
+T = TypeVar("T")
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TIER_KINDS = ("subscription", "one_time")
@@ -62,7 +67,7 @@ class DatabaseSettings:
     @property
     def display_url(self) -> str:
         """The URL with its password hidden, for logs and summaries."""
-        return redacted_url(self.url)
+        return redact_database_url(self.url)
 
     def __repr__(self) -> str:
         return f"DatabaseSettings(url={self.display_url!r})"
@@ -130,6 +135,13 @@ class GuildConfig:
     report_weekday: str = "mon"
     report_hour: int = 9
     tiers: tuple[TierConfig, ...] = ()
+    # Each feature's own `[guilds.<name>]` table, as its GuildSection read it.
+    sections: Mapping[str, object] = field(default_factory=dict)
+
+    def section(self, section: GuildSection[T]) -> T:
+        """A feature's settings for this guild (its default when the table is absent)."""
+        value = self.sections.get(section.name)
+        return cast(T, value) if value is not None else section.default()
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ from sandbox.discord.faults import Faults
 from sandbox.discord.gateway import Gateway
 from sandbox.discord.interactions import Interactions
 from sandbox.discord.messages import Messages
+from sandbox.discord.ratelimits import RateLimits
 from sandbox.discord.state import State
 
 
 @dataclass
 class Backend:
-    """State plus the services acting on it, the gateway, the call log and the faults."""
+    """State plus the services acting on it, the gateway, the call log, faults and limits."""
 
     state: State
     messages: Messages
@@ -22,3 +23,4 @@ class Backend:
     gateway: Gateway
     calls: CallLog
     faults: Faults
+    rate_limits: RateLimits

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import mimetypes
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,7 @@ def parse_message_body(data: dict[str, Any], uploads: list[Upload], ids: Snowfla
             )
     if body.components is not None:
         _check_components(body.components, v2=bool((body.flags or 0) & COMPONENTS_V2))
+        body.components = numbered_components(body.components)
     reference = data.get("message_reference")
     if reference and reference.get("message_id"):
         body.reference_id = int(reference["message_id"])
@@ -172,6 +174,33 @@ def _check_components(components: list[dict[str, Any]], *, v2: bool) -> None:
                 "COMPONENT_CUSTOM_ID_DUPLICATED",
             )
         seen.add(custom_id)
+
+
+def numbered_components(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A copy where every component has its numeric `id`, as Discord stores them.
+
+    An id the app gave stays (it must be unique in the message); the others get the next
+    free number from 1, depth first, skipping the ones taken (0 counts as not given).
+    """
+    numbered = copy.deepcopy(components)
+    taken: set[int] = set()
+    for component in walk_components(numbered):
+        given = component.get("id")
+        if not given:
+            continue
+        if not isinstance(given, int) or isinstance(given, bool) or not 0 < given < 2**31:
+            raise invalid_form("components", "id must be a 32-bit integer of 1 or more.")
+        if given in taken:
+            raise invalid_form("components", "Component id cannot be duplicated.")
+        taken.add(given)
+    next_id = 1
+    for component in walk_components(numbered):
+        if not component.get("id"):
+            while next_id in taken:
+                next_id += 1
+            component["id"] = next_id
+            taken.add(next_id)
+    return numbered
 
 
 def empty_message() -> DiscordError:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from aiohttp import web
 
 
 @dataclass
@@ -21,12 +24,22 @@ class Call:
     reason: str | None = None
     files: list[tuple[str, str | None, int]] = field(default_factory=list)
     fault: str | None = None
+    limited: str | None = None  # scope of an emulated 429 (user/global/shared)
     error: str | None = None
+    answer: Any = None  # the answer's JSON body (None when empty or not JSON)
 
     @property
     def known(self) -> bool:
         """False when no sandbox route matched (the bot used an endpoint the sandbox lacks)."""
         return not self.route.startswith("UNKNOWN ")
+
+
+def answer_body(response: web.StreamResponse) -> Any:
+    """The JSON body of an answer the sandbox built, or None."""
+    raw = response.body if isinstance(response, web.Response) else None
+    if not isinstance(raw, bytes) or response.content_type != "application/json" or not raw:
+        return None
+    return json.loads(raw)
 
 
 class CallLog:

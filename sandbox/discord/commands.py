@@ -95,7 +95,6 @@ def payload(command: Command) -> dict[str, Any]:
         "description_localizations": None,
         "nsfw": False,
         "contexts": None,
-        "integration_types": [0],
         **command.raw,
         "id": str(command.id),
         "application_id": str(command.application_id),
@@ -105,6 +104,7 @@ def payload(command: Command) -> dict[str, Any]:
         "description": command.description,
         "options": command.options,
         "default_member_permissions": command.default_member_permissions,
+        "integration_types": command.raw.get("integration_types") or [0],  # null: guild install
     }
     if command.guild_id is not None:
         data["guild_id"] = str(command.guild_id)

@@ -24,6 +24,7 @@ from sandbox.discord.models import (
     Command,
     Guild,
     Member,
+    MemberFlag,
     Message,
     Perm,
     Role,
@@ -151,6 +152,18 @@ class SandboxGuild:
         state.add_member(self.model, user)
         return Person(self._backend, self, user)
 
+    def use_screening(self, on: bool = True) -> None:
+        """An admin turns membership screening (rules to accept) on: new members are pending."""
+        self.model.screening = on
+
+    def allow_command(self, name: str, role: Role) -> None:
+        """An admin lets a role use /name whatever its default permissions (an override)."""
+        self.model.command_roles.setdefault(name, set()).add(role.id)
+
+    def edit_role(self, role: Role, *, permissions: int) -> None:
+        """An admin changes a role's permissions: GUILD_ROLE_UPDATE."""
+        self._backend.state.update_role(self.model, role, {"permissions": permissions})
+
     async def give_role(self, who: Person | User, role: Role) -> None:
         """A moderator gives a role by hand: GUILD_MEMBER_UPDATE."""
         member = self.model.members[as_user(who).id]
@@ -240,8 +253,11 @@ class Person:
         return command
 
     def _may_use(self, command: Command) -> bool:
-        """Discord's check: every bit of default_member_permissions ("0": administrators only)."""
+        """Discord's check: every bit of default_member_permissions ("0": administrators only),
+        unless an admin's override allows one of the member's roles."""
         if command.default_member_permissions is None:
+            return True
+        if self.guild.model.command_roles.get(command.name, set()) & set(self.member.role_ids):
             return True
         needed = int(command.default_member_permissions)
         held = self.guild.model.permissions(self.member)
@@ -361,7 +377,9 @@ class Person:
         data = {"custom_id": modal.custom_id, "components": modal.submission(values)}
         message = self._backend.state.messages.get(origin.message_id or 0)
         channel = self._backend.state.channels[origin.channel_id]
-        return await self._send(channel, MODAL_SUBMIT, data, message).wait(timeout)
+        reply = self._send(channel, MODAL_SUBMIT, data, message)
+        reply.interaction.trigger_id = origin.id  # set before the bot can answer (no await)
+        return await reply.wait(timeout)
 
     # -- chatting -------------------------------------------------------------------
 
@@ -408,6 +426,21 @@ class Person:
     async def leave_voice(self) -> None:
         """Leave voice: VOICE_STATE_UPDATE with no channel."""
         self._backend.state.set_voice(self.guild.model, self.user.id, None)
+
+    async def pass_screening(self) -> None:
+        """Accept the server's rules in Discord's screening: GUILD_MEMBER_UPDATE, not pending."""
+        self.member.pending = False
+        self._backend.state.member_updated(self.guild.model, self.member)
+
+    async def start_onboarding(self) -> None:
+        """Begin Discord's native onboarding: GUILD_MEMBER_UPDATE with STARTED_ONBOARDING."""
+        self.member.flags |= MemberFlag.STARTED_ONBOARDING
+        self._backend.state.member_updated(self.guild.model, self.member)
+
+    async def complete_onboarding(self) -> None:
+        """Finish Discord's native onboarding: GUILD_MEMBER_UPDATE with COMPLETED_ONBOARDING."""
+        self.member.flags |= MemberFlag.COMPLETED_ONBOARDING
+        self._backend.state.member_updated(self.guild.model, self.member)
 
     async def leave(self) -> None:
         """Leave the guild: GUILD_MEMBER_REMOVE (rejoin with `guild.join(person)`)."""

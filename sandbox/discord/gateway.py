@@ -8,6 +8,7 @@ import json
 import logging
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -122,6 +123,7 @@ class Gateway:
         self.identify_count = 0
         self.resume_count = 0
         self.url = ""
+        self.observers: list[Callable[[str, dict[str, Any]], None]] = []  # see every dispatch
         self._open = asyncio.Event()
         self._open.set()
 
@@ -266,6 +268,8 @@ class Gateway:
         session.seq += 1
         frame = json.dumps({"op": 0, "t": event, "s": session.seq, "d": data})
         session.backlog.append((session.seq, frame))
+        for observe in self.observers:
+            observe(event, data)
         if session.connection is not None:
             session.connection.send(frame)
 

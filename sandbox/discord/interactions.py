@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from sandbox.discord import payloads
-from sandbox.discord.bodies import MessageBody, parse_message_body
+from sandbox.discord.bodies import MessageBody, numbered_components, parse_message_body
 from sandbox.discord.errors import DiscordError, invalid_form, unknown
 from sandbox.discord.messages import Messages
 from sandbox.discord.models import Channel, Interaction, Message, MessageFlag, User
@@ -24,11 +24,17 @@ class Interactions:
     """Sends interactions to the bot and applies the bot's answers."""
 
     def __init__(
-        self, state: State, messages: Messages, *, response_deadline: float = RESPONSE_DEADLINE
+        self,
+        state: State,
+        messages: Messages,
+        *,
+        response_deadline: float = RESPONSE_DEADLINE,
+        token_lifetime: float = TOKEN_LIFETIME,
     ) -> None:
         self.state = state
         self.messages = messages
         self.response_deadline = response_deadline
+        self.token_lifetime = token_lifetime
         self._by_token: dict[str, Interaction] = {}
 
     def send(
@@ -89,7 +95,7 @@ class Interactions:
         interaction = self._by_token.get(token)
         if interaction is None:
             raise unknown("Webhook")
-        if time.perf_counter() - interaction.sent_at > TOKEN_LIFETIME:
+        if time.perf_counter() - interaction.sent_at > self.token_lifetime:
             raise DiscordError(401, 50027, "Invalid Webhook Token")
         return interaction
 
@@ -132,19 +138,31 @@ class Interactions:
             self._check_choices(data.get("choices", []))
         else:
             self._check_modal(data)
+            data = {**data, "components": numbered_components(data["components"])}
         i.response_type, i.response_data = kind, data
         i.responded_at = time.perf_counter()
         i.touch()
-        answer: dict[str, Any] = {"id": str(i.id), "type": i.type}
-        if i.original_id is not None and kind != 6:
-            original = self.state.messages[i.original_id]
-            resource["message"] = payloads.message(original, self.state)
-            answer.update(
-                response_message_id=str(original.id),
-                response_message_loading=original.loading,
-                response_message_ephemeral=original.ephemeral,
+        if kind in (4, 7):  # the message sent or updated; a deferral (5, 6) has none yet
+            resource["message"] = payloads.message(
+                self.state.messages[i.original_id or 0], self.state
             )
-        return {"interaction": answer, "resource": resource}
+        return {"interaction": self._callback_object(i, kind), "resource": resource}
+
+    def _callback_object(self, i: Interaction, kind: int) -> dict[str, Any]:
+        """The `interaction` of a `with_response` answer; `resource.message` only for 4 and 7.
+
+        A deferral (5) names the loading message it created; 6, 8 and 9 create none.
+        """
+        answer: dict[str, Any] = {"id": str(i.id), "type": i.type}
+        if i.original_id is None or kind not in (4, 5, 7):
+            return answer
+        original = self.state.messages[i.original_id]
+        answer.update(
+            response_message_id=str(original.id),
+            response_message_loading=original.loading,
+            response_message_ephemeral=original.ephemeral,
+        )
+        return answer
 
     @staticmethod
     def _message_type(i: Interaction) -> int:

@@ -194,7 +194,7 @@ def component_data(component: dict[str, Any], values: list[str] | None) -> dict[
     if component.get("type") == 2:
         if "custom_id" not in component:
             raise ValueError("link and premium buttons do not send interactions")
-        return {"custom_id": component["custom_id"], "component_type": 2}
+        return {"component_type": 2, "id": component["id"], "custom_id": component["custom_id"]}
     if component.get("type") not in SELECT_TYPES:
         raise ValueError(f"component type {component.get('type')} cannot be used")
     picked = list(values or [])
@@ -209,7 +209,8 @@ def component_data(component: dict[str, Any], values: list[str] | None) -> dict[
             f" and {component.get('max_values', 1)} values"
         )
     return {
-        "custom_id": component["custom_id"],
         "component_type": component["type"],
+        "id": component["id"],
+        "custom_id": component["custom_id"],
         "values": picked,
     }

@@ -26,6 +26,8 @@ class Perm:
     """Permission bits (developers/topics/permissions)."""
 
     ADMINISTRATOR = 1 << 3
+    KICK_MEMBERS = 1 << 1
+    BAN_MEMBERS = 1 << 2
     MANAGE_CHANNELS = 1 << 4
     MANAGE_GUILD = 1 << 5
     ADD_REACTIONS = 1 << 6
@@ -35,13 +37,16 @@ class Perm:
     EMBED_LINKS = 1 << 14
     ATTACH_FILES = 1 << 15
     READ_MESSAGE_HISTORY = 1 << 16
+    MENTION_EVERYONE = 1 << 17
     CONNECT = 1 << 20
     SPEAK = 1 << 21
     MANAGE_ROLES = 1 << 28
+    MANAGE_WEBHOOKS = 1 << 29
     USE_APPLICATION_COMMANDS = 1 << 31
     MANAGE_THREADS = 1 << 34
     CREATE_PUBLIC_THREADS = 1 << 35
     SEND_MESSAGES_IN_THREADS = 1 << 38
+    MODERATE_MEMBERS = 1 << 40
     ALL = (1 << 51) - 1
 
     EVERYONE = (
@@ -103,6 +108,9 @@ class Member:
     joined_at: datetime
     role_ids: list[int] = field(default_factory=list)
     nick: str | None = None
+    # Rules screening not passed yet, and the guild member flags (DID_REJOIN...).
+    pending: bool = False
+    flags: int = 0
 
 
 @dataclass(eq=False)
@@ -212,6 +220,14 @@ class Channel:
         raise KeyError(f"forum {self.name!r} has no tag {name!r}")
 
 
+class MemberFlag:
+    """Guild member flags (developers/resources/guild#guild-member-object-guild-member-flags)."""
+
+    DID_REJOIN = 1 << 0
+    COMPLETED_ONBOARDING = 1 << 1
+    STARTED_ONBOARDING = 1 << 3
+
+
 @dataclass(eq=False)
 class Guild:
     """A guild with its roles, members, channels (threads included) and voice states."""
@@ -224,6 +240,12 @@ class Guild:
     members: dict[int, Member] = field(default_factory=dict)
     channels: dict[int, Channel] = field(default_factory=dict)
     voice: dict[int, int] = field(default_factory=dict)
+    # Command permission overrides an admin set (Server Settings → Integrations):
+    # command name → roles allowed to use it whatever its default_member_permissions.
+    command_roles: dict[str, set[int]] = field(default_factory=dict)
+    # Membership screening (rules to accept) on: new members join `pending`.
+    screening: bool = False
+    former_member_ids: set[int] = field(default_factory=set)
 
     def permissions(self, member: Member) -> int:
         """The member's guild-level permission bits."""
@@ -272,6 +294,7 @@ class Interaction:
     response_type: int | None = None
     response_data: dict[str, Any] | None = None
     original_id: int | None = None
+    trigger_id: int | None = None  # a modal submit: the interaction that opened the modal
     followup_ids: list[int] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 

@@ -36,6 +36,8 @@ def user(u: User) -> dict[str, Any]:
         "banner": None,
         "accent_color": None,
         "avatar_decoration_data": None,
+        "collectibles": None,
+        "primary_guild": None,
     }
     if u.bot:
         data["bot"] = True
@@ -74,8 +76,8 @@ def member(m: Member, *, with_user: bool = True) -> dict[str, Any]:
         "premium_since": None,
         "deaf": False,
         "mute": False,
-        "flags": 0,
-        "pending": False,
+        "flags": m.flags,
+        "pending": m.pending,
         "communication_disabled_until": None,
     }
     if with_user:
@@ -213,13 +215,15 @@ def message(m: Message, state: State, *, nested: bool = False) -> dict[str, Any]
             ref = state.messages.get(m.reference_id)
             data["referenced_message"] = message(ref, state, nested=True) if ref else None
     if m.interaction_id is not None and m.interaction_id in state.interactions:
-        data["interaction_metadata"] = interaction_metadata(state.interactions[m.interaction_id])
+        data["interaction_metadata"] = interaction_metadata(
+            state.interactions[m.interaction_id], state
+        )
     if m.thread_id is not None and m.thread_id in state.channels:
         data["thread"] = channel(state.channels[m.thread_id], state)
     return data
 
 
-def interaction_metadata(i: Interaction) -> dict[str, Any]:
+def interaction_metadata(i: Interaction, state: State) -> dict[str, Any]:
     """The `interaction_metadata` a response message carries."""
     data: dict[str, Any] = {
         "id": str(i.id),
@@ -234,6 +238,9 @@ def interaction_metadata(i: Interaction) -> dict[str, Any]:
         data["interacted_message_id"] = str(i.message_id)
     if i.original_id is not None:
         data["original_response_message_id"] = str(i.original_id)
+    trigger = state.interactions.get(i.trigger_id) if i.trigger_id is not None else None
+    if trigger is not None:
+        data["triggering_interaction_metadata"] = interaction_metadata(trigger, state)
     return data
 
 
@@ -261,6 +268,7 @@ def voice_state(guild: Guild, user_id: int, channel_id: int | None) -> dict[str,
         "self_deaf": False,
         "self_mute": False,
         "self_video": False,
+        "self_stream": False,
         "suppress": False,
         "request_to_speak_timestamp": None,
     }
@@ -286,7 +294,7 @@ def guild(g: Guild, state: State) -> dict[str, Any]:
         "stickers": [],
         "owner_id": str(g.owner_id),
         "application_id": None,
-        "region": None,
+        "region": "deprecated",  # what Discord sends since voice regions moved to channels
         "afk_channel_id": None,
         "afk_timeout": 300,
         "system_channel_id": None,
@@ -306,8 +314,13 @@ def guild(g: Guild, state: State) -> dict[str, Any]:
         "rules_channel_id": None,
         "public_updates_channel_id": None,
         "safety_alerts_channel_id": None,
+        "nsfw": False,
         "nsfw_level": 0,
         "premium_progress_bar_enabled": False,
+        "home_header": None,
+        "max_video_channel_users": 25,
+        "max_stage_video_channel_users": 50,
+        "incidents_data": None,
         "roles": [role(r) for r in g.roles.values()],
         "joined_at": iso(g.joined_at),
         "large": len(g.members) > LARGE_THRESHOLD,

@@ -49,21 +49,19 @@ class Modal:
         submitted = []
         for top in self.components:
             if top.get("type") == LABEL:
-                submitted.append({"type": LABEL, "component": _answer(top["component"], given)})
+                answer = _answer(top["component"], given)
+                submitted.append({"type": LABEL, "id": top["id"], "component": answer})
             elif top.get("type") == 1:
-                submitted.append(
-                    {
-                        "type": 1,
-                        "components": [_answer(c, given) for c in top.get("components", [])],
-                    }
-                )
+                answers = [_answer(c, given) for c in top.get("components", [])]
+                submitted.append({"type": 1, "id": top["id"], "components": answers})
         return submitted
 
 
 def _answer(field: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
     value = given.get(field["custom_id"])
+    answer = {"type": field["type"], "id": field["id"], "custom_id": field["custom_id"]}
     if field["type"] != TEXT_INPUT:
-        return {"type": field["type"], "custom_id": field["custom_id"], "values": list(value or [])}
+        return {**answer, "values": list(value or [])}
     text = "" if value is None else str(value)
     if field.get("required", True) and not text:
         raise ValueError(f"modal field {field['custom_id']!r} is required")
@@ -72,7 +70,7 @@ def _answer(field: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
             f"modal field {field['custom_id']!r} must be {field.get('min_length', 0)}"
             f"-{field.get('max_length', 4000)} characters"
         )
-    return {"type": TEXT_INPUT, "custom_id": field["custom_id"], "value": text}
+    return {**answer, "value": text}
 
 
 class Reply:

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, overload
 
 from aiohttp import web
 
@@ -25,10 +25,11 @@ from sandbox.discord.gateway import Gateway
 from sandbox.discord.interactions import Interactions
 from sandbox.discord.messages import Messages
 from sandbox.discord.models import Attachment, Channel, Message, User
+from sandbox.discord.ratelimits import RateLimits
 from sandbox.discord.rest import API_PREFIX, build_api, route_templates
 from sandbox.discord.snowflake import iso, snowflake_time
 from sandbox.discord.state import State
-from sandbox.discord.waiting import poll
+from sandbox.discord.waiting import poll, poll_predicate
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +59,29 @@ class DiscordSandbox:
         host: str = "127.0.0.1",
         port: int = 0,
         interaction_deadline: float = 3.0,
+        interaction_token_lifetime: float = 15 * 60.0,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.state = State(token=token or f"sandbox.{secrets.token_urlsafe(24)}", bot_name=bot_name)
         messages = Messages(self.state)
         gateway = Gateway(
             self.state, heartbeat_interval_ms=heartbeat_interval_ms, shard_count=shard_count
         )
-        interactions = Interactions(self.state, messages, response_deadline=interaction_deadline)
-        self.backend = Backend(self.state, messages, interactions, gateway, CallLog(), Faults())
+        interactions = Interactions(
+            self.state,
+            messages,
+            response_deadline=interaction_deadline,
+            token_lifetime=interaction_token_lifetime,
+        )
+        self.backend = Backend(
+            self.state,
+            messages,
+            interactions,
+            gateway,
+            CallLog(),
+            Faults(),
+            rate_limits or RateLimits(),
+        )
         api = build_api(self.backend)
         self.routes: list[str] = route_templates(api)
         self.backend.faults.routes.update(self.routes)
@@ -150,6 +166,11 @@ class DiscordSandbox:
         """Fault injection by route template (see `routes`)."""
         return self.backend.faults
 
+    @property
+    def rate_limits(self) -> RateLimits:
+        """Discord's rate limits, emulated: `set(route, limit, per)`, `speed`, `enabled`."""
+        return self.backend.rate_limits
+
     # -- setting the scene ----------------------------------------------------------------
 
     def create_guild(self, name: str) -> SandboxGuild:
@@ -163,6 +184,17 @@ class DiscordSandbox:
 
     # -- waiting ------------------------------------------------------------------------
 
+    @overload
+    async def wait_for(
+        self,
+        predicate: Callable[[], Awaitable[T | None]],
+        timeout: float = ...,
+        interval: float = ...,
+    ) -> T: ...
+    @overload
+    async def wait_for(
+        self, predicate: Callable[[], T | None], timeout: float = ..., interval: float = ...
+    ) -> T: ...
     async def wait_for(
         self,
         predicate: Callable[[], T | Awaitable[T | None] | None],
@@ -170,7 +202,7 @@ class DiscordSandbox:
         interval: float = 0.005,
     ) -> T:
         """Poll `predicate` until truthy (returned) or raise TimeoutError after `timeout`."""
-        return await poll(predicate, timeout, interval)
+        return await poll_predicate(predicate, timeout, interval)
 
     async def wait_until_ready(self, timeout: float = 5.0) -> None:
         """Wait until the bot identified (every shard) and its guilds were sent."""

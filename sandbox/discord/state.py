@@ -17,6 +17,7 @@ from sandbox.discord.models import (
     Guild,
     Interaction,
     Member,
+    MemberFlag,
     Message,
     Perm,
     Role,
@@ -216,7 +217,9 @@ class State:
         """A user joins: dispatch GUILD_MEMBER_ADD."""
         if who.id in guild.members:
             raise ValueError(f"{who.username} is already in {guild.name}")
-        joined = Member(who, guild.id, now())
+        joined = Member(who, guild.id, now(), pending=guild.screening)
+        if who.id in guild.former_member_ids:
+            joined.flags |= MemberFlag.DID_REJOIN
         guild.members[who.id] = joined
         self.dispatch(
             "GUILD_MEMBER_ADD", {**payloads.member(joined), "guild_id": str(guild.id)}, guild.id
@@ -228,6 +231,7 @@ class State:
         if user_id in guild.voice:
             self.set_voice(guild, user_id, None)
         gone = guild.members.pop(user_id)
+        guild.former_member_ids.add(user_id)
         self.dispatch(
             "GUILD_MEMBER_REMOVE",
             {"guild_id": str(guild.id), "user": payloads.user(gone.user)},

@@ -8,10 +8,10 @@ async with StripeSandbox(clock=clock) as stripe_sb:
     await stripe_sb.webhooks.drain()
 """
 
-from ._api import ApiCall
-from ._errors import ApiError, ScenarioError
-from ._state import Outcome
+from .api import ApiCall
+from .errors import ApiError, ScenarioError
 from .sandbox import StripeSandbox
+from .state import Outcome
 from .webhooks import (
     DeliveryAttempt,
     Endpoint,

@@ -12,17 +12,17 @@ from typing import Any, Self
 import stripe
 from aiohttp import web
 
-from ._api import ApiCall, StripeApi
-from ._charges import ChargeFlows
-from ._checkout import CheckoutFlows
-from ._errors import ApiError
-from ._ids import IdFactory
-from ._objects_catalog import build_customer, build_price, build_product
-from ._pages import HostedPages
-from ._payments import Payments
-from ._state import Obj, Outcome, StripeState
-from ._subscriptions import SubscriptionFlows
-from ._time import Clock, HasNow, as_clock
+from .api import ApiCall, StripeApi
+from .charges import ChargeFlows
+from .checkout import CheckoutFlows
+from .errors import ApiError
+from .ids import IdFactory
+from .objects_catalog import build_customer, build_price, build_product
+from .pages import HostedPages
+from .payments import Payments
+from .state import Obj, Outcome, StripeState
+from .subscriptions import SubscriptionFlows
+from .time import Clock, HasNow, as_clock
 from .webhooks import Endpoint, RetryPolicy, WebhookSender
 
 log = logging.getLogger(__name__)
@@ -362,6 +362,14 @@ class StripeSandbox:
         """The card holder disputes the charge: charge.dispute.created."""
         return self._run(
             "dispute", charge_id, lambda: self._charges.dispute(charge_id, reason=reason)
+        )
+
+    async def close_dispute(self, dispute_id: str, *, status: str = "won") -> Outcome:
+        """The dispute is decided (`won`, `lost`) or the inquiry closes: charge.dispute.closed."""
+        return self._run(
+            "close_dispute",
+            dispute_id,
+            lambda: self._charges.close_dispute(dispute_id, status=status),
         )
 
     def _run(self, name: str, target: str, scenario: Callable[[], Outcome]) -> Outcome:

@@ -189,6 +189,16 @@ class WebhookSender:
             self._dispatch(event_id, allow_duplicate=True)
         return released
 
+    def release(self, *keys: str) -> list[str]:
+        """Deliver only the held events with these ids or types; the rest stay held."""
+        chosen = [e for e in self._held if any(k in (e, self._events[e][0]["type"]) for k in keys)]
+        if not chosen:
+            raise ValueError(f"no held event has id or type in {keys!r}")
+        self._held = [event_id for event_id in self._held if event_id not in chosen]
+        for event_id in chosen:
+            self._dispatch(event_id, allow_duplicate=True)
+        return chosen
+
     @property
     def held(self) -> list[Obj]:
         """Events waiting for `resume()`."""

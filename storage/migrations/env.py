@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers every table)
+from storage.schema import load_models
+
+load_models()
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -9,8 +9,8 @@ from sqlalchemy import insert, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Report
 from storage.stats import tables as t
+from storage.stats.models import Report
 from storage.stats.sql import execute
 
 _reports = t.reports

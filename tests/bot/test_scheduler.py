@@ -12,8 +12,8 @@ from sqlmodel import func, select
 
 from bot.scheduler import Scheduler
 from sandbox.discord.waiting import poll
+from storage.audit.models import AuditEntry
 from storage.database import Database
-from storage.models import AuditEntry
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

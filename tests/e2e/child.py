@@ -7,12 +7,12 @@ import os
 import socket
 import sys
 from asyncio.subprocess import Process
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from sandbox.community import PreparedCommunity, prepare_community
 from sandbox.discord import DiscordSandbox
-from sandbox.harness import PreparedCommunity, prepare_community
 from sandbox.stripe import StripeSandbox
 
 
@@ -25,7 +25,7 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def lyceum_run(
-    tmp_path: Path, **overrides: dict[str, object]
+    tmp_path: Path, **overrides: Mapping[str, object]
 ) -> AsyncIterator[tuple[PreparedCommunity, Process, int]]:
     """`lyceum run` in a child process against fresh stand-ins; killed if still running."""
     async with (
@@ -41,11 +41,11 @@ async def lyceum_child(
     discord_sb: DiscordSandbox,
     stripe_sb: StripeSandbox,
     tmp_path: Path,
-    **overrides: dict[str, object],
+    **overrides: Mapping[str, object],
 ) -> AsyncIterator[tuple[PreparedCommunity, Process, int]]:
     """`lyceum run` on the given stand-ins, once it has identified on the gateway."""
     port = free_port()
-    settings = {"web": {"port": port}, **overrides}
+    settings: dict[str, Mapping[str, object]] = {"web": {"port": port}, **overrides}
     prepared = await prepare_community(discord_sb, stripe_sb, tmp_path, overrides=settings)
     async with child(prepared) as process:
         # Generous: starting Python and importing the app takes seconds on a busy machine.

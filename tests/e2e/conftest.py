@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from sandbox.harness import Community, running_community
+from sandbox.community import Community, running_community
+from sandbox.discord import DiscordSandbox
+from tests.e2e.spec_check import ContractRecorder
 
 
 @pytest.fixture
@@ -16,3 +18,27 @@ async def community(tmp_path: Path, database_url: str) -> AsyncIterator[Communit
     DATABASE_URL is set, as in CI)."""
     async with running_community(tmp_path, database_url=database_url) as world:
         yield world
+
+
+@pytest.fixture(autouse=True)
+def discord_contract(monkeypatch: pytest.MonkeyPatch) -> Iterator[ContractRecorder]:
+    """Every Discord sandbox of the test is held to Discord's OpenAPI spec: each REST call
+    (route, the bot's body, the sandbox's answer) and each gateway dispatch, checked at the end."""
+    recorder = ContractRecorder()
+    start = DiscordSandbox.start
+
+    async def watched_start(sandbox: DiscordSandbox) -> None:
+        recorder.watch(sandbox)
+        await start(sandbox)
+
+    monkeypatch.setattr(DiscordSandbox, "start", watched_start)
+    yield recorder
+    problems = recorder.problems()
+    if problems:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        pytest.fail(
+            f"{len(problems)} mismatch(es) with Discord's OpenAPI spec "
+            f"(tests/fixtures/discord-api-spec; allowlist: tests/e2e/spec_check.py ALLOWED):\n"
+            f"{listing}",
+            pytrace=False,
+        )

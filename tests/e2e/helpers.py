@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
-from sandbox.harness import Community
-from storage.models import Interaction, Member
+from sandbox.community import Community
+from storage.activity.models import Member
+from storage.interactions import Interaction
 
 
 async def logged(world: Community, **where: object) -> list[Interaction]:
     """Interactions written so far (after flushing the log) matching `where`."""
-    await world.services.interaction_log.flush()
+    await world.interaction_log.flush()
     statement = select(Interaction)
     for column, value in where.items():
         statement = statement.where(getattr(Interaction, column) == value)
     async with world.db.read() as session:
-        return list((await session.exec(statement.order_by(Interaction.id))).all())
+        return list((await session.exec(statement.order_by(col(Interaction.id)))).all())
 
 
 async def member_row(world: Community, user_id: int) -> Member | None:

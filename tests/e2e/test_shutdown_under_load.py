@@ -30,14 +30,15 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from sandbox.community import DEFAULT_TIERS
 from sandbox.discord import Channel, DiscordSandbox, Person, Reply, payloads
 from sandbox.discord.models import Message
 from sandbox.discord.snowflake import iso, snowflake_time
 from sandbox.discord.waiting import poll
-from sandbox.harness import DEFAULT_TIERS
 from sandbox.stripe import RetryPolicy, StripeSandbox
+from storage.billing.models import StripeEvent
 from storage.database import Database
-from storage.models import Interaction, StripeEvent
+from storage.interactions import Interaction
 from tests.e2e.child import lyceum_child
 
 MEMBERS = 8

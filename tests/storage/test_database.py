@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import func, select
 
+from storage.audit.models import AuditEntry
 from storage.database import Database, UnsupportedDatabase, create_engine
-from storage.models import AuditEntry
 from tests.conftest import sqlite_only
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

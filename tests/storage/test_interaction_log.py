@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from storage.database import Database
 from storage.interaction_log import InteractionLog
-from storage.models import Interaction
+from storage.interactions import Interaction
 from storage.types import NaiveDatetimeError
 from tests.conftest import sqlite_only
 
@@ -84,7 +84,7 @@ async def test_many_rows_arrive_complete_and_in_their_fields(db: Database) -> No
             await asyncio.sleep(0)
     await log.close()
     async with db.read() as session:
-        rows = (await session.exec(select(Interaction).order_by(Interaction.user_id))).all()
+        rows = (await session.exec(select(Interaction).order_by(col(Interaction.user_id)))).all()
     assert len(rows) == 2500
     last = rows[-1]
     assert (last.guild_id, last.kind, last.channel_id, last.ref) == (10, "reply", 55, "r2499")

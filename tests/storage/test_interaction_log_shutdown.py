@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from storage.database import Database
 from storage.interaction_log import InteractionLog
-from storage.models import Interaction
+from storage.interactions import Interaction
 from tests.conftest import sqlite_only
 from tests.storage.test_interaction_log import T0
 

@@ -5,7 +5,6 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401
 from storage.database import Database
 from storage.migrate import (
     DatabaseNotMigrated,
@@ -14,6 +13,9 @@ from storage.migrate import (
     head_revisions,
     upgrade,
 )
+from storage.schema import load_models
+
+load_models()
 
 
 async def test_fresh_database_is_reported_unmigrated(database_url: str) -> None:

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy.exc import StatementError
 
-from storage import members
+from storage.activity import members
 from storage.database import Database
 
 

@@ -1,19 +1,18 @@
 """Paid membership: Stripe Checkout, webhooks, entitlements and paid roles."""
 
 from bot.services.billing.checkout import BillingUnavailable, CheckoutLink, TierChoice
-from bot.services.billing.gateway import (
+from bot.services.billing.moderation import EntitlementView, TierView
+from bot.services.billing.reconcile import ReconcileReport
+from bot.services.billing.service import BillingService
+from bot.services.billing.stripe_api import (
     CheckoutSession,
-    StripeGateway,
+    StripeApi,
     StripeRejected,
     StripeUnavailable,
 )
-from bot.services.billing.manual import Actor, EntitlementView, TierView
-from bot.services.billing.reconcile import ReconcileReport
-from bot.services.billing.service import BillingService
 from bot.services.billing.webhooks import Receipt, WebhookReceiver
 
 __all__ = [
-    "Actor",
     "BillingService",
     "BillingUnavailable",
     "CheckoutLink",
@@ -21,7 +20,7 @@ __all__ = [
     "EntitlementView",
     "Receipt",
     "ReconcileReport",
-    "StripeGateway",
+    "StripeApi",
     "StripeRejected",
     "StripeUnavailable",
     "TierChoice",

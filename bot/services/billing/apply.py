@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import Clock
-from bot.services.billing.gateway import StripeGateway
-from bot.services.billing.ledger import Effects, Ledger
+from bot.core.clock import Clock
+from bot.core.text import t
+from bot.services.billing.disputes import DisputeWrites
+from bot.services.billing.ledger import Ledger, Queued
 from bot.services.billing.objects import (
     InvalidPayload,
     parse_charge,
@@ -29,9 +30,10 @@ from bot.services.billing.objects import (
     parse_subscription,
 )
 from bot.services.billing.payments import PaymentWrites
-from bot.services.billing.subscriptions import SubscriptionWrites, Write, skip
-from storage import billing
-from storage.billing import EventRow
+from bot.services.billing.stripe_api import StripeApi
+from bot.services.billing.subscriptions import EntitlementWrite, SubscriptionWrites, skip
+from storage.billing import queries as billing
+from storage.billing.queries import EventRow
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ HANDLED_EVENTS = (
     | {
         "charge.refunded",
         "charge.dispute.created",
+        "charge.dispute.closed",
     }
 )
 
@@ -75,24 +78,31 @@ class StoredEvent:
 class ApplyResult:
     """What applying one event did."""
 
-    outcome: str  # applied | already | missing
+    outcome: str  # applied | already | missing | set_aside
     note: str | None = None
-    effects: Effects = field(default_factory=Effects)
+    effects: Queued = field(default_factory=Queued)
+
+
+def _field(obj: Any, *path: str) -> str:
+    """The text at `path` in a payload of any shape ("" when it is not there or not text)."""
+    for key in path:
+        obj = obj.get(key) if isinstance(obj, dict) else None
+    return obj if isinstance(obj, str) else ""
 
 
 def routing_key(event_type: str, obj: dict[str, Any], event_id: str) -> str:
     """What events must not be applied concurrently with (same subscription or payment)."""
     if event_type in SUBSCRIPTION_EVENTS:
-        return f"sub:{obj.get('id')}"
+        return f"sub:{_field(obj, 'id')}"
     if event_type in INVOICE_EVENTS:
-        details = (obj.get("parent") or {}).get("subscription_details") or {}
-        return f"sub:{details.get('subscription')}"
+        return f"sub:{_field(obj, 'parent', 'subscription_details', 'subscription')}"
     if event_type in CHECKOUT_EVENTS:
-        if obj.get("subscription"):
-            return f"sub:{obj.get('subscription')}"
-        return f"pay:{obj.get('payment_intent')}"
+        if _field(obj, "subscription"):
+            return f"sub:{_field(obj, 'subscription')}"
+        return f"pay:{_field(obj, 'payment_intent')}"
     if event_type.startswith("charge."):
-        return f"pay:{obj.get('payment_intent') or obj.get('charge') or obj.get('id')}"
+        payment = _field(obj, "payment_intent") or _field(obj, "charge") or _field(obj, "id")
+        return f"pay:{payment}"
     return f"event:{event_id}"
 
 
@@ -100,13 +110,14 @@ class EventApplier:
     """Turns one stored event into entitlement changes."""
 
     def __init__(
-        self, db: Database, gateway: StripeGateway, clock: Clock, *, grace: timedelta
+        self, db: Database, stripe_api: StripeApi, clock: Clock, *, grace: timedelta
     ) -> None:
         self._db = db
         self._clock = clock
         self._ledger = Ledger(clock)
-        self._subscriptions = SubscriptionWrites(db, gateway, clock, self._ledger, grace=grace)
-        self._payments = PaymentWrites(db, gateway, clock, self._ledger)
+        self._subscriptions = SubscriptionWrites(db, stripe_api, clock, self._ledger, grace=grace)
+        self._payments = PaymentWrites(db, stripe_api, clock, self._ledger)
+        self._disputes = DisputeWrites(db, stripe_api, clock, self._ledger, self._subscriptions)
         self._locks = KeyedLocks()
         self.applied: Counter[str] = Counter()
 
@@ -143,9 +154,8 @@ class EventApplier:
         try:
             write = await self._prepare(event, arrived)
         except InvalidPayload as error:
-            log.warning("event %s (%s) ignored: %s", event.id, event.type, error)
-            write = skip(f"invalid payload: {error}")
-        effects = Effects()
+            return await self.set_aside(event.id, f"invalid payload: {error}")
+        effects = Queued()
         async with self._db.transaction() as session:
             locked = await billing.event_for_update(session, event.id)
             if locked is None or locked.processed_at is not None:
@@ -160,7 +170,33 @@ class EventApplier:
             log.info("event %s (%s): %s", event.id, event.type, note)
         return ApplyResult("applied", note, effects)
 
-    async def _prepare(self, event: StoredEvent, arrived: float | None) -> Write:
+    async def set_aside(self, event_id: str, reason: str) -> ApplyResult:
+        """Stop trying a stored event: mark it done with the reason; tell its guild's moderators."""
+        effects = Queued()
+        async with self._db.transaction() as session:
+            locked = await billing.event_for_update(session, event_id)
+            if locked is None or locked.processed_at is not None:
+                return ApplyResult("already")
+            locked.processed_at = self._clock.now()
+            locked.attempts += 1
+            locked.last_error = f"set aside: {reason}"[:2000]
+            session.add(locked)
+            guild_id = named_guild(locked.payload)
+            if guild_id is not None and await billing.tiers(session, guild_id, enabled_only=False):
+                text = t(
+                    "A Stripe event (`{event_id}`, {event_type}) could not be applied and was "
+                    "set aside: {reason}. Access stays as it was; check the event "
+                    "in the Stripe dashboard (the nightly reconcile re-reads subscriptions).",
+                    event_id=event_id,
+                    event_type=locked.type,
+                    reason=clip(reason, 300),
+                )
+                await self._ledger.alert_moderators(session, guild_id, text, effects)
+            event_type = locked.type
+        log.error("Stripe event %s (%s) set aside: %s", event_id, event_type, reason)
+        return ApplyResult("set_aside", reason, effects)
+
+    async def _prepare(self, event: StoredEvent, arrived: float | None) -> EntitlementWrite:
         kind, obj, created = event.type, event.obj, event.created
         if kind in SUBSCRIPTION_EVENTS:
             state = parse_subscription(obj)
@@ -177,8 +213,31 @@ class EventApplier:
         if kind == "charge.refunded":
             return await self._payments.refunded(parse_charge(obj), created)
         if kind == "charge.dispute.created":
-            return await self._payments.disputed(parse_dispute(obj), created)
+            return await self._disputes.opened(parse_dispute(obj), created)
+        if kind == "charge.dispute.closed":
+            return await self._disputes.closed(parse_dispute(obj), created)
         return skip("")
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, marked when cut."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def named_guild(payload: Any) -> int | None:
+    """The guild an event's object names in our metadata, read leniently (None if none)."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    obj = data.get("object") if isinstance(data, dict) else None
+    for candidate in (
+        _field(obj, "metadata", "guild_id"),
+        _field(obj, "parent", "subscription_details", "metadata", "guild_id"),
+        _field(obj, "client_reference_id").partition(":")[0],
+    ):
+        if 0 < len(candidate) <= 19 and candidate.isascii() and candidate.isdigit():
+            guild_id = int(candidate)
+            if 0 < guild_id < 2**63:
+                return guild_id
+    return None
 
 
 class KeyedLocks:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.errors import DomainError, InvalidInput, NotFound
-from bot.services.billing.gateway import StripeGateway, StripeRejected, StripeUnavailable
+from bot.core.echo import echo
+from bot.core.errors import DomainError, InvalidInput, NotFound
+from bot.core.ports import PortError, Roles
+from bot.core.text import t
+from bot.services.billing.stripe_api import StripeApi, StripeRejected, StripeUnavailable
+from bot.services.roles import hand_out_problem
 from bot.settings import StripeSettings
-from storage import billing
+from storage.billing import queries as billing
+from storage.billing.models import Tier
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -39,10 +44,13 @@ class CheckoutLink:
 class CheckoutService:
     """Creates Checkout and portal sessions for members."""
 
-    def __init__(self, db: Database, gateway: StripeGateway, settings: StripeSettings) -> None:
+    def __init__(
+        self, db: Database, stripe_api: StripeApi, settings: StripeSettings, roles: Roles
+    ) -> None:
         self._db = db
-        self._gateway = gateway
+        self._stripe = stripe_api
         self._settings = settings
+        self._roles = roles
 
     async def tier_choices(self, guild_id: int, typed: str = "") -> list[TierChoice]:
         """Enabled tiers whose key or name contains `typed` (for autocomplete)."""
@@ -60,21 +68,29 @@ class CheckoutService:
         async with self._db.read() as session:
             tier = await billing.tier(session, guild_id, tier_key.strip().lower())
             if tier is None or not tier.enabled:
-                names = ", ".join(t.key for t in await billing.tiers(session, guild_id))
+                names = ", ".join(row.key for row in await billing.tiers(session, guild_id))
                 raise NotFound(
-                    f"There is no tier called `{tier_key}`. Pick one of: {names}."
+                    t(
+                        "There is no tier called {tier}. Pick one of: {names}.",
+                        tier=echo(tier_key),
+                        names=names,
+                    )
                     if names
-                    else "This server does not sell any tiers yet."
+                    else t("This server does not sell any tiers yet.")
                 )
             held = await billing.entitlements_of_member(session, guild_id, user_id)
             customer_id = await billing.customer_of_member(session, guild_id, user_id)
         if any(row.tier_key == tier.key and row.active for row in held):
             raise InvalidInput(
-                f"You already have **{tier.name}**. Use `/billing` to manage your membership."
+                t(
+                    "You already have **{tier}**. Use `/billing` to manage your membership.",
+                    tier=echo(tier.name, 100),
+                )
             )
+        await self._check_role_is_safe(tier)
         metadata = {"guild_id": str(guild_id), "user_id": str(user_id), "tier": tier.key}
         try:
-            session_link = await self._gateway.create_checkout_session(
+            session_link = await self._stripe.create_checkout_session(
                 mode="subscription" if tier.kind == "subscription" else "payment",
                 price_id=tier.stripe_price_id,
                 client_reference_id=f"{guild_id}:{user_id}",
@@ -86,16 +102,39 @@ class CheckoutService:
         except StripeUnavailable as error:
             log.warning("checkout for %s in %s failed: %s", user_id, guild_id, error)
             raise BillingUnavailable(
-                "Payments are unavailable right now. Nothing was charged; please try again "
-                "in a minute."
+                t(
+                    "Payments are unavailable right now. Nothing was charged; please try again "
+                    "in a minute."
+                )
             ) from error
         except StripeRejected as error:
             log.error("Stripe refused a checkout for tier %s in %s: %s", tier.key, guild_id, error)
             raise BillingUnavailable(
-                f"Stripe refused to start a checkout for **{tier.name}**. Please tell a "
-                "moderator (the tier's price may be misconfigured)."
+                t(
+                    "Stripe refused to start a checkout for **{tier}**. Please tell a "
+                    "moderator (the tier's price may be misconfigured).",
+                    tier=echo(tier.name, 100),
+                )
             ) from error
         return CheckoutLink(session_link.url, tier.name, tier.kind)
+
+    async def _check_role_is_safe(self, tier: Tier) -> None:
+        """Sell nothing whose role the bot would refuse to give (it gained moderator powers)."""
+        try:
+            facts = await self._roles.describe(tier.guild_id, tier.role_id)
+        except PortError as error:  # the outbox checks again before it gives the role
+            log.warning("could not look at role %s before a checkout: %s", tier.role_id, error)
+            return
+        problem = hand_out_problem(facts) if facts is not None else None
+        if problem is not None:
+            log.error("tier %s in %s is not for sale: %s", tier.key, tier.guild_id, problem)
+            raise BillingUnavailable(
+                t(
+                    "**{tier}** cannot be bought right now: its role needs a "
+                    "moderator's attention. Nothing was charged; please tell a moderator.",
+                    tier=echo(tier.name, 100),
+                )
+            )
 
     async def portal_link(self, guild_id: int, user_id: int) -> str:
         """A customer-portal link for the member's Stripe customer."""
@@ -103,14 +142,14 @@ class CheckoutService:
             customer_id = await billing.customer_of_member(session, guild_id, user_id)
         if customer_id is None:
             raise NotFound(
-                "You have no billing account here yet. Use `/subscribe` to join a paid tier."
+                t("You have no billing account here yet. Use `/subscribe` to join a paid tier.")
             )
         try:
-            return await self._gateway.create_portal_session(
+            return await self._stripe.create_portal_session(
                 customer_id, self._settings.portal_return_url
             )
         except (StripeUnavailable, StripeRejected) as error:
             log.warning("portal for %s in %s failed: %s", user_id, guild_id, error)
             raise BillingUnavailable(
-                "The billing portal is unavailable right now; please try again in a minute."
+                t("The billing portal is unavailable right now; please try again in a minute.")
             ) from error

@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock
-from storage import billing
-from storage import billing_outbox as queues
+from bot.core.clock import Clock
+from storage.billing import queries as billing
+from storage.billing.models import Entitlement, EntitlementSource
 from storage.database import Session
-from storage.models import Entitlement
+from storage.notices import queries as notices
+from storage.roles import queries as role_changes
 
 
 @dataclass
-class Effects:
+class Queued:
     """What a transaction queued for the outbox workers."""
 
     roles: int = 0
@@ -66,7 +67,7 @@ class Ledger:
             guild_id=guild_id,
             user_id=user_id,
             tier_key=tier_key,
-            source=source,
+            source=EntitlementSource(source),
             status=status,
             active=False,
             updated_at=self._clock.now(),
@@ -81,7 +82,7 @@ class Ledger:
         status: str,
         at: datetime,
         reason: str,
-        effects: Effects,
+        effects: Queued,
         price: Price | None = None,
     ) -> bool:
         """Store the new status (and `price`); on a flip log it and queue the role change.
@@ -117,14 +118,14 @@ class Ledger:
         user_id: int,
         tier_key: str,
         reason: str,
-        effects: Effects,
+        effects: Queued,
     ) -> None:
         """Queue the tier role's add or remove to match the member's active entitlements."""
         tier = await billing.tier(session, guild_id, tier_key)
         if tier is None or not tier.role_id:
             return
         wanted = tier.role_id in await billing.active_role_ids(session, guild_id, user_id)
-        await queues.queue_role_change(
+        await role_changes.queue_role_change(
             session,
             guild_id,
             user_id,
@@ -136,22 +137,22 @@ class Ledger:
         effects.roles += 1
 
     async def notify_member(
-        self, session: Session, guild_id: int, user_id: int, text: str, effects: Effects
+        self, session: Session, guild_id: int, user_id: int, text: str, effects: Queued
     ) -> None:
         """Queue a DM to the member."""
-        await queues.queue_notice(
+        await notices.queue_notice(
             session, guild_id, "dm", text, at=self._clock.now(), user_id=user_id
         )
         effects.notices += 1
 
     async def alert_moderators(
-        self, session: Session, guild_id: int, text: str, effects: Effects
+        self, session: Session, guild_id: int, text: str, effects: Queued
     ) -> None:
         """Queue a post to the guild's moderator log channel."""
-        await queues.queue_notice(session, guild_id, "mod_log", text, at=self._clock.now())
+        await notices.queue_notice(session, guild_id, "mod_log", text, at=self._clock.now())
         effects.notices += 1
 
-    async def revoke_due(self, session: Session, effects: Effects) -> list[Entitlement]:
+    async def revoke_due(self, session: Session, effects: Queued) -> list[Entitlement]:
         """End access whose scheduled end or past_due grace has passed; the rows ended."""
         now = self._clock.now()
         ended = await billing.due_for_revocation(session, now)

@@ -5,22 +5,25 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.ports import Notifier, Publisher, Roles
+from bot.core.access import Caller
+from bot.core.clock import Clock
+from bot.core.ports import Roles
+from bot.core.text import t
 from bot.scheduler import Scheduler
 from bot.services.billing.apply import EventApplier
 from bot.services.billing.checkout import CheckoutLink, CheckoutService, TierChoice
-from bot.services.billing.gateway import StripeGateway
-from bot.services.billing.ledger import Effects, Ledger
-from bot.services.billing.manual import Actor, EntitlementView, MembershipAdmin, TierView
-from bot.services.billing.outbox import OutboxWorker
+from bot.services.billing.ledger import Ledger, Queued
+from bot.services.billing.moderation import EntitlementView, MembershipAdmin, TierView
 from bot.services.billing.reconcile import Reconciler, ReconcileReport
+from bot.services.billing.stripe_api import StripeApi
 from bot.services.billing.subscriptions import SubscriptionWrites
 from bot.services.billing.webhooks import EventWorker, WebhookReceiver
+from bot.services.roles import RoleFacts, RoleService
 from bot.settings import Settings
-from storage import billing
-from storage import billing_outbox as queues
+from storage.audit import queries as audit
+from storage.billing import queries as billing
 from storage.database import Database
+from storage.roles import queries as role_changes
 
 log = logging.getLogger(__name__)
 
@@ -36,35 +39,35 @@ class BillingService:
         db: Database,
         clock: Clock,
         scheduler: Scheduler,
-        gateway: StripeGateway,
+        stripe_api: StripeApi,
         *,
         roles: Roles,
-        notifier: Notifier,
-        publisher: Publisher,
+        role_service: RoleService,
     ) -> None:
         self._settings = settings
         self._db = db
         self._clock = clock
         self._scheduler = scheduler
-        self.gateway = gateway
+        self.stripe_api = stripe_api
         grace = timedelta(days=settings.stripe.past_due_grace_days)
         self._ledger = Ledger(clock)
-        self.applier = EventApplier(db, gateway, clock, grace=grace)
-        self.outbox = OutboxWorker(db, roles, notifier, publisher, clock, self._mod_log_channel)
+        self.applier = EventApplier(db, stripe_api, clock, grace=grace)
+        self._role_service = role_service
+        self.outbox = role_service.outbox  # the shared worker (tests drive it directly)
         self.events = EventWorker(db, self.applier, on_effects=self._queued)
         self.receiver = WebhookReceiver(
             db, clock, settings.stripe.webhook_secret.reveal(), on_stored=self.events.offer
         )
         self.events.yield_to = self.receiver.quiet
-        self.checkout = CheckoutService(db, gateway, settings.stripe)
-        self.admin = MembershipAdmin(db, clock, self._ledger, settings)
+        self.checkout = CheckoutService(db, stripe_api, settings.stripe, roles)
+        self.admin = MembershipAdmin(db, clock, self._ledger, settings, roles)
         self._reconciler = Reconciler(
             db,
-            gateway,
+            stripe_api,
             roles,
             clock,
             self._ledger,
-            SubscriptionWrites(db, gateway, clock, self._ledger, grace=grace),
+            SubscriptionWrites(db, stripe_api, clock, self._ledger, grace=grace),
         )
 
     # ------------------------------------------------------------ lifetime
@@ -73,7 +76,6 @@ class BillingService:
         """Store the configured tiers, start the workers and the timers."""
         await self.admin.sync_config_tiers()
         await self.events.start()
-        await self.outbox.start()
         self._scheduler.every("billing:due", self.run_due_checks, seconds=DUE_CHECK_S)
         self._scheduler.cron(
             "billing:reconcile",
@@ -87,16 +89,11 @@ class BillingService:
         self._scheduler.cancel("billing:due")
         self._scheduler.cancel("billing:reconcile")
         await self.events.stop()
-        await self.outbox.stop()
-        await self.gateway.close()
+        await self.stripe_api.close()
 
-    def _queued(self, effects: Effects) -> None:
+    def _queued(self, effects: Queued) -> None:
         if effects.any:
-            self.outbox.wake()
-
-    def _mod_log_channel(self, guild_id: int) -> int:
-        guild = self._settings.guild(guild_id)
-        return guild.mod_log_channel_id if guild else 0
+            self._role_service.wake()
 
     # ------------------------------------------------------------ members
 
@@ -114,15 +111,16 @@ class BillingService:
 
     async def member_joined(self, guild_id: int, user_id: int) -> int:
         """A member (re)joined: waiting role changes apply and their paid roles come back."""
-        effects = Effects()
+        effects = Queued()
         async with self._db.transaction() as session:
-            woken = await queues.wake_waiting_changes(session, guild_id, user_id)
+            woken = await role_changes.wake_waiting_changes(session, guild_id, user_id)
             waiting = {
-                c.role_id for c in await queues.unfinished_role_changes(session, guild_id, user_id)
+                c.role_id
+                for c in await role_changes.unfinished_role_changes(session, guild_id, user_id)
             }
             for role_id in sorted(await billing.active_role_ids(session, guild_id, user_id)):
                 if role_id not in waiting:
-                    await queues.queue_role_change(
+                    await role_changes.queue_role_change(
                         session,
                         guild_id,
                         user_id,
@@ -133,7 +131,7 @@ class BillingService:
                     )
                     effects.roles += 1
         if woken or effects.any:
-            self.outbox.wake()
+            self._role_service.wake()
         return woken + effects.roles
 
     async def wake_waiting_members(self) -> int:
@@ -141,13 +139,13 @@ class BillingService:
         woken = await self._reconciler.wake_present_members()
         if woken:
             log.info("%d role change(s) waited for members who are in the server", woken)
-            self.outbox.wake()
+            self._role_service.wake()
         return woken
 
     # ------------------------------------------------------------ moderators
 
     async def grant(
-        self, guild_id: int, actor: Actor, user_id: int, tier_key: str, until: str | None = None
+        self, guild_id: int, actor: Caller, user_id: int, tier_key: str, until: str | None = None
     ) -> EntitlementView:
         """`/membership grant`."""
         view, effects = await self.admin.grant(guild_id, actor, user_id, tier_key, until)
@@ -155,23 +153,23 @@ class BillingService:
         return view
 
     async def revoke(
-        self, guild_id: int, actor: Actor, user_id: int, tier_key: str
+        self, guild_id: int, actor: Caller, user_id: int, tier_key: str
     ) -> list[EntitlementView]:
         """`/membership revoke`."""
         views, effects = await self.admin.revoke(guild_id, actor, user_id, tier_key)
         self._queued(effects)
         return views
 
-    async def lookup(self, guild_id: int, actor: Actor, user_id: int) -> list[EntitlementView]:
+    async def lookup(self, guild_id: int, actor: Caller, user_id: int) -> list[EntitlementView]:
         """`/membership lookup`."""
         return await self.admin.lookup(guild_id, actor, user_id)
 
-    async def resync(self, guild_id: int, actor: Actor) -> ReconcileReport:
+    async def resync(self, guild_id: int, actor: Caller) -> ReconcileReport:
         """`/membership resync`: reconcile this guild now (audited)."""
         self.admin.check_moderator(guild_id, actor)
         report = await self.reconcile({guild_id})
         async with self._db.transaction() as session:
-            await queues.add_audit(
+            await audit.add_audit(
                 session,
                 guild_id,
                 actor.user_id,
@@ -181,30 +179,33 @@ class BillingService:
             )
         return report[guild_id]
 
-    async def tiers(self, guild_id: int, actor: Actor) -> list[TierView]:
+    async def tiers(self, guild_id: int, actor: Caller) -> list[TierView]:
         """`/setup tiers` without options: the tiers."""
         return await self.admin.tiers(guild_id, actor)
 
     async def set_tier(
         self,
         guild_id: int,
-        actor: Actor,
+        actor: Caller,
         key: str,
         *,
         name: str | None = None,
         price_id: str | None = None,
-        role_id: int | None = None,
+        role: RoleFacts | None = None,
+        bot_top_position: int = 0,
         kind: str | None = None,
         enabled: bool | None = None,
     ) -> TierView:
-        """`/setup tiers key ...`: create or change a tier."""
+        """`/setup tiers key ...`: create or change a tier (`role` below the bot's and the
+        caller's highest role, and without moderator powers)."""
         return await self.admin.set_tier(
             guild_id,
             actor,
             key,
             name=name,
             price_id=price_id,
-            role_id=role_id,
+            role=role,
+            bot_top_position=bot_top_position,
             kind=kind,
             enabled=enabled,
         )
@@ -213,7 +214,7 @@ class BillingService:
 
     async def run_due_checks(self) -> int:
         """End access whose period, grant or past_due grace is over; how many ended."""
-        effects = Effects()
+        effects = Queued()
         async with self._db.transaction() as session:
             ended = await self._ledger.revoke_due(session, effects)
         self._queued(effects)
@@ -223,7 +224,7 @@ class BillingService:
         """Compare Stripe, entitlements and roles for these guilds and repair drift."""
         reports, effects = await self._reconciler.run(guild_ids)
         self._queued(effects)
-        self.outbox.retry_now()
+        self._role_service.retry_now()
         return reports
 
     async def reconcile_all(self) -> None:
@@ -234,7 +235,7 @@ class BillingService:
         except Exception:
             log.exception("the daily reconcile failed; it runs again tomorrow")
             return
-        effects = Effects()
+        effects = Queued()
         async with self._db.transaction() as session:
             for report in reports.values():
                 log.info("reconcile guild %s: %s", report.guild_id, report.summary())
@@ -242,7 +243,7 @@ class BillingService:
                     await self._ledger.alert_moderators(
                         session,
                         report.guild_id,
-                        "Daily billing check. " + report.summary(),
+                        t("Daily billing check. {summary}", summary=report.summary()),
                         effects,
                     )
         self._queued(effects)

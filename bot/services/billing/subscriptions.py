@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import Clock
-from bot.services.billing.gateway import StripeGateway
-from bot.services.billing.ledger import Effects, Ledger, Price
+from bot.core.clock import Clock
+from bot.core.text import t
+from bot.services.billing.ledger import Ledger, Price, Queued
 from bot.services.billing.objects import (
     CheckoutState,
     MemberRef,
@@ -19,20 +19,23 @@ from bot.services.billing.objects import (
     parse_subscription,
 )
 from bot.services.billing.policy import LOCKED, TERMINAL, Previous, is_newer, subscription_access
-from storage import billing
+from bot.services.billing.stripe_api import StripeApi
+from storage.billing import queries as billing
+from storage.billing.models import Entitlement
 from storage.database import Database, Session
-from storage.models import Entitlement
 
-Write = Callable[[Session, Effects], Awaitable[str | None]]
+# One event's change to entitlements, run inside the transaction that marks the event done;
+# it returns a note (why nothing changed) or None.
+EntitlementWrite = Callable[[Session, Queued], Awaitable[str | None]]
 
 # Status of a subscription's old tier after a plan change moved it to another tier.
 SWITCHED = "switched"
 
 
-def skip(note: str) -> Write:
+def skip(note: str) -> EntitlementWrite:
     """A write that changes nothing and says why."""
 
-    async def write(_session: Session, _effects: Effects) -> str | None:
+    async def write(_session: Session, _effects: Queued) -> str | None:
         return note
 
     return write
@@ -52,14 +55,14 @@ class SubscriptionWrites:
     def __init__(
         self,
         db: Database,
-        gateway: StripeGateway,
+        stripe_api: StripeApi,
         clock: Clock,
         ledger: Ledger,
         *,
         grace: timedelta,
     ) -> None:
         self._db = db
-        self._gateway = gateway
+        self._stripe = stripe_api
         self._clock = clock
         self._ledger = ledger
         self._grace = grace
@@ -67,7 +70,7 @@ class SubscriptionWrites:
 
     async def from_event(
         self, state: SubscriptionState, created: datetime, *, final: bool, arrived: float | None
-    ) -> Write:
+    ) -> EntitlementWrite:
         """A `customer.subscription.*` event: its payload if newer (or final), else a re-read."""
         held = await self._held(state.id)
         if final or held is None or is_newer(created, held.version):
@@ -78,7 +81,7 @@ class SubscriptionWrites:
 
     async def from_invoice(
         self, invoice: dict[str, Any], created: datetime, arrived: float | None
-    ) -> Write:
+    ) -> EntitlementWrite:
         """`invoice.paid` / `invoice.payment_failed`: re-read the invoice's subscription."""
         subscription_id, member = invoice_subscription(invoice)
         if subscription_id is None:
@@ -87,7 +90,7 @@ class SubscriptionWrites:
 
     async def from_checkout(
         self, checkout: CheckoutState, created: datetime, arrived: float | None
-    ) -> Write:
+    ) -> EntitlementWrite:
         """A subscription-mode checkout: re-read the subscription it created."""
         if checkout.subscription_id is None:
             return skip("a subscription checkout without a subscription")
@@ -101,7 +104,7 @@ class SubscriptionWrites:
         created: datetime,
         member: MemberRef | None,
         arrived: float | None,
-    ) -> Write:
+    ) -> EntitlementWrite:
         held = await self._held(subscription_id)
         if held is not None and held.status in TERMINAL:
             return skip("the subscription already ended")
@@ -122,14 +125,14 @@ class SubscriptionWrites:
         created: datetime,
         fallback: MemberRef | None,
         arrived: float | None,
-    ) -> Write:
+    ) -> EntitlementWrite:
         loop_time = asyncio.get_running_loop().time()
         if arrived is not None and self._read_at.get(subscription_id, -1.0) >= arrived:
             # Stripe sent this event before we read the subscription (after it arrived),
             # so that read, already stored, includes whatever this event says.
             return skip("Stripe was read after this event arrived")
         self._remember_read(subscription_id, loop_time)
-        obj = await self._gateway.retrieve_subscription(subscription_id)
+        obj = await self._stripe.retrieve_subscription(subscription_id)
         if obj is None:
             return skip(f"subscription {subscription_id} does not exist on Stripe")
         # `created` has whole seconds: a later event may carry the second of this read.
@@ -153,10 +156,10 @@ class SubscriptionWrites:
         since: datetime,
         fallback: MemberRef | None = None,
         authoritative: bool = False,
-    ) -> Write:
+    ) -> EntitlementWrite:
         """Store what `state` means for access (`authoritative`: a reconcile's fresh read)."""
 
-        async def run(session: Session, effects: Effects) -> str | None:
+        async def run(session: Session, effects: Queued) -> str | None:
             return await self._store(
                 session, effects, state, version, since, fallback, authoritative
             )
@@ -166,7 +169,7 @@ class SubscriptionWrites:
     async def _store(
         self,
         session: Session,
-        effects: Effects,
+        effects: Queued,
         state: SubscriptionState,
         version: datetime,
         since: datetime,
@@ -206,6 +209,16 @@ class SubscriptionWrites:
                 # Another subscription pays for this tier: this one's events (late, or
                 # from one the member replaced) must not take its access over.
                 return f"the member's access comes from {row.stripe_subscription_id}"
+        if disputes := await billing.holding_disputes(session, subscription_id=state.id):
+            # The dispute came first (Stripe does not order events): no access until it is won.
+            row.stripe_subscription_id = state.id
+            row.stripe_customer_id = state.customer_id or row.stripe_customer_id
+            row.state_created = max(version, held) if held else version
+            await self._ledger.set_access(
+                session, row, active=False, status="disputed", at=since,
+                reason=f"payment disputed ({disputes[0].id})", effects=effects,
+            )  # fmt: skip
+            return f"a dispute holds access ({disputes[0].id})"
         for other in rows:
             if other is not row:  # the plan changed: the old tier ends, the new one starts
                 await self._ledger.set_access(
@@ -274,12 +287,15 @@ async def _tier_key(session: Session, state: SubscriptionState, member: MemberRe
 
 def _past_due_text(tier_key: str, access: Any) -> str:
     until = access.grace_until
-    keep = (
-        f"You keep your **{tier_key}** role until {until:%Y-%m-%d %H:%M} UTC"
-        if access.active and until is not None
-        else f"Your **{tier_key}** role is paused"
-    )
-    return (
-        f"Your last payment for **{tier_key}** did not go through. {keep}; "
-        "update your card with `/billing` and Stripe will retry."
+    if access.active and until is not None:
+        return t(
+            "Your last payment for **{tier}** did not go through. You keep your **{tier}** "
+            "role until {until} UTC; update your card with `/billing` and Stripe will retry.",
+            tier=tier_key,
+            until=format(until, "%Y-%m-%d %H:%M"),
+        )
+    return t(
+        "Your last payment for **{tier}** did not go through. Your **{tier}** role is "
+        "paused; update your card with `/billing` and Stripe will retry.",
+        tier=tier_key,
     )

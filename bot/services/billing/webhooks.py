@@ -14,23 +14,34 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 import stripe
 
-from bot.clock import Clock
-from bot.services.billing.apply import HANDLED_EVENTS, EventApplier
-from bot.services.billing.ledger import Effects
-from bot.services.billing.objects import from_timestamp
+from bot.core.clock import Clock
+from bot.services.billing.apply import EventApplier
+from bot.services.billing.event_body import event_row
+from bot.services.billing.ledger import Queued
+from bot.services.billing.stripe_api import StripeRejected
 from bot.services.workers import WorkerTasks
-from storage import billing
-from storage.billing import EventRow
+from storage.billing import queries as billing
+from storage.billing.queries import EventRow
 from storage.database import Database
 
 log = logging.getLogger(__name__)
 
 TOLERANCE_S = 300
 _MAX_BATCH = 500
+# Failures that applying the same payload again cannot cure: the event is set aside at once.
+# Anything else (Stripe or the database unreachable) is retried, up to `max_attempts`.
+_PERMANENT_ERRORS = (
+    StripeRejected,
+    LookupError,
+    TypeError,
+    AttributeError,
+    ValueError,
+    ArithmeticError,
+    RecursionError,
+)
 
 
 @dataclass(frozen=True)
@@ -41,26 +52,6 @@ class Receipt:
     message: str
     event_id: str | None = None
     duplicate: bool = False
-
-
-def _event_row(body: str, received: datetime) -> EventRow:
-    payload = json.loads(body)
-    if not isinstance(payload, dict):
-        raise ValueError("the body is not a JSON object")
-    event_id, event_type, created = payload.get("id"), payload.get("type"), payload.get("created")
-    data = payload.get("data")
-    if not (isinstance(event_id, str) and event_id and isinstance(event_type, str) and event_type):
-        raise ValueError("the body is not a Stripe event (no id or type)")
-    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
-        raise ValueError("the body is not a Stripe event (no data.object)")
-    moment = from_timestamp(created) if isinstance(created, int) else None
-    if moment is None:
-        raise ValueError("the body is not a Stripe event (no created time)")
-    # Types nothing acts on are stored already applied: kept, but no work for the worker.
-    processed = None if event_type in HANDLED_EVENTS else received
-    return EventRow(
-        event_id, event_type, moment, bool(payload.get("livemode")), payload, received, processed
-    )
 
 
 class WebhookReceiver:
@@ -106,7 +97,7 @@ class WebhookReceiver:
         except UnicodeDecodeError:
             return Receipt(400, "the body is not UTF-8")
         try:
-            row = _event_row(text, self._clock.now())
+            row = event_row(text, self._clock.now())
         except ValueError as error:
             return Receipt(
                 400,
@@ -157,10 +148,11 @@ class EventWorker:
         db: Database,
         applier: EventApplier,
         *,
-        on_effects: Callable[[Effects], None],
+        on_effects: Callable[[Queued], None],
         concurrency: int = 4,
         poll_interval: float = 2.0,
         max_backoff: float = 300.0,
+        max_attempts: int = 20,
         yield_to: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._db = db
@@ -170,6 +162,7 @@ class EventWorker:
         self._concurrency = concurrency
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
+        self._max_attempts = max_attempts
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._known: set[str] = set()
         self._rows: dict[str, tuple[EventRow, float]] = {}  # handed over, with arrival time
@@ -270,6 +263,18 @@ class EventWorker:
     async def _failed(self, event_id: str, error: Exception) -> None:
         failures = self._failures.get(event_id, 0) + 1
         self._failures[event_id] = failures
+        permanent = isinstance(error, _PERMANENT_ERRORS)
+        if permanent or failures >= self._max_attempts:
+            log.warning(
+                "applying Stripe event %s failed (attempt %d), setting it aside: %r",
+                event_id,
+                failures,
+                error,
+                exc_info=failures == 1,
+            )
+            why = "cannot be applied" if permanent else f"failed {failures} times"
+            if await self._set_aside(event_id, f"{why}: {error!r}"):
+                return
         delay = min(self._max_backoff, 0.2 * 2 ** (failures - 1))
         log.warning(
             "applying Stripe event %s failed (attempt %d, retry in %.1fs): %r",
@@ -290,3 +295,15 @@ class EventWorker:
             self._enqueue(event_id)
 
         self._backoff[event_id] = asyncio.get_running_loop().call_later(delay, retry)
+
+    async def _set_aside(self, event_id: str, reason: str) -> bool:
+        """Mark the event set aside; False when even that failed (it is retried instead)."""
+        try:
+            result = await self._applier.set_aside(event_id, reason)
+        except Exception:
+            log.exception("could not set Stripe event %s aside", event_id)
+            return False
+        self._failures.pop(event_id, None)
+        if result.effects.any:
+            self._on_effects(result.effects)
+        return True

@@ -41,13 +41,20 @@ class Finished:
 Parsed = Batch | Finished
 
 
+def _header_id(reader: ExportReader, section: str) -> int | None:
+    try:
+        return reader.header.guild_id if section == "guild" else reader.header.channel_id
+    except ValueError as error:
+        reader.fail_at_field(section, str(error))
+
+
 def _start(guild_id: int, reader: ExportReader) -> Conversion:
-    exported = reader.header.guild_id
+    exported = _header_id(reader, "guild")
     if exported is not None and exported != guild_id:
         reader.fail_at_last_message(
             f"this is an export of guild {exported}, not of guild {guild_id}"
         )
-    return Conversion(guild_id=guild_id, channel_id=reader.header.channel_id)
+    return Conversion(guild_id=guild_id, channel_id=_header_id(reader, "channel"))
 
 
 def parse(path: str, guild_id: int, batch_rows: int = BATCH_ROWS) -> Iterator[Parsed]:
@@ -61,6 +68,9 @@ def parse(path: str, guild_id: int, batch_rows: int = BATCH_ROWS) -> Iterator[Pa
             conversion.add(message)
         except BadMessage as error:
             reader.fail_at_last_message(str(error))
+        except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as error:
+            # A shape the checks above missed: still this file's fault, still at this message.
+            reader.fail_at_last_message(f"cannot read this message ({type(error).__name__})")
         if len(conversion.rows) >= batch_rows:
             yield Batch(conversion.rows, reader.bytes_read, reader.messages_read)
             conversion.rows = []

@@ -42,11 +42,21 @@ class ExportHeader:
     """The top-level fields read before the messages (guild, channel...)."""
 
     fields: dict[str, Any] = field(default_factory=dict)
+    # Where each field's value starts in the file: (line, column).
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def _id(self, section: str) -> int | None:
+        """`section.id` as a number; ValueError when it is there but not a Discord id."""
         value = self.fields.get(section)
         raw = value.get("id") if isinstance(value, dict) else None
-        return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+        if raw is None:
+            return None
+        if isinstance(raw, str) and 0 < len(raw) <= 19 and raw.isascii() and raw.isdigit():
+            number = int(raw)
+            if number < 2**63:
+                return number
+        shown = repr(raw) if isinstance(raw, str | int) and len(repr(raw)) <= 40 else "that"
+        raise ValueError(f"the export's {section}.id must be a numeric id, got {shown}")
 
     @property
     def guild_id(self) -> int | None:
@@ -105,6 +115,8 @@ class ExportReader:
                 self.header.fields["messages"] = True
                 yield from self._message_array()
             else:
+                self._peek()
+                self.header.positions[key] = self._where(self._pos)
                 self.header.fields[key] = self._decode(f"the value of {key!r}")
             if self._expect(",}", "expected ',' or '}' between fields") == "}":
                 return
@@ -120,6 +132,8 @@ class ExportReader:
                 message, self._pos = _DECODER.raw_decode(self._text, self._pos)
             except json.JSONDecodeError:
                 message = self._decode("a message")
+            except RecursionError:
+                self._too_deep(self._message_start, self.messages_read)
             if not isinstance(message, dict):
                 self._fail(
                     self._message_start, "a message must be a JSON object", self.messages_read
@@ -138,6 +152,11 @@ class ExportReader:
     def fail_at_last_message(self, reason: str) -> NoReturn:
         """Raise `ExportFormatError` at the start of the message just yielded."""
         self._fail(self._message_start, reason, self.messages_read - 1)
+
+    def fail_at_field(self, key: str, reason: str) -> NoReturn:
+        """Raise `ExportFormatError` where the top-level field `key` begins."""
+        line, column = self.header.positions.get(key, (1, 1))
+        raise ExportFormatError(self.path, line, column, reason)
 
     # -- the buffer ------------------------------------------------------------------
 
@@ -189,6 +208,8 @@ class ExportReader:
         while True:
             try:
                 value, end = _DECODER.raw_decode(self._text, self._pos)
+            except RecursionError:
+                self._too_deep(self._pos, self.messages_read if what == "a message" else None)
             except json.JSONDecodeError as error:
                 if self._maybe_cut_short(error) and self._fill():
                     continue
@@ -206,9 +227,16 @@ class ExportReader:
             return False
         return len(self._text) - error.pos <= 16 or error.msg.startswith("Unterminated string")
 
-    def _fail(self, pos: int, reason: str, message_index: int | None = None) -> NoReturn:
+    def _too_deep(self, pos: int, message_index: int | None) -> NoReturn:
+        self._fail(pos, "a value is nested too deeply to be an export", message_index)
+
+    def _where(self, pos: int) -> tuple[int, int]:
         before = self._text[:pos]
         newlines = before.count("\n")
         line = self._lines_before + newlines + 1
         column = pos - before.rfind("\n") if newlines else self._column_base + pos + 1
+        return line, column
+
+    def _fail(self, pos: int, reason: str, message_index: int | None = None) -> NoReturn:
+        line, column = self._where(pos)
         raise ExportFormatError(self.path, line, column, reason, message_index)

@@ -12,9 +12,9 @@ from pathlib import Path
 from bot.services.importer.parsing import Finished, parse_in_child, parse_in_process
 from bot.services.importer.reader import ExportFormatError
 from bot.services.stats import StatsService
-from storage import imports
 from storage.database import Database, Session
 from storage.stats import cursor
+from storage.stats import history as imports
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,11 @@ class FileResult:
 ProgressCallback = Callable[[Progress], None]
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, marked when cut."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 class _Writes:
     """One batch insert in flight while the next batch is parsed."""
 
@@ -53,7 +58,7 @@ class _Writes:
         self.added = 0
         self._pending: asyncio.Task[int] | None = None
 
-    async def submit(self, session: Session, rows: list[imports.ImportRow]) -> None:
+    async def submit(self, session: Session, rows: list[imports.HistoryRow]) -> None:
         await self.drain()
         self._pending = asyncio.create_task(imports.insert_interactions(session, rows))
         await asyncio.sleep(0)  # let it hand the rows to the database before parsing on
@@ -92,6 +97,10 @@ class DceImporter:
             except (ExportFormatError, OSError) as error:
                 log.warning("import of %s failed: %s", path, error)
                 results.append(FileResult(path=str(path), error=str(error)))
+            except Exception as error:  # the database refused a row, a bug: still one file
+                log.exception("import of %s failed", path)
+                reason = f"{path}: not imported ({type(error).__name__}: {error})"
+                results.append(FileResult(path=str(path), error=clip(reason, 500)))
         if self._stats is not None and any(r.added for r in results):
             await self._stats.refresh_rollups()
         return results

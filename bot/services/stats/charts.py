@@ -15,6 +15,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from bot.core.text import t
 from bot.services.stats.report import WeeklyReport
 
 INK = "#1f2933"
@@ -62,10 +63,10 @@ def daily_active_chart(report: WeeklyReport) -> bytes:
     in_week = [day >= report.week.monday for day in days]
     colours = [ACCENT if current else "#a9c4f5" for current in in_week]
     x = np.arange(len(days))
-    ax.bar(x, counts, color=colours, width=0.85, label="active members that day")
+    ax.bar(x, counts, color=colours, width=0.85, label=t("active members that day"))
     if len(counts) >= 7:
         mean = np.convolve(counts, np.ones(7) / 7, mode="valid")
-        ax.plot(x[6:], mean, color=HIGHLIGHT, linewidth=2.2, label="7-day average")
+        ax.plot(x[6:], mean, color=HIGHLIGHT, linewidth=2.2, label=t("7-day average"))
     mondays = [i for i, day in enumerate(days) if day.weekday() == 0]
     ax.set_xticks(mondays)
     ax.set_xticklabels([days[i].strftime("%d %b") for i in mondays])
@@ -76,11 +77,17 @@ def daily_active_chart(report: WeeklyReport) -> bytes:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.grid(True, color=GRID)
     ax.set_axisbelow(True)
-    ax.set_ylabel("members active", color=INK)
-    ax.set_xlabel(f"day ({report.timezone}); weeks start on Monday", color=INK)
+    ax.set_ylabel(t("members active"), color=INK)
+    ax.set_xlabel(t("day ({timezone}); weeks start on Monday", timezone=report.timezone), color=INK)
     ax.set_title(
-        f"Daily active members — 8 weeks to {report.week}  (mean this week: "
-        f"{report.dau_mean:,.1f}, WAU {report.wau:,}, MAU {report.mau:,})",
+        t(
+            "Daily active members — 8 weeks to {week}  (mean this week: "
+            "{dau}, WAU {wau}, MAU {mau})",
+            week=report.week,
+            dau=format(report.dau_mean, ",.1f"),
+            wau=format(report.wau, ","),
+            mau=format(report.mau, ","),
+        ),
         color=INK,
         fontsize=11,
         loc="left",
@@ -112,16 +119,16 @@ def cohort_heatmap(report: WeeklyReport) -> bytes:
     ax.set_xticklabels([str(k) for k in range(width)])
     ax.set_yticks(range(len(report.cohorts)))
     ax.set_yticklabels([f"{c.week}  (n={c.size:,})" for c in report.cohorts])
-    ax.set_xlabel("weeks since first joining", color=INK)
-    ax.set_ylabel("join week (cohort size)", color=INK)
+    ax.set_xlabel(t("weeks since first joining"), color=INK)
+    ax.set_ylabel(t("join week (cohort size)"), color=INK)
     ax.tick_params(length=0, labelsize=9, colors=INK)
     for side in ax.spines.values():
         side.set_visible(False)
     ax.set_title(
-        "Cohort retention — share of each cohort active k weeks later", color=INK, fontsize=11
+        t("Cohort retention — share of each cohort active k weeks later"), color=INK, fontsize=11
     )
     bar = figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
-    bar.set_label("share active", color=INK)
+    bar.set_label(t("share active"), color=INK)
     bar.ax.tick_params(labelsize=8)
     return _png(figure)
 
@@ -132,13 +139,16 @@ def top_content_chart(report: WeeklyReport) -> bytes:
     figure = _figure(9, 1.4 + 0.42 * max(len(items), 2))
     ax = figure.add_subplot()
     _style(ax)
-    ax.set_title(f"Top content — {report.week} (opens)", color=INK, fontsize=11, loc="left")
+    title = t("Top content — {week} (opens)", week=report.week)
+    ax.set_title(title, color=INK, fontsize=11, loc="left")
     if not items:
-        ax.text(0.5, 0.5, "No content was opened this week.", ha="center", va="center",
+        ax.text(0.5, 0.5, t("No content was opened this week."), ha="center", va="center",
                 color=MUTED, fontsize=11, transform=ax.transAxes)  # fmt: skip
         ax.set_axis_off()
         return _png(figure)
-    labels = [_short(c.title or f"item {c.content_id}") for c in items][::-1]
+    labels = [_short(c.title or t("item {content_id}", content_id=c.content_id)) for c in items][
+        ::-1
+    ]
     opens = [c.opens for c in items][::-1]
     y = np.arange(len(items))
     ax.barh(y, opens, color=ACCENT, height=0.65)
@@ -146,11 +156,16 @@ def top_content_chart(report: WeeklyReport) -> bytes:
     ax.set_yticklabels(labels)
     top = max(opens)
     for row, item in enumerate(items[::-1]):
-        note = f"{item.opens:,}  ·  {_pct(item.share)} of opens  ·  reach {_pct(item.reach)}"
+        note = t(
+            "{opens}  ·  {share} of opens  ·  reach {reach}",
+            opens=format(item.opens, ","),
+            share=_pct(item.share),
+            reach=_pct(item.reach),
+        )
         ax.text(item.opens + top * 0.01, row, note, va="center", color=INK, fontsize=8.5)
     ax.set_xlim(0, top * 1.55)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("opens this week", color=INK)
+    ax.set_xlabel(t("opens this week"), color=INK)
     ax.xaxis.grid(True, color=GRID)
     ax.set_axisbelow(True)
     return _png(figure)

@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
-from bot.ports import OutgoingMessage, PortError, Publisher
+from bot.core.clock import Clock
+from bot.core.ports import OutgoingMessage, PortError, Publisher
 from bot.scheduler import Scheduler
 from bot.services.stats.weeks import GuildCalendar, IsoWeek
 from bot.settings import GuildConfig, Settings

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from bot.ports import Attachment, Card, EmbedField, OutgoingMessage
+from bot.core.ports import Attachment, Card, EmbedField, OutgoingMessage
+from bot.core.text import t
 from bot.services.stats.paid import mrr_total
 from bot.services.stats.report import WeeklyReport
 
@@ -18,12 +19,16 @@ Numbers = Mapping[str, Any]  # a report's JSON form (`WeeklyReport.to_json`)
 
 def pct(value: float | None, digits: int = 1) -> str:
     """A fraction as a percentage ("n/a" for null)."""
-    return "n/a" if value is None else f"{value * 100:.{digits}f} %"
+    if value is None:
+        return t("n/a")
+    return t("{value} %", value=format(value * 100, f".{digits}f"))
 
 
 def signed_pct(value: float | None, digits: int = 1) -> str:
     """A change as a signed percentage ("+4.8 %"; "n/a" for null)."""
-    return "n/a" if value is None else f"{value * 100:+.{digits}f} %"
+    if value is None:
+        return t("n/a")
+    return t("{value} %", value=format(value * 100, f"+.{digits}f"))
 
 
 def _mark(change: float, *, higher_is_better: bool = True) -> str:
@@ -47,7 +52,8 @@ def points_delta(now: float | None, before: float | None, *, higher_is_better: b
     if now is None or before is None:
         return ""
     change = round((now - before) * 100, 1)
-    return f"{_mark(change, higher_is_better=higher_is_better)} {change:+.1f} pp"
+    mark = _mark(change, higher_is_better=higher_is_better)
+    return t("{mark} {change} pp", mark=mark, change=format(change, "+.1f"))
 
 
 def _get(numbers: Numbers | None, *path: str) -> Any:
@@ -63,15 +69,30 @@ def _lines(*parts: str) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def _title(title: str | None, content_id: str) -> str:
+    return title or t("item {content_id}", content_id=content_id)
+
+
 def headline_fields(report: WeeklyReport, previous: Numbers | None) -> tuple[EmbedField, ...]:
     """The report's headline numbers, each with its change since the previous week."""
     m, a, p, q, f = report.members, report.activity, report.paid, report.qa, report.funnel
     top = [
-        f"{i}. {c.title or f'item {c.content_id}'} — {c.opens:,} opens ({pct(c.share, 0)})"
+        t(
+            "{rank}. {title} — {opens} opens ({share})",
+            rank=i,
+            title=_title(c.title, c.content_id),
+            opens=format(c.opens, ","),
+            share=pct(c.share, 0),
+        )
         for i, c in enumerate(report.content[:TOP_CONTENT_LINES], start=1)
     ]
     answerers = ", ".join(
-        f"<@{x.user_id}> ({x.accepted} accepted, {x.first_answers} first)"
+        t(
+            "<@{user_id}> ({accepted} accepted, {first} first)",
+            user_id=x.user_id,
+            accepted=x.accepted,
+            first=x.first_answers,
+        )
         for x in q.top_answerers[:3]
     )
     mrr_before = _get(previous, "paid", "mrr") or {}
@@ -80,95 +101,162 @@ def headline_fields(report: WeeklyReport, previous: Numbers | None) -> tuple[Emb
         for cur, amount in sorted(p.mrr.items())
         if previous is not None and round(amount - mrr_before.get(cur, 0.0), 2)
     )
+    mrr = (
+        t("MRR {mrr} ({change})", mrr=mrr_total(p.mrr), change=mrr_change)
+        if mrr_change
+        else t("MRR {mrr}", mrr=mrr_total(p.mrr))
+    )
     rates = f.rates()
     grown = m.end - m.start  # the week's own change: last week's end is this week's start
     return (
         EmbedField(
-            "👥 Members",
+            t("👥 Members"),
             _lines(
-                f"**{m.end:,}** (from {m.start:,})",
-                f"{_mark(grown)} {grown:+,} · net {signed_pct(report.net_growth)}",
-                f"joined {m.joined:,} · left {m.left:,}",
+                t("**{end}** (from {start})", end=format(m.end, ","), start=format(m.start, ",")),
+                t(
+                    "{mark} {change} · net {growth}",
+                    mark=_mark(grown),
+                    change=format(grown, "+,"),
+                    growth=signed_pct(report.net_growth),
+                ),
+                t(
+                    "joined {joined} · left {left}",
+                    joined=format(m.joined, ","),
+                    left=format(m.left, ","),
+                ),
             ),
         ),
         EmbedField(
-            "🔁 Retention",
+            t("🔁 Retention"),
             _lines(
-                f"**{pct(report.member_retention)}** · churn {pct(report.churn)}",
+                t(
+                    "**{retention}** · churn {churn}",
+                    retention=pct(report.member_retention),
+                    churn=pct(report.churn),
+                ),
                 points_delta(report.member_retention, _get(previous, "member_retention")),
-                f"new members: {pct(report.new_member_retention)} "
-                + points_delta(report.new_member_retention, _get(previous, "new_member_retention")),
+                t(
+                    "new members: {retention} {change}",
+                    retention=pct(report.new_member_retention),
+                    change=points_delta(
+                        report.new_member_retention, _get(previous, "new_member_retention")
+                    ),
+                ),
             ),
         ),
         EmbedField(
-            "📈 Active members",
+            t("📈 Active members"),
             _lines(
-                f"WAU **{report.wau:,}** · MAU **{report.mau:,}**",
+                t(
+                    "WAU **{wau}** · MAU **{mau}**",
+                    wau=format(report.wau, ","),
+                    mau=format(report.mau, ","),
+                ),
                 count_delta(report.wau, _get(previous, "wau")),
-                f"daily ⌀ {report.dau_mean:,.1f} · stickiness {pct(report.stickiness)}",
+                t(
+                    "daily ⌀ {dau} · stickiness {stickiness}",
+                    dau=format(report.dau_mean, ",.1f"),
+                    stickiness=pct(report.stickiness),
+                ),
             ),
         ),
         EmbedField(
-            "💬 Activity",
+            t("💬 Activity"),
             _lines(
-                f"**{a.interactions:,}** interactions",
+                t("**{count}** interactions", count=format(a.interactions, ",")),
                 count_delta(a.interactions, _get(previous, "activity", "interactions")),
-                f"{_num(a.per_member)} per member · {_num(a.per_active_member)} per active",
-                f"{report.communicators:,} communicators",
+                t(
+                    "{per_member} per member · {per_active} per active",
+                    per_member=_num(a.per_member),
+                    per_active=_num(a.per_active_member),
+                ),
+                t("{count} communicators", count=format(report.communicators, ",")),
             ),
         ),
         EmbedField(
-            "💳 Paid",
+            t("💳 Paid"),
             _lines(
-                f"**{p.paying:,}** paying ({p.new:,} new, {p.churned:,} churned)",
+                t(
+                    "**{paying}** paying ({new} new, {churned} churned)",
+                    paying=format(p.paying, ","),
+                    new=format(p.new, ","),
+                    churned=format(p.churned, ","),
+                ),
                 count_delta(p.paying, _get(previous, "paid", "paying")),
-                f"MRR {mrr_total(p.mrr)}" + (f" ({mrr_change})" if mrr_change else ""),
-                f"30-day conversion {pct(p.conversion_30d)}",
+                mrr,
+                t("30-day conversion {conversion}", conversion=pct(p.conversion_30d)),
             ),
         ),
         EmbedField(
-            "❓ Q&A",
+            t("❓ Q&A"),
             _lines(
-                f"**{q.asked:,}** asked · {pct(q.answered_pct, 0)} answered · "
-                f"{pct(q.solved_pct, 0)} solved",
-                "first answer after " + _minutes(q.median_first_answer_minutes),
-                f"top: {answerers}" if answerers else "",
+                t(
+                    "**{asked}** asked · {answered} answered · {solved} solved",
+                    asked=format(q.asked, ","),
+                    answered=pct(q.answered_pct, 0),
+                    solved=pct(q.solved_pct, 0),
+                ),
+                t("first answer after {wait}", wait=_minutes(q.median_first_answer_minutes)),
+                t("top: {answerers}", answerers=answerers) if answerers else "",
             )
             if q.asked
-            else "No questions asked.",
+            else t("No questions asked."),
         ),
-        EmbedField("📚 Top content", "\n".join(top) or "No content opened.", inline=False),
+        EmbedField(t("📚 Top content"), "\n".join(top) or t("No content opened."), inline=False),
         EmbedField(
-            "🚪 New-member funnel",
-            f"joined {f.joined:,} → onboarded {f.onboarded:,} ({pct(rates['onboarded_rate'], 0)})"
-            f" → active {f.active:,} ({pct(rates['active_rate'], 0)})"
-            f" → paid {f.paid:,} ({pct(rates['paid_rate'], 0)})",
+            t("🚪 New-member funnel"),
+            t(
+                "joined {joined} → onboarded {onboarded} ({onboarded_rate})"
+                " → active {active} ({active_rate})"
+                " → paid {paid} ({paid_rate})",
+                joined=format(f.joined, ","),
+                onboarded=format(f.onboarded, ","),
+                onboarded_rate=pct(rates["onboarded_rate"], 0),
+                active=format(f.active, ","),
+                active_rate=pct(rates["active_rate"], 0),
+                paid=format(f.paid, ","),
+                paid_rate=pct(rates["paid_rate"], 0),
+            ),
             inline=False,
         ),
     )
 
 
 def _minutes(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:,.0f} min (median)"
+    if value is None:
+        return t("n/a")
+    return t("{minutes} min (median)", minutes=format(value, ",.0f"))
 
 
 def _num(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:,.2f}"
+    return t("n/a") if value is None else format(value, ",.2f")
 
 
 def week_span(report: WeeklyReport) -> str:
     """ "Mon 16 Nov to Sun 22 Nov 2026 (Europe/Berlin)"."""
     first, last = report.week.monday, report.week.monday + timedelta(days=6)
-    span = f"Mon {first:%d %b} to Sun {last:%d %b %Y} ({report.timezone})"
-    return f"{span} · so far: the week is not over" if report.in_progress else span
+    values = {
+        "first": format(first, "%d %b"),
+        "last": format(last, "%d %b %Y"),
+        "timezone": report.timezone,
+    }
+    if report.in_progress:
+        return t("Mon {first} to Sun {last} ({timezone}) · so far: the week is not over", **values)
+    return t("Mon {first} to Sun {last} ({timezone})", **values)
 
 
 def footer(report: WeeklyReport) -> str:
     """The definitions link and the rules every number follows."""
-    return (
-        f"Definitions: {DEFINITIONS} · weeks run Monday 00:00 to Monday 00:00 "
-        f"{report.timezone} · bots never count · n/a = nothing to divide by"
+    return t(
+        "Definitions: {definitions} · weeks run Monday 00:00 to Monday 00:00 "
+        "{timezone} · bots never count · n/a = nothing to divide by",
+        definitions=DEFINITIONS,
+        timezone=report.timezone,
     )
+
+
+def _cohort_description() -> str:
+    return t("Share of each join-week cohort active k weeks after first joining.")
 
 
 def report_message(
@@ -177,11 +265,15 @@ def report_message(
     """The weekly post: headline card with deltas, then the cohort and content charts."""
     growth = report.net_growth
     colour = GREY if growth is None else GREEN if growth >= 0 else RED
-    versus = f"vs {report.week.shift(-1)}" if previous is not None else "no earlier week stored"
+    description = (
+        t("{span} · changes vs {week}", span=week_span(report), week=report.week.shift(-1))
+        if previous is not None
+        else t("{span} · changes no earlier week stored", span=week_span(report))
+    )
     cards = [
         Card(
-            title=f"📊 Weekly report — {report.week}",
-            description=f"{week_span(report)} · changes {versus}",
+            title=t("📊 Weekly report — {week}", week=report.week),
+            description=description,
             colour=colour,
             fields=headline_fields(report, previous),
             footer=footer(report),
@@ -191,14 +283,14 @@ def report_message(
     if "cohort-retention.png" in charts:
         cards.append(
             Card(
-                title="Cohort retention",
-                description="Share of each join-week cohort active k weeks after first joining.",
+                title=t("Cohort retention"),
+                description=_cohort_description(),
                 colour=BLUE,
                 image_file="cohort-retention.png",
             )
         )
     if "top-content.png" in charts:
-        cards.append(Card(title="Top content", colour=BLUE, image_file="top-content.png"))
+        cards.append(Card(title=t("Top content"), colour=BLUE, image_file="top-content.png"))
     files = tuple(Attachment(name, data) for name, data in charts.items())
     return OutgoingMessage(cards=tuple(cards), files=files)
 
@@ -206,11 +298,12 @@ def report_message(
 def retention_message(report: WeeklyReport, chart: bytes) -> OutgoingMessage:
     """`/stats retention`: the cohort table as a heatmap, with new-member retention."""
     card = Card(
-        title=f"Cohort retention — to {report.week}",
-        description=(
+        title=t("Cohort retention — to {week}", week=report.week),
+        description=t(
             "Share of each join-week cohort active k weeks after first joining.\n"
-            f"New-member retention (last week's joiners active this week): "
-            f"**{pct(report.new_member_retention)}**"
+            "New-member retention (last week's joiners active this week): "
+            "**{retention}**",
+            retention=pct(report.new_member_retention),
         ),
         colour=BLUE,
         footer=footer(report),
@@ -222,13 +315,19 @@ def retention_message(report: WeeklyReport, chart: bytes) -> OutgoingMessage:
 def content_message(report: WeeklyReport, chart: bytes) -> OutgoingMessage:
     """`/stats content`: the week's most opened items with share and reach."""
     lines = [
-        f"{i}. **{c.title or f'item {c.content_id}'}** — {c.opens:,} opens · "
-        f"{pct(c.share)} of opens · reach {pct(c.reach)}"
+        t(
+            "{rank}. **{title}** — {opens} opens · {share} of opens · reach {reach}",
+            rank=i,
+            title=_title(c.title, c.content_id),
+            opens=format(c.opens, ","),
+            share=pct(c.share),
+            reach=pct(c.reach),
+        )
         for i, c in enumerate(report.content[:10], start=1)
     ]
     card = Card(
-        title=f"Top content — {report.week}",
-        description="\n".join(lines) or "No content was opened this week.",
+        title=t("Top content — {week}", week=report.week),
+        description="\n".join(lines) or t("No content was opened this week."),
         colour=BLUE,
         footer=footer(report),
         image_file="top-content.png",

@@ -14,16 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.clock import Clock
-from bot.services.activity import ACTIVE_KINDS
-from bot.services.stats.spans import (
-    ABSENT_KINDS,
-    MEMBERSHIP_KINDS,
-    PAID_KINDS,
-    UNTIMED,
-    membership_spans,
-    paid_spans,
-)
+from bot.core.clock import Clock
+from bot.core.kinds import ABSENT, ACTIVE, COMMUNICATION, MEMBERSHIP, PAID
+from bot.services.stats.spans import UNTIMED, membership_spans, paid_spans
 from bot.services.stats.weeks import GuildCalendar, monday_of
 from storage.database import Database, Session
 from storage.stats import cursor, rollups
@@ -31,7 +24,6 @@ from storage.stats import spans as span_store
 
 log = logging.getLogger(__name__)
 
-COMMUNICATION_KINDS = frozenset({"message", "reply", "answer"})
 # On PostgreSQL a short transaction can commit a lower id after a higher one was read.
 # When the row count just below the cursor changes, those ids are read again (rebuilding
 # is idempotent, so reading a row twice is harmless).
@@ -90,17 +82,17 @@ class RollupRefresher:
             moved: defaultdict[int, set[date]] = defaultdict(set)
             if top > after:
                 summary.rows = top - after
-                presence = await span_store.presence_in(session, after, top, ABSENT_KINDS, UNTIMED)
+                presence = await span_store.presence_in(session, after, top, ABSENT, UNTIMED)
                 await self._remember_timezones(session, {p.guild_id for p in presence})
                 for guild_id, days in (
                     await self._touched_days(session, after, top, presence)
                 ).items():
                     active[guild_id] |= days
                 changed_first = await self._update_first_seen(session, presence)
-                await span_store.copy_events(session, after, top, MEMBERSHIP_KINDS + PAID_KINDS)
+                await span_store.copy_events(session, after, top, MEMBERSHIP + PAID)
                 events = await span_store.event_users(session, after, top)
-                movers = {(g, u) for g, u, kind in events if kind in MEMBERSHIP_KINDS}
-                payers = {(g, u) for g, u, kind in events if kind in PAID_KINDS}
+                movers = {(g, u) for g, u, kind in events if kind in MEMBERSHIP}
+                payers = {(g, u) for g, u, kind in events if kind in PAID}
                 for guild_id, days in (
                     await self._rebuild_spans(session, movers | changed_first, summary)
                 ).items():
@@ -213,7 +205,7 @@ class RollupRefresher:
         firsts = await span_store.first_seen(session, guild_id, user_ids)
         events: defaultdict[int, list[tuple[datetime, str]]] = defaultdict(list)
         for _, user_id, kind, _, at, _ in await span_store.events_of(
-            session, guild_id, user_ids, MEMBERSHIP_KINDS
+            session, guild_id, user_ids, MEMBERSHIP
         ):
             events[user_id].append((at, kind))
         old = await span_store.stored_spans(session, guild_id, user_ids)
@@ -237,7 +229,7 @@ class RollupRefresher:
         for guild_id, user_id in payers:
             by_guild[guild_id].append(user_id)
         for guild_id, user_ids in by_guild.items():
-            events = await span_store.events_of(session, guild_id, user_ids, PAID_KINDS)
+            events = await span_store.events_of(session, guild_id, user_ids, PAID)
             spans = paid_spans([(u, kind, ref, at, meta) for _, u, kind, ref, at, meta in events])
             rows = [
                 span_store.PaidSpanRow(
@@ -263,7 +255,7 @@ class RollupRefresher:
                 for day in days:
                     start, end = calendar.day_start(day), calendar.day_start(day + timedelta(1))
                     await rollups.fill_member_day(
-                        session, guild_id, day, start, end, ACTIVE_KINDS, COMMUNICATION_KINDS
+                        session, guild_id, day, start, end, ACTIVE, COMMUNICATION
                     )
                 weeks = sorted({monday_of(day) for day in days})
                 for monday in weeks:

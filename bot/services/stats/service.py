@@ -9,9 +9,10 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from bot.clock import Clock
-from bot.errors import InvalidInput
-from bot.ports import Attachment, OutgoingMessage, Publisher
+from bot.core.clock import Clock
+from bot.core.errors import InvalidInput
+from bot.core.ports import Attachment, OutgoingMessage, Publisher
+from bot.core.text import t
 from bot.scheduler import Scheduler
 from bot.services.stats import charts, metrics, presentation
 from bot.services.stats.posting import PostOutcome, WeeklyPoster
@@ -96,7 +97,13 @@ class StatsService:
         chosen = IsoWeek.parse(week) if isinstance(week, str) else week
         current = self.calendar(guild_id).week_of(self._clock.now())
         if chosen > current:
-            raise InvalidInput(f"{chosen} has not started yet; the current week is {current}")
+            raise InvalidInput(
+                t(
+                    "{week} has not started yet; the current week is {current}",
+                    week=chosen,
+                    current=current,
+                )
+            )
         return chosen
 
     async def refresh_rollups(self) -> RefreshSummary:
@@ -120,7 +127,7 @@ class StatsService:
     ) -> list[WeeklyReport]:
         """Reports for `weeks` consecutive weeks ending with `last`, oldest first."""
         if not 1 <= weeks <= MAX_EXPORT_WEEKS:
-            raise InvalidInput(f"choose between 1 and {MAX_EXPORT_WEEKS} weeks")
+            raise InvalidInput(t("choose between 1 and {max} weeks", max=MAX_EXPORT_WEEKS))
         final = self.resolve_week(guild_id, last)
         await self.rollups.refresh()
         calendar = self.calendar(guild_id)

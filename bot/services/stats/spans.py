@@ -7,15 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-# Kinds that say nothing about being in the guild: a leave, and billing (a member may
-# pay before joining). Every other kind is evidence the member was there.
-ABSENT_KINDS = frozenset({"leave", "paid_start", "paid_end"})
 # Rows whose time is borrowed: an imported reaction carries its message's time (exports
 # give reactions none), so it counts as activity but proves no one was a member then.
 UNTIMED_KEY_PREFIX = "reaction:"
 UNTIMED = ("reaction", UNTIMED_KEY_PREFIX)  # (kind, source_key prefix)
-MEMBERSHIP_KINDS = ("join", "leave")
-PAID_KINDS = ("paid_start", "paid_end")
 
 # Months per billing interval, to normalise a price to a month (Stripe's convention).
 _MONTHS_PER_INTERVAL = {"day": 12 / 365, "week": 12 / 52, "month": 1.0, "year": 12.0}

@@ -8,9 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import total_ordering
 from zoneinfo import ZoneInfo
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
+from bot.core.text import t
 
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE | re.ASCII)
+# Weeks a report can be asked for: Discord began in 2015; nothing is logged past 2099.
+FIRST_YEAR, LAST_YEAR = 2015, 2099
 
 
 @total_ordering
@@ -26,16 +29,31 @@ class IsoWeek:
             date.fromisocalendar(self.year, self.week, 1)
         except ValueError:
             raise InvalidInput(
-                f"{self.year}-W{self.week:02d} is not a week of the calendar"
+                t(
+                    "{year}-W{week} is not a week of the calendar",
+                    year=self.year,
+                    week=format(self.week, "02d"),
+                )
             ) from None
 
     @classmethod
     def parse(cls, text: str) -> IsoWeek:
         """Read "2026-W47" (or "2026W47"); `InvalidInput` explains the expected form."""
-        match = _WEEK.match(text.strip())
+        match = _WEEK.match(text.strip()) if len(text) <= 40 else None
         if not match:
-            raise InvalidInput(f"{text!r} is not a week; write it like 2026-W47")
-        return cls(int(match.group(1)), int(match.group(2)))
+            shown = repr(text) if len(text) <= 40 else t("that")
+            raise InvalidInput(t("{text} is not a week; write it like 2026-W47", text=shown))
+        year = int(match.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise InvalidInput(
+                t(
+                    "{week} is out of range; choose a week from {first} to {last}, like 2026-W47",
+                    week=match.group(0),
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                )
+            )
+        return cls(year, int(match.group(2)))
 
     @classmethod
     def containing(cls, day: date) -> IsoWeek:

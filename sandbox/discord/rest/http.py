@@ -14,7 +14,7 @@ from aiohttp import BodyPartReader, web
 
 from sandbox.discord.backend import Backend
 from sandbox.discord.bodies import Upload
-from sandbox.discord.calls import Call
+from sandbox.discord.calls import Call, answer_body
 from sandbox.discord.errors import DiscordError
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         log.exception("sandbox error on %s", route)
         call.error = repr(error)
         response = json_response({"message": f"sandbox internal error: {error!r}", "code": 0}, 400)
-    call.status = response.status
+    call.status, call.answer = response.status, answer_body(response)
     return response
 
 
@@ -154,9 +154,22 @@ async def _answer(
             await asyncio.sleep(fault.delay)
         if fault.status:
             call.fault = fault.kind
-            return json_response(fault.body(), fault.status, fault.headers())
+            headers = fault.headers()
+            if fault.status == 429 and call.known:
+                # The bucket the emulation uses for this route, so discord.py's map stays right.
+                headers["X-RateLimit-Bucket"] = sandbox.rate_limits.bucket_hash(call.route)
+            return json_response(fault.body(), fault.status, headers)
     if request.match_info.http_exception is not None:
         raise request.match_info.http_exception
     if not _authorized(request, call.route, sandbox.state.token):
         raise DiscordError(401, 0, "401: Unauthorized")
-    return await handler(request)
+    admission = sandbox.rate_limits.admit(call.route, request.match_info)
+    if admission.refused is not None:
+        call.limited = admission.scope
+        return json_response(admission.refused, 429, admission.headers)
+    try:
+        response = await handler(request)
+    except DiscordError as error:  # errors count against the bucket and say so too
+        response = json_response(error.body(), error.status)
+    response.headers.update(admission.headers)
+    return response

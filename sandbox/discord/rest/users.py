@@ -48,12 +48,18 @@ async def get_application(request: web.Request) -> web.Response:
             "bot_require_code_grant": False,
             "verify_key": "0" * 64,
             "flags": 0,
+            "flags_new": "0",
             "owner": payloads.user(state.owner),
             "team": None,
             "bot": payloads.user(state.bot_user),
             "redirect_uris": [],
             "interactions_endpoint_url": None,
+            "role_connections_verification_url": None,
+            "explicit_content_filter": 0,
+            "eligible_oauth2_scopes": [],
             "approximate_guild_count": len(state.guilds),
+            "approximate_user_install_count": 0,
+            "approximate_user_authorization_count": 0,
         }
     )
 

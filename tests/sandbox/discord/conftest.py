@@ -137,6 +137,18 @@ class SandboxTestBot(commands.Bot):
         self.resumed_count = 0
         self.starter_role: str | None = None
 
+    def text_channel(self, channel_id: int) -> discord.TextChannel:
+        """A cached text channel (the test fails if it is anything else)."""
+        channel = self.get_channel(channel_id)
+        assert isinstance(channel, discord.TextChannel), channel
+        return channel
+
+    def cached_guild(self, guild_id: int) -> discord.Guild:
+        """A cached guild (the test fails if the bot does not know it)."""
+        guild = self.get_guild(guild_id)
+        assert guild is not None, guild_id
+        return guild
+
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """No 5 s identify pause in tests (the sandbox has no identify rate limit)."""
 

@@ -9,7 +9,7 @@ import pytest
 from sandbox.discord import CommandNotAvailable, DiscordSandbox, Perm, SandboxGuild
 
 if TYPE_CHECKING:
-    from conftest import SandboxTestBot
+    from tests.sandbox.discord.conftest import SandboxTestBot
 
 
 async def test_slash_command_reply_is_ephemeral(guild: SandboxGuild, bot: SandboxTestBot) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sandbox.discord import DiscordSandbox, SandboxGuild
 
 if TYPE_CHECKING:
-    from conftest import SandboxTestBot
+    from tests.sandbox.discord.conftest import SandboxTestBot
 
 
 async def test_persistent_button_click_reaches_view(
@@ -18,7 +18,8 @@ async def test_persistent_button_click_reaches_view(
     assert [b["custom_id"] for b in posted.buttons] == ["test:open"]
     reply = await alice.click(posted, "Open")
     assert (reply.content, reply.ephemeral) == ("opened", True)
-    assert reply.interaction.data == {"custom_id": "test:open", "component_type": 2}
+    # The row is component 1 and the button 2, as in Discord's own example of this payload.
+    assert reply.interaction.data == {"component_type": 2, "id": 2, "custom_id": "test:open"}
 
 
 async def test_modal_submit_delivers_fields(guild: SandboxGuild, bot: SandboxTestBot) -> None:

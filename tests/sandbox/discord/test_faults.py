@@ -11,7 +11,7 @@ import pytest
 from sandbox.discord import DiscordSandbox, SandboxGuild
 
 if TYPE_CHECKING:
-    from conftest import SandboxTestBot
+    from tests.sandbox.discord.conftest import SandboxTestBot
 
 SEND = "POST /channels/{channel_id}/messages"
 
@@ -20,7 +20,7 @@ async def test_rate_limited_send_is_retried_after_retry_after(
     sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
 ) -> None:
     sandbox.faults.rate_limit(SEND, retry_after=0.05, times=1)
-    await bot.get_channel(guild.channel("general").id).send("hi")
+    await bot.text_channel(guild.channel("general").id).send("hi")
     assert [c.status for c in sandbox.calls.filter(SEND)] == [429, 200]
     assert [m.content for m in guild.channel("general").messages] == ["hi"]
 
@@ -30,7 +30,7 @@ async def test_500_once_is_retried_and_succeeds(
 ) -> None:
     # discord.py retries 500/502/504/524 up to 5 tries, sleeping 1 + 2*try seconds in between.
     sandbox.faults.fail(SEND, status=500, times=1)
-    await bot.get_channel(guild.channel("general").id).send("hi")
+    await bot.text_channel(guild.channel("general").id).send("hi")
     assert [c.status for c in sandbox.calls.filter(SEND)] == [500, 200]
 
 
@@ -39,7 +39,7 @@ async def test_503_is_not_retried_by_discord_py(
 ) -> None:
     sandbox.faults.fail(SEND, status=503, times=1)
     with pytest.raises(discord.DiscordServerError):
-        await bot.get_channel(guild.channel("general").id).send("hi")
+        await bot.text_channel(guild.channel("general").id).send("hi")
     assert guild.channel("general").messages == []
 
 
@@ -62,7 +62,7 @@ async def test_unimplemented_route_is_recorded_as_404(
     sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
 ) -> None:
     with pytest.raises(discord.NotFound):
-        await bot.get_guild(guild.id).fetch_emojis()
+        await bot.cached_guild(guild.id).fetch_emojis()
     [missing] = sandbox.calls.unknown()
     assert missing.route == f"UNKNOWN GET /guilds/{guild.id}/emojis"
 
@@ -88,5 +88,5 @@ async def test_a_500_then_a_429_on_one_route_both_reach_the_bot(
 ) -> None:
     sandbox.faults.fail(SEND, status=500, times=1)
     sandbox.faults.rate_limit(SEND, retry_after=0.05, times=1)
-    await bot.get_channel(guild.channel("general").id).send("hi")
+    await bot.text_channel(guild.channel("general").id).send("hi")
     assert [c.status for c in sandbox.calls.filter(SEND)] == [500, 429, 200]

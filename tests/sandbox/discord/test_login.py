@@ -11,7 +11,7 @@ from bot.discord_endpoint import use_api_base
 from sandbox.discord import DiscordSandbox, SandboxGuild
 
 if TYPE_CHECKING:
-    from conftest import SandboxTestBot
+    from tests.sandbox.discord.conftest import SandboxTestBot
 
 
 async def test_bot_logs_in_and_sees_its_guild(

@@ -10,7 +10,7 @@ import pytest
 from sandbox.discord import DiscordSandbox, SandboxGuild
 
 if TYPE_CHECKING:
-    from conftest import SandboxTestBot
+    from tests.sandbox.discord.conftest import SandboxTestBot
 
 
 async def test_join_triggers_on_member_join(
@@ -34,9 +34,9 @@ async def test_role_added_by_bot_dispatches_member_update(
     assert update["roles"] == [str(guild.role("Member").id)]
     call = sandbox.calls.last("PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}")
     assert (call.status, call.reason) == (204, "welcome")
-    cached = bot.get_guild(guild.id)
-    assert cached is not None
-    await sandbox.wait_for(lambda: cached.get_member(alice.id).get_role(guild.role("Member").id))
+    cached = bot.cached_guild(guild.id)
+    member_role = guild.role("Member").id
+    await sandbox.wait_for(lambda: (m := cached.get_member(alice.id)) and m.get_role(member_role))
 
 
 async def test_role_above_bot_is_forbidden(
@@ -44,7 +44,7 @@ async def test_role_above_bot_is_forbidden(
 ) -> None:
     admin = guild.create_role("Admin", position=guild.bot_role.position + 1)
     alice = await guild.join("alice")
-    member = await bot.get_guild(guild.id).fetch_member(alice.id)
+    member = await bot.cached_guild(guild.id).fetch_member(alice.id)
     with pytest.raises(discord.Forbidden) as raised:
         await member.add_roles(discord.Object(admin.id))
     assert (raised.value.status, raised.value.code, raised.value.text) == (
@@ -61,7 +61,7 @@ async def test_role_given_by_moderator_reaches_bot_cache(
     vip = guild.create_role("VIP")
     alice = await guild.join("alice")
     await guild.give_role(alice, vip)
-    cached = bot.get_guild(guild.id)
+    cached = bot.cached_guild(guild.id)
     await sandbox.wait_for(lambda: (m := cached.get_member(alice.id)) and m.get_role(vip.id))
 
 
@@ -70,7 +70,7 @@ async def test_member_who_left_is_unknown_member(
 ) -> None:
     alice = await guild.join("alice")
     await alice.leave()
-    cached = bot.get_guild(guild.id)
+    cached = bot.cached_guild(guild.id)
     await sandbox.wait_for(lambda: cached.get_member(alice.id) is None)
     with pytest.raises(discord.NotFound) as raised:
         await cached.fetch_member(alice.id)
@@ -81,9 +81,9 @@ async def test_role_created_live_reaches_bot(
     sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
 ) -> None:
     pro = guild.create_role("Pro")
-    cached = bot.get_guild(guild.id)
-    await sandbox.wait_for(lambda: cached.get_role(pro.id))
-    assert cached.get_role(pro.id).position < cached.me.top_role.position
+    cached = bot.cached_guild(guild.id)
+    role = await sandbox.wait_for(lambda: cached.get_role(pro.id))
+    assert role.position < cached.me.top_role.position
 
 
 async def test_voice_join_reaches_bot(
@@ -91,6 +91,6 @@ async def test_voice_join_reaches_bot(
 ) -> None:
     alice = await guild.join("alice")
     await alice.join_voice(guild.channel("lounge"))
-    member = await sandbox.wait_for(lambda: bot.get_guild(guild.id).get_member(alice.id))
-    await sandbox.wait_for(lambda: member.voice and member.voice.channel)
-    assert member.voice.channel.name == "lounge"
+    member = await sandbox.wait_for(lambda: bot.cached_guild(guild.id).get_member(alice.id))
+    channel = await sandbox.wait_for(lambda: member.voice.channel if member.voice else None)
+    assert channel.name == "lounge"

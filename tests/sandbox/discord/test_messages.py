@@ -11,7 +11,7 @@ import pytest
 from sandbox.discord import DiscordError, DiscordSandbox, SandboxGuild
 
 if TYPE_CHECKING:
-    from conftest import SandboxTestBot
+    from tests.sandbox.discord.conftest import SandboxTestBot
 
 
 async def test_member_reply_reaches_on_message(
@@ -21,7 +21,9 @@ async def test_member_reply_reaches_on_message(
     general = guild.channel("general")
     question = await alice.say(general, "how do I sort a dict?")
     await bob.say(general, f"{alice.mention} use sorted()", reply_to=question)
-    seen = await sandbox.wait_for(lambda: len(bot.seen_messages) == 2 and bot.seen_messages)
+    seen = await sandbox.wait_for(
+        lambda: bot.seen_messages if len(bot.seen_messages) == 2 else None
+    )
     answer = seen[1]
     assert answer.reference is not None and answer.reference.message_id == question.id
     assert [u.id for u in answer.mentions] == [alice.id]
@@ -31,7 +33,7 @@ async def test_member_reply_reaches_on_message(
 async def test_bot_message_is_echoed_as_message_create(
     sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot
 ) -> None:
-    sent = await bot.get_channel(guild.channel("general").id).send("hello")
+    sent = await bot.text_channel(guild.channel("general").id).send("hello")
     await sandbox.wait_for(lambda: any(m.id == sent.id for m in bot.seen_messages))
     assert guild.channel("general").messages[-1].content == "hello"
 
@@ -58,7 +60,7 @@ async def test_dm_to_member_with_closed_dms_is_forbidden(
 async def test_multipart_upload_keeps_png(
     sandbox: DiscordSandbox, guild: SandboxGuild, bot: SandboxTestBot, png: bytes
 ) -> None:
-    channel = bot.get_channel(guild.channel("general").id)
+    channel = bot.text_channel(guild.channel("general").id)
     sent = await channel.send("chart", file=discord.File(io.BytesIO(png), "chart.png"))
     stored = guild.channel("general").messages[-1].attachments[0]
     assert (stored.filename, stored.content_type, stored.data) == ("chart.png", "image/png", png)
@@ -85,6 +87,7 @@ async def test_bot_forum_post_has_tags_and_first_message(
     forum = bot.get_channel(forum_model.id)
     assert isinstance(forum, discord.ForumChannel)
     python = forum.get_tag(forum_model.tag("python").id)
+    assert python is not None
     created = await forum.create_thread(name="Sorting", content="How?", applied_tags=[python])
     thread = guild.channel("Sorting")
     assert thread.applied_tags == [forum_model.tag("python").id]
@@ -112,15 +115,17 @@ async def test_bot_archives_locks_and_retags_thread(
     post = await alice.create_post(forum, "Sorting", "How?", tags=["python"])
     thread = await bot.fetch_channel(post.id)
     assert isinstance(thread, discord.Thread)
-    solved = discord.Object(forum.tag("solved").id)
-    await thread.edit(archived=True, locked=True, applied_tags=[solved])  # type: ignore[list-item]
+    assert isinstance(thread.parent, discord.ForumChannel)
+    solved = thread.parent.get_tag(forum.tag("solved").id)
+    assert solved is not None
+    await thread.edit(archived=True, locked=True, applied_tags=[solved])
     assert (post.archived, post.locked, post.applied_tags) == (True, True, [solved.id])
 
 
 async def test_bot_starts_thread_on_message(guild: SandboxGuild, bot: SandboxTestBot) -> None:
     alice = await guild.join("alice")
     message = await alice.say(guild.channel("general"), "discuss?")
-    fetched = await bot.get_channel(message.channel_id).fetch_message(message.id)
+    fetched = await bot.text_channel(message.channel_id).fetch_message(message.id)
     thread = await fetched.create_thread(name="discussion")
     assert thread.id == message.id == guild.channel("discussion").id
 

@@ -14,7 +14,7 @@ import pytest
 import stripe
 from aiohttp import web
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from sandbox.stripe import Outcome, RetryPolicy, StripeSandbox
 
 SECRET = "whsec_test_receiver_secret"
@@ -150,7 +150,7 @@ async def client(stripe_sb: StripeSandbox) -> AsyncIterator[stripe.StripeClient]
     yield stripe.StripeClient(
         stripe_sb.api_key, base_addresses={"api": stripe_sb.api_base}, http_client=http
     )
-    await http.close_async()  # type: ignore[no-untyped-call]
+    await http.close_async()  # type: ignore[no-untyped-call]  # stripe leaves it unannotated
 
 
 def _session_params(price: str = "price_pro", **extra: Any) -> dict[str, Any]:

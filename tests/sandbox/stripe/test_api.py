@@ -115,7 +115,7 @@ async def test_wrong_api_key_raises_authentication_error(stripe_sb: StripeSandbo
         with pytest.raises(stripe.AuthenticationError):
             await wrong.v1.prices.retrieve_async("price_pro")
     finally:
-        await http.close_async()  # type: ignore[no-untyped-call]
+        await http.close_async()  # type: ignore[no-untyped-call]  # stripe leaves it unannotated
 
 
 async def test_unrecognized_url_is_a_stripe_404(stripe_sb: StripeSandbox) -> None:

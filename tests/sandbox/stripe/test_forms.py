@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from stripe._encode import _api_encode
 
 from sandbox.stripe import ApiError
-from sandbox.stripe._forms import parse_form
+from sandbox.stripe.forms import parse_form
 
 keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
 values = st.text(alphabet="aZ09 _-.:/[]=&%+?#é€😀", max_size=12)

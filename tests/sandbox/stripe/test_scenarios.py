@@ -8,9 +8,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from sandbox.stripe import ScenarioError, StripeSandbox
-from sandbox.stripe._time import period_end
+from sandbox.stripe.time import period_end
 
 PAID_SUBSCRIPTION = [
     "customer.created",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import stripe
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from sandbox.stripe import StripeSandbox
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "stripe"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import stripe
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from sandbox.stripe import RetryPolicy, StripeSandbox, serialize, sign_payload
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "stripe"

@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.runtime import web_server
 from bot.scheduler import Scheduler
 from bot.services.billing import BillingService
-from bot.services.billing.outbox import Backoff
-from bot.stripe_gateway import StripeApiGateway
+from bot.services.roles import RoleService
+from bot.services.roles.outbox import Backoff
+from bot.stripe_api import StripeHttpApi
 from bot.stripe_webhook import receiver_app
 from sandbox.stripe import StripeSandbox
 from storage.database import Database
@@ -40,16 +41,21 @@ async def billing(
 ) -> AsyncIterator[Billing]:
     """The billing service, started, receiving the sandbox's webhooks over HTTP."""
     settings = settings_for(stripe_sb)
+    role_service = RoleService(
+        settings, db, clock, roles=discord_fake, notifier=discord_fake, publisher=discord_fake
+    )
     service = BillingService(
-        settings, db, clock, Scheduler(), StripeApiGateway(settings.stripe),
-        roles=discord_fake, notifier=discord_fake, publisher=discord_fake,
+        settings, db, clock, Scheduler(), StripeHttpApi(settings.stripe),
+        roles=discord_fake, role_service=role_service,
     )  # fmt: skip
     service.outbox.backoff = Backoff(first=0.01, cap=0.05, permission_first=0.01,
                                      permission_cap=0.05)  # fmt: skip
     async with web_server(receiver_app(service.receiver, db), "127.0.0.1", 0) as url:
         stripe_sb.add_endpoint(f"{url}/stripe/webhook", SECRET)
+        await role_service.start()
         await service.start()
         try:
             yield Billing(service, stripe_sb, discord_fake, db, clock, url)
         finally:
             await service.stop()
+            await role_service.stop()

@@ -9,24 +9,31 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 from sqlmodel import col, select
 
-from bot.clock import FakeClock
-from bot.ports import (
+from bot.core.access import Caller, Permission
+from bot.core.clock import FakeClock
+from bot.core.ports import (
     DirectMessagesClosed,
     MissingPermissions,
+    Notifier,
     OutgoingMessage,
     PortError,
+    Publisher,
+    Roles,
     TargetGone,
     TemporarilyUnavailable,
 )
 from bot.services.billing import BillingService
+from bot.services.roles import RoleFacts
 from bot.settings import GuildConfig, Secret, Settings, StripeSettings, TierConfig
 from sandbox.stripe import Outcome, RetryPolicy, StripeSandbox, sign_payload
-from storage import billing as billing_queries
+from storage.billing import queries as billing_queries
+from storage.billing.models import Entitlement
 from storage.database import Database
-from storage.models import Entitlement, Interaction
+from storage.interactions import Interaction
 
 GUILD = 1001
 MOD_LOG = 5005
@@ -36,10 +43,19 @@ LIFETIME_ROLE = 222
 SECRET = "whsec_billing_tests"
 _EVENT_IDS = itertools.count(1)
 FAST_RETRY = RetryPolicy(max_attempts=6, base_delay=0.01, factor=2.0, max_delay=0.1)
+BOT_TOP = 50  # position of the bot's highest role in the fake guild
+MOD = Caller(9, frozenset({MODERATOR_ROLE}), top_role_position=10)
+MANAGER = Caller(8, permissions=Permission.MANAGE_GUILD, top_role_position=20)
+MEMBER = Caller(10)
+
+
+def harmless_role(role_id: int, position: int = 1) -> RoleFacts:
+    """A role with no powers, low in the list."""
+    return RoleFacts(role_id, position)
 
 
 @dataclass
-class FakeDiscord:
+class FakeDiscord(Roles, Notifier, Publisher):
     """Roles, DMs and channel posts in memory, with failures to inject."""
 
     members: dict[tuple[int, int], set[int]] = field(default_factory=dict)
@@ -54,6 +70,8 @@ class FakeDiscord:
     lost_replies: int = 0
     # Members whose DMs fail with a 5xx every time.
     failing_dms: set[int] = field(default_factory=set)
+    # Roles as Discord describes them (any other role: harmless, low in the list).
+    role_facts: dict[int, RoleFacts] = field(default_factory=dict)
 
     def join(self, user_id: int, guild_id: int = GUILD) -> None:
         self.members[(guild_id, user_id)] = set()
@@ -93,6 +111,9 @@ class FakeDiscord:
     async def member_role_ids(self, guild_id: int, user_id: int) -> frozenset[int] | None:
         roles = self.members.get((guild_id, user_id))
         return None if roles is None else frozenset(roles)
+
+    async def describe(self, guild_id: int, role_id: int) -> RoleFacts | None:
+        return self.role_facts.get(role_id, harmless_role(role_id))
 
     async def dm(self, user_id: int, message: OutgoingMessage) -> None:
         if user_id in self.closed_dms:
@@ -152,11 +173,22 @@ class Billing:
         await self.service.outbox.run_once()
 
 
-async def buy(billing: Billing, user_id: int, tier: str = "pro", **pay: object) -> Outcome:
+class PayOptions(TypedDict, total=False):
+    """How the member pays at Checkout (StripeSandbox.pay's options)."""
+
+    email: str | None
+    name: str | None
+    trial_days: int | None
+    async_payment: bool
+
+
+async def buy(
+    billing: Billing, user_id: int, tier: str = "pro", **pay: Unpack[PayOptions]
+) -> Outcome:
     """The member runs /subscribe and pays the Checkout Session it links to."""
     link = await billing.service.checkout_link(GUILD, user_id, tier)
     session_id = link.url.rstrip("/").rsplit("/", 1)[-1]
-    return await billing.stripe.pay(session_id, **pay)  # type: ignore[arg-type]
+    return await billing.stripe.pay(session_id, **pay)
 
 
 async def entitlement_of(db: Database, user_id: int, tier: str = "pro") -> Entitlement | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import InvalidInput, NotFound
+from bot.core.errors import InvalidInput, NotFound
 from bot.services.billing import BillingUnavailable
 from tests.services.billing.support import GUILD, Billing, buy
 

@@ -23,7 +23,8 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "stripe"
 
 
 def fixture(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
+    stripe_object: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return stripe_object
 
 
 def test_subscription_period_end_comes_from_its_items() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.ports import MissingPermissions, TemporarilyUnavailable
-from bot.services.billing.outbox import Backoff
-from storage import billing_outbox as queues
+from bot.core.ports import MissingPermissions, TemporarilyUnavailable
+from bot.services.roles.outbox import Backoff
+from storage.notices import queries as notices
+from storage.roles import queries as role_changes
 from tests.services.billing.support import (
     GUILD,
     MOD_LOG,
@@ -56,7 +57,7 @@ async def test_many_members_stuck_on_one_role_make_one_moderator_notice(
     async with billing.db.transaction() as session:
         for user in users:
             billing.discord.join(user)
-            await queues.queue_role_change(
+            await role_changes.queue_role_change(
                 session, GUILD, user, PRO_ROLE, "add", reason="test", at=billing.clock.now()
             )
     billing.discord.fail_next(*[MissingPermissions("Missing Permissions")] * 3)
@@ -73,7 +74,7 @@ async def test_payment_before_joining_waits_and_applies_on_join(billing: Billing
     await buy(billing, USER)
     await billing.settle()
     async with billing.db.read() as session:
-        [change] = await queues.unfinished_role_changes(session, GUILD, USER)
+        [change] = await role_changes.unfinished_role_changes(session, GUILD, USER)
     assert change.status == "waiting_member"
 
     billing.discord.join(USER)
@@ -114,7 +115,7 @@ async def test_past_due_dm_to_a_member_with_closed_dms_is_not_retried(billing: B
     await billing.stripe.fail_payment(outcome.subscription_id)
     await billing.settle()
     async with billing.db.read() as session:
-        assert await queues.pending_notices(session, limit=10) == []
+        assert await notices.pending_notices(session, limit=10) == []
 
 
 async def test_a_hundred_stuck_role_changes_do_not_hold_up_newer_ones(billing: Billing) -> None:
@@ -123,7 +124,7 @@ async def test_a_hundred_stuck_role_changes_do_not_hold_up_newer_ones(billing: B
     async with billing.db.transaction() as session:
         for user_id in range(1, 151):
             billing.discord.join(user_id, OTHER_GUILD)
-            await queues.queue_role_change(session, OTHER_GUILD, user_id, 999, "add",
+            await role_changes.queue_role_change(session, OTHER_GUILD, user_id, 999, "add",
                                            reason="paid tier", at=billing.clock.now())  # fmt: skip
     await billing.service.outbox.run_once()
     billing.discord.join(USER)
@@ -137,11 +138,11 @@ async def test_a_hundred_failing_dms_do_not_hold_up_newer_notices(billing: Billi
     billing.discord.failing_dms.update(range(1, 151))
     async with billing.db.transaction() as session:
         for user_id in range(1, 151):
-            await queues.queue_notice(session, GUILD, "dm", "hi", at=billing.clock.now(),
+            await notices.queue_notice(session, GUILD, "dm", "hi", at=billing.clock.now(),
                                       user_id=user_id)  # fmt: skip
     await billing.service.outbox.run_once()
     async with billing.db.transaction() as session:
-        await queues.queue_notice(session, GUILD, "mod_log", "news", at=billing.clock.now())
+        await notices.queue_notice(session, GUILD, "mod_log", "news", at=billing.clock.now())
     billing.service.outbox.wake()
     await eventually(lambda: (MOD_LOG, "news") in billing.discord.posts)
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.services.billing import Actor
-from storage import billing as queries
-from storage import billing_outbox as queues
+from storage.audit import queries as audit
+from storage.billing import queries
 from tests.services.billing.support import (
     GUILD,
-    MODERATOR_ROLE,
+    MOD,
     PRO_ROLE,
     Billing,
     buy,
@@ -17,7 +16,6 @@ from tests.services.billing.support import (
 )
 
 USER = 900
-MOD = Actor(1, frozenset({MODERATOR_ROLE}), can_manage_guild=False)
 
 
 async def test_subscription_canceled_without_a_webhook_is_revoked(billing: Billing) -> None:
@@ -76,8 +74,8 @@ async def test_bot_given_role_without_access_is_taken_back(billing: Billing) -> 
 async def test_resync_is_audited(billing: Billing) -> None:
     await billing.service.resync(GUILD, MOD)
     async with billing.db.read() as session:
-        entries = await queues.audit_entries(session, GUILD)
-    assert [(e.action, e.actor_id) for e in entries] == [("membership.resync", 1)]
+        entries = await audit.audit_entries(session, GUILD)
+    assert [(e.action, e.actor_id) for e in entries] == [("membership.resync", MOD.user_id)]
 
 
 async def test_resync_applies_a_payment_whose_members_join_was_missed(billing: Billing) -> None:

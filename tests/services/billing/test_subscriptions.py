@@ -6,22 +6,22 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from bot.services.billing import Actor
 from tests.services.billing.support import (
+    BOT_TOP,
     GUILD,
-    MODERATOR_ROLE,
+    MANAGER,
     PRO_ROLE,
     Billing,
     buy,
     entitlement_of,
     eventually,
+    harmless_role,
     interactions_of,
     send_event,
 )
 
 USER = 42
 TEAM_ROLE = 333
-MOD = Actor(1, frozenset({MODERATOR_ROLE}), can_manage_guild=False)
 
 
 async def test_checkout_gives_the_role_within_a_second(billing: Billing) -> None:
@@ -180,7 +180,11 @@ async def test_price_change_of_an_active_subscription_starts_a_new_paid_span(
     await send_event(billing, "customer.subscription.updated", subscription)
     await billing.settle()
     rows = await interactions_of(billing.db, USER)
-    assert [(r.kind, r.ref, r.at, r.meta["amount"], r.meta["interval"]) for r in rows] == [
+    metas = [r.meta or {} for r in rows]
+    assert [
+        (r.kind, r.ref, r.at, m.get("amount"), m.get("interval"))
+        for r, m in zip(rows, metas, strict=True)
+    ] == [
         ("paid_start", "pro", bought, 1500, "month"),
         ("paid_start", "pro", changed, 15000, "year"),
     ]
@@ -188,8 +192,9 @@ async def test_price_change_of_an_active_subscription_starts_a_new_paid_span(
 
 async def upgrade_to_team(billing: Billing, subscription_id: str) -> None:
     """A `team` tier exists and the member switches to its price in the portal."""
-    await billing.service.set_tier(GUILD, MOD, "team", name="Team", price_id="price_team",
-                                   role_id=TEAM_ROLE, kind="subscription")  # fmt: skip
+    await billing.service.set_tier(GUILD, MANAGER, "team", name="Team", price_id="price_team",
+                                   role=harmless_role(TEAM_ROLE), bot_top_position=BOT_TOP,
+                                   kind="subscription")  # fmt: skip
     billing.clock.advance(timedelta(days=3))
     subscription = billing.stripe.get(subscription_id)  # metadata still says tier=pro
     with_price(subscription, "price_team", 2500, "month")

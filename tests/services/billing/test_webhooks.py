@@ -9,12 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services.billing.apply import EventApplier
 from bot.services.billing.webhooks import EventWorker, WebhookReceiver
-from bot.stripe_gateway import StripeApiGateway
+from bot.stripe_api import StripeHttpApi
 from sandbox.stripe import sign_payload
-from storage import billing as queries
+from storage.billing import queries
 from storage.database import Database
 from tests.services.billing.support import GUILD, SECRET, Billing, settings_for
 
@@ -137,8 +137,8 @@ async def test_events_stored_while_no_worker_ran_are_applied_at_start(
         body = json.dumps(held)
         assert (await alone.receive(body.encode(), sign_payload(body, SECRET))).status == 200
     settings = settings_for(billing.stripe)
-    gateway = StripeApiGateway(settings.stripe)
-    applier = EventApplier(db, gateway, clock, grace=timedelta(days=3))
+    stripe_api = StripeHttpApi(settings.stripe)
+    applier = EventApplier(db, stripe_api, clock, grace=timedelta(days=3))
     worker = EventWorker(db, applier, on_effects=lambda _: None)
     try:
         await worker.start()
@@ -146,7 +146,7 @@ async def test_events_stored_while_no_worker_ran_are_applied_at_start(
         await asyncio.wait_for(worker.idle(), 5)
     finally:
         await worker.stop()
-        await gateway.close()
+        await stripe_api.close()
     async with db.read() as session:
         assert await queries.count_events(session, unprocessed=True) == 0
         row = await queries.entitlement(session, GUILD, 5, "pro", "stripe")

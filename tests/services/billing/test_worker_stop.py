@@ -6,15 +6,15 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
-from bot.clock import FakeClock
-from bot.services.billing.apply import ApplyResult
-from bot.services.billing.outbox import OutboxWorker
+from bot.core.clock import FakeClock
+from bot.services.billing.apply import ApplyResult, EventApplier
 from bot.services.billing.webhooks import EventWorker
-from storage import billing_outbox as queues
+from bot.services.roles.outbox import OutboxWorker
+from storage.billing.queries import EventRow
 from storage.database import Database, Session
-from storage.models import RoleChange
+from storage.roles import queries as role_changes
+from storage.roles.models import RoleChange
 from tests.conftest import ON_POSTGRES
 from tests.services.billing.support import GUILD, MOD_LOG, PRO_ROLE, FakeDiscord
 from tests.storage.test_interaction_log_shutdown import lock_is_free
@@ -58,7 +58,7 @@ class PausingDatabase(Database):
 async def queue_adds(db: Database, clock: FakeClock) -> list[int]:
     async with db.transaction() as session:
         changes = [
-            await queues.queue_role_change(
+            await role_changes.queue_role_change(
                 session, GUILD, user, PRO_ROLE, "add", reason="test", at=clock.now()
             )
             for user in USERS
@@ -112,25 +112,27 @@ async def test_stopping_the_outbox_inside_a_transaction_lets_it_commit_and_frees
         assert lock_is_free(tmp_path / "lyceum.db")
 
 
-class HeldApplier:
+class HeldApplier(EventApplier):
     """Applies an event (marks it processed) once the test lets it."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database) -> None:  # no Stripe, ledger or clock: apply() is replaced
         self.db = db
         self.applying = asyncio.Event()
         self.answer = asyncio.Event()
-        self.applied: list[str] = []
+        self.finished: list[str] = []
 
-    async def apply(self, event_id: str, row: Any, arrived: Any) -> ApplyResult:
+    async def apply(
+        self, event_id: str, row: EventRow | None = None, arrived: float | None = None
+    ) -> ApplyResult:
         self.applying.set()
         await self.answer.wait()
-        self.applied.append(event_id)
+        self.finished.append(event_id)
         return ApplyResult("applied")
 
 
 async def test_stopping_the_event_worker_finishes_the_events_in_hand_only(db: Database) -> None:
     applier = HeldApplier(db)
-    worker = EventWorker(db, applier, on_effects=lambda _: None, concurrency=1)  # type: ignore[arg-type]
+    worker = EventWorker(db, applier, on_effects=lambda _: None, concurrency=1)
     await worker.start()
     worker.notify(["evt_1", "evt_2"])
     await asyncio.wait_for(applier.applying.wait(), 5)
@@ -138,7 +140,7 @@ async def test_stopping_the_event_worker_finishes_the_events_in_hand_only(db: Da
     await asyncio.sleep(0.05)
     applier.answer.set()
     await asyncio.wait_for(stopping, 5)
-    assert applier.applied == ["evt_1"] and not worker.running
+    assert applier.finished == ["evt_1"] and not worker.running
 
 
 async def test_a_worker_stopped_while_idle_stops_at_once(db: Database, clock: FakeClock) -> None:

@@ -8,11 +8,14 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services.stats import StatsService
 from bot.settings import GuildConfig, Settings
+from storage.activity.models import Member
 from storage.database import Database
-from storage.models import ContentItem, Interaction, Member, Question
+from storage.drops.models import ContentItem
+from storage.interactions import Interaction
+from storage.qa.models import Question
 
 GUILD = 1
 # Monday 2026-11-02 00:00 UTC starts ISO week 2026-W45.

@@ -59,8 +59,9 @@ class Reference:
         self.membership: dict[int, list[tuple[datetime, str]]] = {}
         for u in self.users:
             events = [(r.at, r.kind) for r in self.by_user[u] if r.kind in ("join", "leave")]
-            if self.firsts[u] is not None:
-                events.append((self.firsts[u], "join"))
+            first = self.firsts[u]
+            if first is not None:
+                events.append((first, "join"))
             self.membership[u] = sorted(events, key=lambda e: (e[0], e[1] != "join"))
 
     def midnight(self, day: date) -> datetime:

@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlmodel import func, select
+from sqlalchemy import select as core_select
+from sqlmodel import col, func, select
 
 from bot.services.importer import DceImporter
+from storage.activity.models import Member
 from storage.database import Database
-from storage.models import Interaction, Member
+from storage.interactions import Interaction
 from tests.services.stats.community import stats_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "dce"
@@ -22,20 +24,20 @@ NOW = datetime(2026, 11, 23, tzinfo=UTC)
 async def interactions(db: Database) -> list[tuple[int, str, datetime, int | None, str | None]]:
     async with db.read() as session:
         result = await (await session.connection()).execute(
-            select(
-                Interaction.user_id,
-                Interaction.kind,
-                Interaction.at,
-                Interaction.channel_id,
-                Interaction.source_key,
-            ).order_by(Interaction.at, Interaction.source_key)
+            core_select(
+                col(Interaction.user_id),
+                col(Interaction.kind),
+                col(Interaction.at),
+                col(Interaction.channel_id),
+                col(Interaction.source_key),
+            ).order_by(col(Interaction.at), col(Interaction.source_key))
         )
-        return [tuple(row) for row in result.all()]  # type: ignore[misc]
+        return [(user, kind, at, channel, key) for user, kind, at, channel, key in result.all()]
 
 
 async def count(db: Database) -> int:
     async with db.read() as session:
-        return (await session.exec(select(func.count(Interaction.id)))).one()
+        return (await session.exec(select(func.count(col(Interaction.id))))).one()
 
 
 def utc(text: str) -> datetime:
@@ -91,7 +93,7 @@ async def test_members_without_a_join_message_join_at_their_first_message(db: Da
     await DceImporter(db).import_files(1, [GENERAL, THREAD])
 
     async with db.read() as session:
-        rows = (await session.exec(select(Member).order_by(Member.user_id))).all()
+        rows = (await session.exec(select(Member).order_by(col(Member.user_id)))).all()
     assert [(m.user_id, m.first_joined_at, m.join_source) for m in rows] == [
         (11, utc("2026-10-05T09:00:00.123+00:00"), "import"),
         # Their reaction on the 5th carries its message's time, which proves nothing.

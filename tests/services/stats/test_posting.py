@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.clock import FakeClock
-from bot.ports import OutgoingMessage, TemporarilyUnavailable
+from bot.core.clock import FakeClock
+from bot.core.ports import OutgoingMessage, Publisher, TemporarilyUnavailable
 from bot.scheduler import Scheduler
 from bot.services.stats import IsoWeek, StatsService
 from bot.services.stats.posting import last_due
 from bot.settings import GuildConfig, Settings
 from storage.database import Database
-from storage.models import Report
+from storage.stats.models import Report
 from tests.services.stats.community import GUILD, Community, at
 
 OWNERS = 555
 MONDAY_9 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # week 2026-W47 starts
 
 
-class FakePublisher:
+class FakePublisher(Publisher):
     """Records posts; fails the first `failures` of them."""
 
     def __init__(self, failures: int = 0) -> None:
@@ -35,8 +36,8 @@ class FakePublisher:
         return 9000 + len(self.posts)
 
 
-def guild(**changes: object) -> GuildConfig:
-    return GuildConfig(id=GUILD, owners_channel_id=OWNERS, **changes)  # type: ignore[arg-type]
+def guild() -> GuildConfig:
+    return GuildConfig(id=GUILD, owners_channel_id=OWNERS)
 
 
 def service(
@@ -64,7 +65,7 @@ def test_a_report_falls_due_at_the_configured_day_and_hour_for_the_week_before()
         IsoWeek(2026, 45),
         MONDAY_9 - timedelta(weeks=1),
     )
-    friday = guild(report_weekday="fri", report_hour=17, timezone="Europe/Berlin")
+    friday = replace(guild(), report_weekday="fri", report_hour=17, timezone="Europe/Berlin")
     week, due = last_due(friday, datetime(2026, 11, 21, 12, tzinfo=UTC))
     assert (week, due) == (IsoWeek(2026, 46), datetime(2026, 11, 20, 16, tzinfo=UTC))
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services.stats import IsoWeek, StatsService, WeeklyReport
 from bot.services.stats import rollups as refresher
 from bot.settings import GuildConfig, Settings
@@ -35,7 +35,7 @@ def _boundaries() -> list[datetime]:
     for week in (44, 45, 46):
         end_day = IsoWeek(2026, week).monday + timedelta(days=7)
         days += [end_day - timedelta(days=n) for n in (30, 60)]
-    found = set()
+    found: set[datetime] = set()
     for zone in TIMEZONES:
         for day in days:
             midnight = datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)

@@ -1,0 +1,217 @@
+"""Every feature of Lyceum, in the order the runtime builds, starts and catches them up.
+
+Adding a feature: its packages (`storage/<f>/`, `bot/services/<f>/`, `cogs/<f>/`) and its
+record here. Order matters: a feature may use the services of those above it, starts
+after them and stops before them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded
+from bot.feature import Context, Feature, Privacy
+from bot.settings import GuildSection
+from storage.activity import privacy as activity_privacy
+from storage.audit import privacy as audit_privacy
+from storage.billing import privacy as billing_privacy
+from storage.onboarding import privacy as onboarding_privacy
+from storage.roles import privacy as roles_privacy
+from storage.stats import privacy as stats_privacy
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.services.activity import ActivityService
+    from bot.services.billing import BillingService, StripeApi
+    from bot.services.onboarding import OnboardingService
+    from bot.services.roles import RoleService
+    from bot.services.stats import StatsService
+
+# Services are imported when a feature is built, not when this module is: the CLI reads
+# the records to list commands and should not load every feature's dependencies to do so.
+
+
+async def _start(service: RoleService | BillingService | StatsService) -> None:
+    await service.start()
+
+
+async def _stop(service: RoleService | BillingService | StatsService) -> None:
+    await service.stop()
+
+
+def _activity(ctx: Context) -> ActivityService:
+    from bot.services.activity import ActivityService
+
+    activity = ActivityService(ctx.db, ctx.interaction_log, ctx.clock, ctx.ports.roster, ctx.bus)
+    ctx.bus.subscribe(MemberOnboarded, activity.member_onboarded)
+    return activity
+
+
+ACTIVITY = Feature(
+    name="activity",
+    build=_activity,
+    extension="cogs.activity",
+    catch_up=lambda activity: activity.catch_up(),
+    privacy=Privacy(
+        activity_privacy.TABLES, activity_privacy.export_member, activity_privacy.forget_member
+    ),
+)
+
+
+def _roles(ctx: Context) -> RoleService:
+    from bot.services.roles import RoleService
+
+    return RoleService(
+        ctx.settings,
+        ctx.db,
+        ctx.clock,
+        roles=ctx.ports.roles,
+        notifier=ctx.ports.notifier,
+        publisher=ctx.ports.publisher,
+    )
+
+
+# The one outbox for every role the bot gives (tier roles now; member, interest and
+# reward roles next) and the notices that go with them.
+ROLES = Feature(
+    name="roles",
+    build=_roles,
+    start=_start,
+    stop=_stop,
+    privacy=Privacy(roles_privacy.TABLES, roles_privacy.export_member, roles_privacy.forget_member),
+)
+
+
+def _onboarding(ctx: Context) -> OnboardingService:
+    from bot.services.onboarding import OnboardingService
+    from bot.services.roles import RoleService
+
+    onboarding = OnboardingService(
+        ctx.settings,
+        ctx.db,
+        ctx.clock,
+        ctx.interaction_log,
+        ctx.bus,
+        ctx.ports.publisher,
+        ctx.services.get(RoleService),
+    )
+
+    async def joined(event: MemberJoined) -> None:
+        await onboarding.member_joined(event.guild_id, event.user_id)
+
+    async def left(event: MemberLeft) -> None:
+        await onboarding.member_left(event.guild_id, event.user_id)
+
+    ctx.bus.subscribe(MemberJoined, joined)
+    ctx.bus.subscribe(MemberLeft, left)
+    return onboarding
+
+
+# The rules gate, the welcome once a member is really in, interests (issue 12). Its
+# settings live in its own tables, set with /setup onboarding (docs/onboarding.md).
+ONBOARDING = Feature(
+    name="onboarding",
+    build=_onboarding,
+    extension="cogs.onboarding",
+    privacy=Privacy(
+        onboarding_privacy.TABLES,
+        onboarding_privacy.export_member,
+        onboarding_privacy.forget_member,
+    ),
+)
+
+
+def _stripe_api(ctx: Context) -> StripeApi:
+    from bot.stripe_api import StripeHttpApi
+
+    return StripeHttpApi(ctx.settings.stripe)
+
+
+def _billing(ctx: Context) -> BillingService:
+    from bot.services.billing import BillingService, StripeApi
+    from bot.services.roles import RoleService
+
+    billing = BillingService(
+        ctx.settings,
+        ctx.db,
+        ctx.clock,
+        ctx.scheduler,
+        ctx.provided_or(StripeApi, lambda: _stripe_api(ctx)),  # type: ignore[type-abstract]
+        roles=ctx.ports.roles,
+        role_service=ctx.services.get(RoleService),
+    )
+
+    async def roles_back(event: MemberJoined) -> None:
+        await billing.member_joined(event.guild_id, event.user_id)
+
+    ctx.bus.subscribe(MemberJoined, roles_back)
+    return billing
+
+
+def _billing_routes(billing: BillingService) -> list[web.RouteDef]:
+    from bot.stripe_webhook import webhook_route
+
+    return [webhook_route(billing.receiver)]
+
+
+BILLING = Feature(
+    name="billing",
+    build=_billing,
+    extension="cogs.billing",
+    routes=_billing_routes,
+    commands="bot.billing_cli",
+    start=_start,
+    stop=_stop,
+    catch_up=lambda billing: billing.wake_waiting_members(),
+    privacy=Privacy(
+        billing_privacy.TABLES, billing_privacy.export_member, billing_privacy.forget_member
+    ),
+)
+
+
+def _stats(ctx: Context) -> StatsService:
+    from bot.services.stats import StatsService
+
+    return StatsService(
+        ctx.db, ctx.clock, ctx.settings, publisher=ctx.ports.publisher, scheduler=ctx.scheduler
+    )
+
+
+STATS = Feature(
+    name="stats",
+    build=_stats,
+    extension="cogs.stats",
+    commands="bot.stats_cli",
+    start=_start,
+    stop=_stop,
+    catch_up=lambda stats: stats.catch_up(),
+    privacy=Privacy(stats_privacy.TABLES, stats_privacy.export_member, stats_privacy.forget_member),
+)
+
+
+def _nothing(ctx: Context) -> None:
+    return None
+
+
+# The audit trail every feature writes to; it has no commands of its own yet.
+AUDIT = Feature(
+    name="audit",
+    build=_nothing,
+    privacy=Privacy(audit_privacy.TABLES, audit_privacy.export_member, audit_privacy.forget_member),
+)
+
+HELP = Feature(name="help", build=_nothing, extension="cogs.help")
+
+FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, ROLES, ONBOARDING, BILLING, STATS, HELP)
+
+
+def extensions(features: Sequence[Feature[Any]] = FEATURES) -> tuple[str, ...]:
+    """The discord.py extensions of these features, in order."""
+    return tuple(f.extension for f in features if f.extension)
+
+
+def guild_sections(features: Sequence[Feature[Any]] = FEATURES) -> tuple[GuildSection[Any], ...]:
+    """The features' own `[guilds.<name>]` tables, for the settings loader."""
+    return tuple(f.guild_settings for f in features if f.guild_settings is not None)

@@ -1,0 +1,312 @@
+"""`OnboardingService`: the rules gate, the welcome once a member is really in, interests.
+
+Onboarding acts once a moderator set it up (`/setup onboarding` saves the guild's row;
+the member role and welcome channel default to the guild's config). A member "becomes a
+member" once per stay: when Discord's own screening and onboarding
+no longer hold them back and, where the guild uses Lyceum's gate, they have agreed to
+the rules (an agreement is kept across leaves). Then the member role is queued through
+the shared role service, `onboarded` is logged, `MemberOnboarded` is published and the
+welcome (or "welcome back") is posted in the welcome channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.core.access import MODERATORS, AccessPolicy, Caller
+from bot.core.clock import Clock
+from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.events import EventBus, MemberOnboarded
+from bot.core.ids import custom_id
+from bot.core.kinds import Kind
+from bot.core.ports import Button, OutgoingMessage, PortError, Publisher
+from bot.core.text import t
+from bot.services.onboarding.views import (
+    AgreeResult,
+    MemberLookup,
+    NoLookup,
+    OnboardingView,
+    Presence,
+    ProfileView,
+    StartView,
+    TopicView,
+)
+from bot.services.roles import RoleService
+from bot.settings import Settings
+from storage.database import Database, Session
+from storage.interaction_log import InteractionLog
+from storage.onboarding import queries
+from storage.onboarding.models import OnboardingMember, OnboardingSettings
+
+log = logging.getLogger(__name__)
+FEATURE = "onboarding"
+
+
+@dataclass(frozen=True)
+class _Arrival:
+    """A member who became a member in a committed transaction: what follows the commit."""
+
+    guild_id: int
+    user_id: int
+    welcome_channel_id: int
+    welcome_text: str
+    returning: bool
+
+
+class OnboardingService:
+    """Gate, welcome and interests, for every guild."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: Clock,
+        interaction_log: InteractionLog,
+        bus: EventBus,
+        publisher: Publisher,
+        role_service: RoleService,
+    ) -> None:
+        self._settings = settings
+        self._db = self.db = db
+        self._clock = self.clock = clock
+        self._log = interaction_log
+        self._bus = bus
+        self._publisher = publisher
+        self._roles = role_service
+        self.policy = AccessPolicy(settings.guild)
+        self.lookup: MemberLookup = NoLookup()
+
+    # -- settings ----------------------------------------------------------------------
+
+    async def settings_row(self, session: Session, guild_id: int) -> OnboardingSettings:
+        """The guild's saved settings, else defaults from its config (not yet stored)."""
+        row = await queries.settings(session, guild_id)
+        if row is not None:
+            return row
+        guild = self._settings.guild(guild_id)
+        return OnboardingSettings(
+            guild_id=guild_id,
+            member_role_id=guild.member_role_id if guild else 0,
+            welcome_channel_id=guild.welcome_channel_id if guild else 0,
+            updated_at=self._clock.now(),
+        )
+
+    async def view(self, guild_id: int) -> OnboardingView:
+        """The guild's onboarding settings and topics."""
+        async with self._db.read() as session:
+            row = await self.settings_row(session, guild_id)
+            topics = await self._topics(session, guild_id)
+        return OnboardingView(
+            row.gate_enabled,
+            row.member_role_id,
+            row.welcome_channel_id,
+            row.welcome_text,
+            row.gate_message_id,
+            topics,
+        )
+
+    async def _topics(self, session: Session, guild_id: int) -> tuple[TopicView, ...]:
+        rows = await queries.topics(session, guild_id)
+        return tuple(TopicView(r.key, r.label, r.emoji, r.role_id) for r in rows)
+
+    def require_moderator(self, guild_id: int, caller: Caller) -> None:
+        """Raise NotAllowed unless the caller is a moderator here."""
+        self.policy.require(MODERATORS, guild_id, caller)
+
+    # -- members ---------------------------------------------------------------------
+
+    async def member_joined(self, guild_id: int, user_id: int) -> None:
+        """A member joined or came back: their interest roles return; maybe they are in."""
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            row = await queries.member(session, guild_id, user_id)
+            if row is None:
+                row = await queries.member_or_new(session, guild_id, user_id, now)
+            elif not row.in_guild:
+                row.in_guild = True
+                row.rejoins += 1
+                row.onboarded_at = None
+                await self._give_interest_roles(session, row, reason="interests back on rejoin")
+            await queries.save_member(session, row)
+        self._roles.wake()
+        await self.member_changed(guild_id, user_id, self.lookup.presence(guild_id, user_id))
+
+    async def member_left(self, guild_id: int, user_id: int) -> None:
+        """A member left: their next arrival is a new stay (agreement and interests kept)."""
+        async with self._db.transaction() as session:
+            row = await queries.member(session, guild_id, user_id)
+            if row is None:
+                return
+            row.in_guild = False
+            row.onboarded_at = None
+            await queries.save_member(session, row)
+
+    async def member_changed(self, guild_id: int, user_id: int, presence: Presence | None) -> bool:
+        """Discord's view of the member changed (screening passed, onboarding completed):
+        True when this made them a member."""
+        presence = presence or Presence()
+        if not presence.screening_done:
+            return False
+        async with self._db.transaction() as session:
+            arrival = await self._settle(session, guild_id, user_id)
+        return await self._after(arrival)
+
+    async def agree(self, guild_id: int, user_id: int, presence: Presence | None) -> AgreeResult:
+        """The member clicked "I agree"."""
+        presence = presence or Presence()
+        if presence.pending:
+            raise NotAllowed(t("Finish the server's rules screening first, then try again."))
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            settings = await self.settings_row(session, guild_id)
+            if not settings.gate_enabled:
+                raise InvalidInput(t("This server does not use Lyceum's rules gate."))
+            row = await queries.member_or_new(session, guild_id, user_id, now)
+            if row.agreed_at is None:
+                row.agreed_at = now
+                await queries.save_member(session, row)
+            arrival = await self._settle(session, guild_id, user_id, presence=presence)
+            topics = await self._topics(session, guild_id)
+            chosen = tuple(row.interests)
+        newly = await self._after(arrival)
+        return AgreeResult(newly, topics, chosen)
+
+    async def _settle(
+        self, session: Session, guild_id: int, user_id: int, presence: Presence | None = None
+    ) -> _Arrival | None:
+        """Make the member a member now if nothing holds them back (in the transaction)."""
+        if presence is not None and not presence.screening_done:
+            return None
+        settings = await queries.settings(session, guild_id)
+        if settings is None:
+            return None  # onboarding is off until a moderator runs /setup onboarding
+        row = await queries.member_or_new(session, guild_id, user_id, self._clock.now())
+        if not row.in_guild or row.onboarded_at is not None:
+            return None
+        if settings.gate_enabled and row.agreed_at is None:
+            return None
+        now = self._clock.now()
+        returning = row.first_onboarded_at is not None
+        row.onboarded_at = now
+        row.first_onboarded_at = row.first_onboarded_at or now
+        await queries.save_member(session, row)
+        if settings.member_role_id:
+            await self._roles.request(
+                session, guild_id, user_id, settings.member_role_id, "add", reason="onboarded"
+            )
+        return _Arrival(
+            guild_id, user_id, settings.welcome_channel_id, settings.welcome_text, returning
+        )
+
+    async def _after(self, arrival: _Arrival | None) -> bool:
+        """After commit: wake the role worker, log, publish, welcome."""
+        if arrival is None:
+            return False
+        self._roles.wake()
+        now = self._clock.now()
+        self._log.record(arrival.guild_id, arrival.user_id, Kind.ONBOARDED, now)
+        await self._bus.publish(MemberOnboarded(arrival.guild_id, now, user_id=arrival.user_id))
+        if arrival.welcome_channel_id:
+            await self._post(arrival.welcome_channel_id, _welcome(arrival))
+        return True
+
+    async def _post(self, channel_id: int, message: OutgoingMessage) -> int:
+        try:
+            return await self._publisher.post(channel_id, message)
+        except PortError as error:
+            log.warning("onboarding post to %s failed: %s", channel_id, error)
+            return 0
+
+    # -- interests -------------------------------------------------------------------
+
+    async def choose_interests(
+        self, guild_id: int, user_id: int, keys: list[str]
+    ) -> tuple[str, ...]:
+        """Set the member's interests to `keys`; roles follow through the role service."""
+        async with self._db.transaction() as session:
+            topics = {topic.key: topic for topic in await self._topics(session, guild_id)}
+            unknown = [key for key in keys if key not in topics]
+            if unknown:
+                raise InvalidInput(t("That topic no longer exists; run /start to see the list."))
+            row = await queries.member_or_new(session, guild_id, user_id, self._clock.now())
+            before, after = set(row.interests), set(keys)
+            for key in sorted(after - before):
+                await self._roles.request(
+                    session, guild_id, user_id, topics[key].role_id, "add", reason="interest"
+                )
+            for key in sorted(before - after):
+                if key in topics:
+                    await self._roles.request(
+                        session, guild_id, user_id, topics[key].role_id, "remove",
+                        reason="interest dropped",
+                    )  # fmt: skip
+            row.interests = sorted(after)
+            await queries.save_member(session, row)
+            chosen = tuple(row.interests)
+        self._roles.wake()
+        return chosen
+
+    async def _give_interest_roles(
+        self, session: Session, row: OnboardingMember, *, reason: str
+    ) -> None:
+        topics = {topic.key: topic for topic in await self._topics(session, row.guild_id)}
+        for key in row.interests:
+            if key in topics:
+                await self._roles.request(
+                    session, row.guild_id, row.user_id, topics[key].role_id, "add", reason=reason
+                )
+
+    # -- the member's own view ----------------------------------------------------------
+
+    async def start(self, guild_id: int, user_id: int) -> StartView:
+        """The steps still open for the member (for `/start`)."""
+        async with self._db.read() as session:
+            settings = await self.settings_row(session, guild_id)
+            row = await queries.member(session, guild_id, user_id)
+            topics = await self._topics(session, guild_id)
+        agreed = row is not None and row.agreed_at is not None
+        chosen = tuple(row.interests) if row else ()
+        return StartView(guild_id, settings.gate_enabled and not agreed, topics, chosen)
+
+    async def profile(self, guild_id: int, user_id: int) -> ProfileView:
+        """The member's own onboarding status."""
+        async with self._db.read() as session:
+            row = await queries.member(session, guild_id, user_id)
+        if row is None:
+            return ProfileView(None, None, 0, ())
+        return ProfileView(row.first_seen_at, row.onboarded_at, row.rejoins, tuple(row.interests))
+
+    # -- the gate message --------------------------------------------------------------
+
+    def gate_message(self, guild_id: int) -> OutgoingMessage:
+        """The one public "I agree" message of a guild."""
+        return OutgoingMessage(
+            content=t("Welcome! Read the rules, then click the button to join the community."),
+            buttons=(
+                Button(
+                    label=t("I agree"),
+                    custom_id=custom_id(FEATURE, "agree", guild_id),
+                    style="success",
+                ),
+            ),
+        )
+
+    async def post_gate_message(self, guild_id: int, channel_id: int) -> int:
+        """Post the gate message (after commit); remember its id; 0 when posting failed."""
+        message_id = await self._post(channel_id, self.gate_message(guild_id))
+        if message_id:
+            async with self._db.transaction() as session:
+                row = await self.settings_row(session, guild_id)
+                row.gate_message_id = message_id
+                await queries.save_settings(session, row)
+        return message_id
+
+
+def _welcome(arrival: _Arrival) -> OutgoingMessage:
+    mention = f"<@{arrival.user_id}>"
+    if arrival.returning:
+        return OutgoingMessage(content=t("Welcome back, {member}!", member=mention))
+    if arrival.welcome_text:
+        return OutgoingMessage(content=arrival.welcome_text.replace("{member}", mention))
+    return OutgoingMessage(content=t("Welcome to the community, {member}!", member=mention))

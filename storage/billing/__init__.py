@@ -1,0 +1,1 @@
+"""Billing's tables and queries: tiers, entitlements, disputes, Stripe events."""

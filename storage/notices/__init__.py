@@ -1,0 +1,1 @@
+"""Notices queued for members and moderators."""

@@ -1,0 +1,1 @@
+"""The shared role outbox and the registry of roles the bot manages."""

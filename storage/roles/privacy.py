@@ -1,0 +1,31 @@
+"""The role outbox's personal data: changes queued for a member, the roles the bot gave
+them, and the notices queued for them. Deleted on request (they only served to act)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.notices.models import BillingNotice
+from storage.privacy import delete_rows, rows_of
+from storage.roles.models import ManagedRole, RoleChange
+
+TABLES = ("role_changes", "managed_roles", "billing_notices")
+_MODELS = (RoleChange, ManagedRole, BillingNotice)
+
+
+async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> dict[str, Any]:
+    """Queued role changes, roles the bot manages on the member, queued notices."""
+    return {
+        str(model.__tablename__): await rows_of(session, model, guild_id, user_id)
+        for model in _MODELS
+    }
+
+
+async def forget_member(session: AsyncSession, guild_id: int, user_id: int) -> int:
+    """Delete them all."""
+    removed = 0
+    for model in _MODELS:
+        removed += await delete_rows(session, model, guild_id, user_id)
+    return removed
