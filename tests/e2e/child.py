@@ -48,7 +48,8 @@ async def lyceum_child(
     settings: dict[str, Mapping[str, object]] = {"web": {"port": port}, **overrides}
     prepared = await prepare_community(discord_sb, stripe_sb, tmp_path, overrides=settings)
     async with child(prepared) as process:
-        await discord_sb.wait_for(lambda: discord_sb.gateway.identify_count >= 1, timeout=20)
+        # Generous: starting Python and importing the app takes seconds on a busy machine.
+        await discord_sb.wait_for(lambda: discord_sb.gateway.identify_count >= 1, timeout=60)
         yield prepared, process, port
 
 

@@ -160,8 +160,11 @@ async def test_leaving_the_app_lets_a_running_command_finish(tmp_path: Path) -> 
     assert [m.content for m in reply.followups] == ["step 2"]
 
 
+@pytest.mark.parametrize(
+    "sharding", [{}, {"discord": {"shard_count": 2}}], ids=["plain", "sharded"]
+)
 async def test_a_command_sent_while_extensions_unload_is_not_answered_with_an_error(
-    tmp_path: Path,
+    tmp_path: Path, sharding: dict[str, dict[str, object]]
 ) -> None:
     hook_cog = "tests.e2e.shutdown_cog"
     attempts: list[asyncio.Task[Reply]] = []
@@ -170,7 +173,9 @@ async def test_a_command_sent_while_extensions_unload_is_not_answered_with_an_er
         attempts.append(asyncio.create_task(alice.run("/help", timeout=1)))
         await asyncio.sleep(0.3)  # time for the bot to see it, if it still listens
 
-    async with running_community(tmp_path, extra_extensions=(hook_cog,)) as world:
+    async with running_community(
+        tmp_path, extra_extensions=(hook_cog,), overrides=sharding
+    ) as world:
         alice = await world.guild.join("alice")
         # discord.py loads extensions as fresh modules: reach the one it loaded.
         world.app.bot.extensions[hook_cog].WHILE_UNLOADING.append(run_help_now)

@@ -43,14 +43,15 @@ from tests.e2e.child import lyceum_child
 
 MEMBERS = 8
 PAYERS = 12  # each checkout paid sends 10 webhooks: enough to keep the billing workers busy
-# Kills per `make test` run beyond the fixed one; LYCEUM_SHUTDOWN_KILLS=50 for a soak.
-KILLS = int(os.environ.get("LYCEUM_SHUTDOWN_KILLS", "2"))
+# Random kills per run beyond the fixed one (each is a whole `lyceum run`, ~10 s); a soak:
+# LYCEUM_SHUTDOWN_KILLS=30 pytest tests/e2e/test_shutdown_under_load.py
+KILLS = int(os.environ.get("LYCEUM_SHUTDOWN_KILLS", "1"))
 EXIT_WITHIN_S = 30.0
 # A burst never refused by the log's queue bound, flushed often as in production.
 LOG = {"flush_interval_s": 0.2, "batch_size": 1000}
 PRO_PRICE = DEFAULT_TIERS[0].price_id
-# Deliveries to a bot that has exited are retried briefly, so each run ends soon.
 LAG = 1000  # messages the bot may be behind
+# Deliveries to a bot that has exited are retried briefly, so each run ends soon.
 QUICK_GIVE_UP = RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.2)
 
 
