@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable
 from typing import Any
 
 import discord
@@ -53,6 +54,17 @@ def user_message_for(error: Exception) -> tuple[str, str | None]:
         ),
         error_id,
     )
+
+
+async def answer_failures(interaction: discord.Interaction, work: Awaitable[None]) -> None:
+    """Run a component's work; a failure becomes a private reply (a `DynamicItem` has no
+    view whose `on_error` would catch it); anything but a domain error is raised on."""
+    try:
+        await work
+    except Exception as error:
+        await reply_with_error(interaction, error)
+        if not isinstance(error, DomainError):
+            raise
 
 
 async def reply_with_error(interaction: discord.Interaction, error: Exception) -> None:

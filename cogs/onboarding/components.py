@@ -7,11 +7,10 @@ from typing import Any
 
 import discord
 
-from bot.core.errors import DomainError
 from bot.core.ids import custom_id, int_value, pattern
 from bot.core.text import t
 from bot.discord_limits import respond
-from bot.error_handler import reply_with_error
+from bot.error_handler import answer_failures
 from bot.services.onboarding import OnboardingService, Presence, TopicView
 from cogs.onboarding.render import agreed_text, interests_text
 
@@ -54,12 +53,7 @@ class AgreeButton(
         return cls(int_value(match["value"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await self._agree(interaction)
-        except Exception as error:  # a dynamic item has no view to catch it
-            await reply_with_error(interaction, error)
-            if not isinstance(error, DomainError):
-                raise
+        await answer_failures(interaction, self._agree(interaction))
 
     async def _agree(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None or interaction.guild_id != self.guild_id:
@@ -110,12 +104,7 @@ class InterestsSelect(
         return cls(int_value(match["value"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await self._choose(interaction)
-        except Exception as error:  # a dynamic item has no view to catch it
-            await reply_with_error(interaction, error)
-            if not isinstance(error, DomainError):
-                raise
+        await answer_failures(interaction, self._choose(interaction))
 
     async def _choose(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None or interaction.guild_id != self.guild_id:
