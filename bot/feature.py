@@ -60,6 +60,13 @@ class Services:
             raise TypeError(kind.__name__)
         return service
 
+    def providing(self, port: type[T]) -> T | None:
+        """The first built service implementing a runtime-checkable port, if any."""
+        for service in self._by_type.values():
+            if isinstance(service, port):
+                return cast(T, service)
+        return None
+
     def __contains__(self, kind: type[Any]) -> bool:
         return kind in self._by_type
 

@@ -91,11 +91,30 @@ class AnswerUnaccepted(DomainEvent):
 
 
 @dataclass(frozen=True)
+class AnswerDeleted(DomainEvent):
+    """A reply that counted as an answer was deleted (points for it are taken back)."""
+
+    question_id: int
+    answerer_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class QuestionClosed(DomainEvent):
+    """A question left the open states: solved, duplicate, inactive, asker_left, ..."""
+
+    question_id: int
+    asker_id: int
+    outcome: str
+
+
+@dataclass(frozen=True)
 class ContentOpened(DomainEvent):
-    """A member opened a content drop."""
+    """A member opened a content drop (or a library item: drop_id 0)."""
 
     user_id: int
     drop_id: int
+    content_id: int = 0
 
 
 E = TypeVar("E", bound=DomainEvent)

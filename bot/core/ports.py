@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class PortError(Exception):
@@ -142,4 +142,22 @@ class Roster(Protocol):
 
     async def present_members(self, guild_id: int) -> dict[int, datetime | None] | None:
         """Every human member (user id → when they joined); None when the list is partial."""
+        ...
+
+
+@runtime_checkable
+class Standing(Protocol):
+    """What one feature may ask about a member's paid tiers (billing answers)."""
+
+    async def active_tier_keys(self, guild_id: int, user_id: int) -> frozenset[str]:
+        """The tiers the member is entitled to right now."""
+        ...
+
+
+@runtime_checkable
+class Levels(Protocol):
+    """What one feature may ask about a member's points level (points answers)."""
+
+    async def level_of(self, guild_id: int, user_id: int) -> int:
+        """The member's level number (0 = the first level)."""
         ...

@@ -160,6 +160,12 @@ class BillingService:
         self._queued(effects)
         return views
 
+    async def active_tier_keys(self, guild_id: int, user_id: int) -> frozenset[str]:
+        """The tiers the member is entitled to right now (the `Standing` port)."""
+        async with self._db.read() as session:
+            rows = await billing.entitlements_of_member(session, guild_id, user_id)
+        return frozenset(row.tier_key for row in rows if row.active)
+
     async def lookup(self, guild_id: int, actor: Caller, user_id: int) -> list[EntitlementView]:
         """`/membership lookup`."""
         return await self.admin.lookup(guild_id, actor, user_id)
