@@ -64,7 +64,7 @@ class Services:
         """The first built service implementing a runtime-checkable port, if any."""
         for service in self._by_type.values():
             if isinstance(service, port):
-                return cast(T, service)
+                return service
         return None
 
     def __contains__(self, kind: type[Any]) -> bool:
