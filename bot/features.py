@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.services.activity import ActivityService
+    from bot.services.audit import AuditService
     from bot.services.billing import BillingService, StripeApi
     from bot.services.onboarding import OnboardingService
     from bot.services.roles import RoleService
@@ -33,11 +34,11 @@ if TYPE_CHECKING:
 # the records to list commands and should not load every feature's dependencies to do so.
 
 
-async def _start(service: RoleService | BillingService | StatsService) -> None:
+async def _start(service: RoleService | BillingService | StatsService | AuditService) -> None:
     await service.start()
 
 
-async def _stop(service: RoleService | BillingService | StatsService) -> None:
+async def _stop(service: RoleService | BillingService | StatsService | AuditService) -> None:
     await service.stop()
 
 
@@ -195,10 +196,19 @@ def _nothing(ctx: Context) -> None:
     return None
 
 
-# The audit trail every feature writes to; it has no commands of its own yet.
+def _audit(ctx: Context) -> AuditService:
+    from bot.services.audit import AuditService
+
+    return AuditService(ctx.settings, ctx.db, ctx.clock, ctx.scheduler, ctx.ports.publisher)
+
+
+# The audit trail every feature writes to: /audit, and each entry in the moderators' log.
 AUDIT = Feature(
     name="audit",
-    build=_nothing,
+    build=_audit,
+    extension="cogs.audit",
+    start=_start,
+    stop=_stop,
     privacy=Privacy(audit_privacy.TABLES, audit_privacy.export_member, audit_privacy.forget_member),
 )
 

@@ -257,7 +257,9 @@ class Person:
         unless an admin's override allows one of the member's roles."""
         if command.default_member_permissions is None:
             return True
-        if self.guild.model.command_roles.get(command.name, set()) & set(self.member.role_ids):
+        # An override for @everyone names the guild's id, as on Discord.
+        roles = {*self.member.role_ids, self.guild.id}
+        if self.guild.model.command_roles.get(command.name, set()) & roles:
             return True
         needed = int(command.default_member_permissions)
         held = self.guild.model.permissions(self.member)

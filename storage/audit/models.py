@@ -22,3 +22,5 @@ class AuditEntry(SQLModel, table=True):
     target_user_id: int | None = snowflake(nullable=True)
     details: dict[str, Any] | None = optional_json()
     created_at: datetime = utc_time(index=True)
+    # When the entry reached the moderators' log channel (None: not yet).
+    posted_at: datetime | None = utc_time(nullable=True, index=True)
