@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cooldowns import LyceumTree, MemberCooldowns
 from bot.core.access import SERVER_MANAGERS
 from bot.discord_ports import declared_permissions
 from bot.error_handler import on_app_command_error
@@ -48,7 +49,9 @@ def _bot_options(settings: Settings) -> dict[str, Any]:
         "intents": intents(),
         "help_command": None,
         "guild_ready_timeout": settings.discord.guild_ready_timeout,
-        "allowed_mentions": discord.AllowedMentions(everyone=False, roles=False),
+        # Nothing the bot sends pings anyone unless that one send says so.
+        "allowed_mentions": discord.AllowedMentions.none(),
+        "tree_cls": LyceumTree,
     }
     if settings.discord.application_id:
         options["application_id"] = settings.discord.application_id
@@ -249,6 +252,9 @@ def create_bot(settings: Settings, extensions: tuple[str, ...]) -> AnyLyceumBot:
 async def setup(bot: AnyLyceumBot, extensions: tuple[str, ...]) -> None:
     """Load the extensions, install the error handler, sync commands if asked."""
     bot.tree.on_error = on_app_command_error  # type: ignore[method-assign]
+    if isinstance(bot.tree, LyceumTree):
+        rate = bot.settings.discord.member_commands_per_minute
+        bot.tree.cooldowns = MemberCooldowns(rate, 60.0)
     for name in extensions:
         await bot.load_extension(name)
     if not bot.settings.discord.sync_commands:

@@ -168,6 +168,9 @@ def _build(
         guild_ready_timeout=read.value(
             d, "guild_ready_timeout", "discord", float, 2.0, _seconds(_DAY_S)
         ),
+        member_commands_per_minute=read.value(
+            d, "member_commands_per_minute", "discord", int, 20, _in_range(0, 600)
+        ),
     )
 
     db = read.table(data, "database", "database")

@@ -56,6 +56,8 @@ class DiscordSettings:
     shard_count: int = 0
     shard_ids: tuple[int, ...] = ()
     guild_ready_timeout: float = 2.0
+    # Slash commands one member may run per minute before being asked to slow down (0: off).
+    member_commands_per_minute: int = 20
 
 
 @dataclass(frozen=True)
