@@ -16,6 +16,7 @@ from bot.settings import GuildSection
 from storage.activity import privacy as activity_privacy
 from storage.audit import privacy as audit_privacy
 from storage.billing import privacy as billing_privacy
+from storage.feedback import privacy as feedback_privacy
 from storage.onboarding import privacy as onboarding_privacy
 from storage.roles import privacy as roles_privacy
 from storage.stats import privacy as stats_privacy
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from bot.services.activity import ActivityService
     from bot.services.audit import AuditService
     from bot.services.billing import BillingService, StripeApi
+    from bot.services.feedback import FeedbackService
     from bot.services.onboarding import OnboardingService
     from bot.services.roles import RoleService
     from bot.services.stats import StatsService
@@ -34,11 +36,15 @@ if TYPE_CHECKING:
 # the records to list commands and should not load every feature's dependencies to do so.
 
 
-async def _start(service: RoleService | BillingService | StatsService | AuditService) -> None:
+async def _start(
+    service: RoleService | BillingService | StatsService | AuditService | FeedbackService,
+) -> None:
     await service.start()
 
 
-async def _stop(service: RoleService | BillingService | StatsService | AuditService) -> None:
+async def _stop(
+    service: RoleService | BillingService | StatsService | AuditService | FeedbackService,
+) -> None:
     await service.stop()
 
 
@@ -212,9 +218,36 @@ AUDIT = Feature(
     privacy=Privacy(audit_privacy.TABLES, audit_privacy.export_member, audit_privacy.forget_member),
 )
 
+
+def _feedback(ctx: Context) -> FeedbackService:
+    from bot.services.feedback import FeedbackService
+
+    return FeedbackService(ctx.settings, ctx.db, ctx.clock, ctx.scheduler, ctx.ports.publisher)
+
+
+FEEDBACK = Feature(
+    name="feedback",
+    build=_feedback,
+    extension="cogs.feedback",
+    start=_start,
+    stop=_stop,
+    privacy=Privacy(
+        feedback_privacy.TABLES, feedback_privacy.export_member, feedback_privacy.forget_member
+    ),
+)
+
 HELP = Feature(name="help", build=_nothing, extension="cogs.help")
 
-FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, ROLES, ONBOARDING, BILLING, STATS, HELP)
+FEATURES: tuple[Feature[Any], ...] = (
+    ACTIVITY,
+    AUDIT,
+    ROLES,
+    ONBOARDING,
+    BILLING,
+    STATS,
+    FEEDBACK,
+    HELP,
+)
 
 
 def extensions(features: Sequence[Feature[Any]] = FEATURES) -> tuple[str, ...]:

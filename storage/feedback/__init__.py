@@ -1,0 +1,1 @@
+"""Members' feedback to the community's moderators."""
