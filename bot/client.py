@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.cooldowns import LyceumTree, MemberCooldowns
 from bot.core.access import SERVER_MANAGERS
-from bot.discord_ports import declared_permissions
+from bot.discord_ports import audience_extras, declared_permissions
 from bot.error_handler import on_app_command_error
 from bot.feature import Services
 from bot.settings import Settings
@@ -105,6 +105,7 @@ class _LyceumBehaviour:
             description="Configure Lyceum for this server.",
             guild_only=True,
             default_permissions=declared_permissions(SERVER_MANAGERS),
+            extras=audience_extras(SERVER_MANAGERS),
         )
         tree.add_command(group)
         return group

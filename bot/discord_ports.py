@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any, TypeVar
 
 import aiohttp
 import discord
+from discord import app_commands
 
 from bot.core.access import Caller, Gate
 from bot.core.ports import (
@@ -83,6 +85,31 @@ def caller_of(interaction: discord.Interaction) -> Caller:
         top_role_position=user.top_role.position,
         is_guild_owner=guild.owner_id == user.id,
     )
+
+
+EVERY_MEMBER = "members"
+AUDIENCE = "audience"  # the key in a command's or group's `extras`
+
+AppCommand = TypeVar("AppCommand", bound="app_commands.Command[Any, Any, Any]")
+
+
+def audience(gate: Gate | None) -> Callable[[AppCommand], AppCommand]:
+    """Declare who a command is for: a gate of the access policy, or None for every member.
+
+    Put it above `@app_commands.command`; a group declares it once in `extras` (see
+    `audience_extras`). Every command must declare one (a test walks them all).
+    """
+
+    def declare(command: AppCommand) -> AppCommand:
+        command.extras[AUDIENCE] = gate.name if gate else EVERY_MEMBER
+        return command
+
+    return declare
+
+
+def audience_extras(gate: Gate | None) -> dict[str, str]:
+    """The `extras` (or a GroupCog's `group_extras`) declaring a whole group's audience."""
+    return {AUDIENCE: gate.name if gate else EVERY_MEMBER}
 
 
 def declared_permissions(gate: Gate) -> discord.Permissions:

@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.core.access import MODERATORS
 from bot.core.text import t
 from bot.discord_limits import BoundedText, fit_choices, respond
-from bot.discord_ports import caller_of, declared_permissions
+from bot.discord_ports import audience, caller_of, declared_permissions
 from bot.services.audit import AuditLine, AuditService
 
 ACTION_MAX = 64
@@ -38,6 +38,7 @@ class Audit(commands.Cog):
         names = await self.trail.action_choices(interaction.guild_id, current)
         return fit_choices(app_commands.Choice(name=name, value=name) for name in names)
 
+    @audience(MODERATORS)
     @app_commands.command(description="Moderator and owner actions, newest first.")
     @app_commands.guild_only()
     @app_commands.default_permissions(declared_permissions(MODERATORS))

@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.core.text import t
 from bot.discord_limits import BoundedText, respond
+from bot.discord_ports import audience
 from bot.services.billing import BillingService
 from bot.services.billing.policy import TIER_KEY_MAX
 from cogs.billing.choices import tier_autocomplete
@@ -22,6 +23,7 @@ class MemberBilling(commands.Cog):
     def __init__(self, billing: BillingService) -> None:
         self.service = billing
 
+    @audience(None)
     @app_commands.command(description="Get a private link to join a paid tier.")
     @app_commands.autocomplete(tier=tier_autocomplete)
     @app_commands.describe(tier="The tier to join")
@@ -48,6 +50,7 @@ class MemberBilling(commands.Cog):
             view=view,
         )
 
+    @audience(None)
     @app_commands.command(description="Manage your paid membership (card, invoices, cancel).")
     @app_commands.guild_only()
     @app_commands.checks.cooldown(3, 60.0, key=lambda i: (i.guild_id, i.user.id))

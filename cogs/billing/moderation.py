@@ -8,10 +8,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.access import MODERATORS
+from bot.core.access import MODERATORS, SERVER_MANAGERS
 from bot.core.text import t
 from bot.discord_limits import BoundedText, respond
-from bot.discord_ports import bot_top_position, caller_of, declared_permissions, role_facts
+from bot.discord_ports import (
+    audience,
+    audience_extras,
+    bot_top_position,
+    caller_of,
+    declared_permissions,
+    role_facts,
+)
 from bot.services.billing import BillingService
 from bot.services.billing.moderation import UNTIL_MAX
 from bot.services.billing.policy import PRICE_ID_MAX, TIER_KEY_MAX, TIER_NAME_MAX
@@ -28,7 +35,9 @@ PriceId = app_commands.Transform[
 
 @app_commands.guild_only()
 @app_commands.default_permissions(declared_permissions(MODERATORS))
-class Membership(commands.GroupCog, group_name="membership"):
+class Membership(
+    commands.GroupCog, group_name="membership", group_extras=audience_extras(MODERATORS)
+):
     """Paid access by hand, and repairs."""
 
     def __init__(self, billing: BillingService) -> None:
@@ -106,6 +115,7 @@ class TierSetup(commands.Cog):
     def __init__(self, billing: BillingService) -> None:
         self.billing = billing
 
+    @audience(SERVER_MANAGERS)
     @app_commands.command(name="tiers", description="List paid tiers, or create/change one.")
     @app_commands.describe(
         key="Tier key to create or change (leave empty to list)",

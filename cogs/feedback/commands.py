@@ -11,9 +11,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.access import MODERATORS
 from bot.core.text import t
 from bot.discord_limits import respond
-from bot.discord_ports import caller_of
+from bot.discord_ports import audience, caller_of
 from bot.error_handler import reply_with_error
 from bot.services.feedback import FeedbackLine, FeedbackService
 from bot.services.feedback.service import TEXT_MAX, TEXT_MIN
@@ -64,10 +65,12 @@ class FeedbackCog(commands.GroupCog, group_name="feedback"):
         self.feedback = feedback
         super().__init__()
 
+    @audience(None)
     @app_commands.command(description="Tell the moderators something, privately.")
     async def send(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_modal(FeedbackForm(self.feedback))
 
+    @audience(MODERATORS)
     @app_commands.command(description="The newest feedback from members (moderators).")
     async def list(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None

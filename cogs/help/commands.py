@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.core.text import t
 from bot.discord_limits import respond
+from bot.discord_ports import audience
 
 
 def privacy_note() -> str:
@@ -40,6 +41,7 @@ class Help(commands.Cog):
     def __init__(self, tree: app_commands.CommandTree[discord.Client]) -> None:
         self.tree = tree
 
+    @audience(None)
     @app_commands.command(name="help", description="What Lyceum does and the commands you can use.")
     async def help(self, interaction: discord.Interaction) -> None:
         embed = discord.Embed(

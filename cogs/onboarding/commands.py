@@ -7,9 +7,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.access import MODERATORS
 from bot.core.text import t
 from bot.discord_limits import BoundedText, respond
-from bot.discord_ports import bot_top_position, caller_of, role_facts
+from bot.discord_ports import audience, audience_extras, bot_top_position, caller_of, role_facts
 from bot.services.onboarding import OnboardingService, OnboardingSetup
 from bot.services.onboarding.views import TOPIC_KEY_MAX, TOPIC_LABEL_MAX, WELCOME_TEXT_MAX
 from cogs.onboarding.components import InterestsSelect, presence_of, start_view
@@ -25,12 +26,16 @@ class MemberOnboarding(commands.Cog):
     """`/start` and `/profile`, and Discord's screening state as it changes."""
 
     profile = app_commands.Group(
-        name="profile", description="Your profile in this server.", guild_only=True
+        name="profile",
+        description="Your profile in this server.",
+        guild_only=True,
+        extras=audience_extras(None),
     )
 
     def __init__(self, service: OnboardingService) -> None:
         self.service = service
 
+    @audience(None)
     @app_commands.command(description="Open the steps to get into the community.")
     @app_commands.guild_only()
     async def start(self, interaction: discord.Interaction) -> None:
@@ -71,6 +76,7 @@ class OnboardingSetupCog(commands.Cog):
     def __init__(self, setup: OnboardingSetup) -> None:
         self.setup = setup
 
+    @audience(MODERATORS)
     @app_commands.command(name="onboarding", description="Set the rules gate and the welcome.")
     @app_commands.describe(
         gate="Use Lyceum's own \"I agree\" button (off when Discord's screening is used)",
@@ -95,6 +101,7 @@ class OnboardingSetupCog(commands.Cog):
         )  # fmt: skip
         await respond(interaction, t("Saved.\n{settings}", settings=setup_text(view)))
 
+    @audience(MODERATORS)
     @app_commands.command(name="topic", description="Create, change or remove an interest.")
     @app_commands.describe(
         key="Short key (e.g. python)", label="Name members see", emoji="Emoji shown",
@@ -117,6 +124,7 @@ class OnboardingSetupCog(commands.Cog):
         )  # fmt: skip
         await respond(interaction, t("Saved.\n{settings}", settings=setup_text(view)))
 
+    @audience(MODERATORS)
     @app_commands.command(name="show", description="Show Lyceum's onboarding settings.")
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None

@@ -17,7 +17,7 @@ from bot.core.errors import NotAllowed
 from bot.core.ports import OutgoingMessage
 from bot.core.text import t
 from bot.discord_limits import BoundedInt, BoundedText, respond
-from bot.discord_ports import caller_of, to_embed
+from bot.discord_ports import audience_extras, caller_of, to_embed
 from bot.services.stats import StatsService
 from bot.settings import Settings
 
@@ -47,7 +47,7 @@ async def send_private(interaction: discord.Interaction, message: OutgoingMessag
 
 
 @app_commands.guild_only()
-class Stats(commands.GroupCog, group_name="stats"):
+class Stats(commands.GroupCog, group_name="stats", group_extras=audience_extras(OWNERS)):
     """The community's numbers, for its owners."""
 
     def __init__(self, stats: StatsService, settings: Settings) -> None:
