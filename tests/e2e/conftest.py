@@ -9,6 +9,7 @@ import pytest
 
 from sandbox.community import Community, running_community
 from sandbox.discord import DiscordSandbox
+from tests.e2e.mention_check import unsafe_sends
 from tests.e2e.spec_check import ContractRecorder
 
 
@@ -33,6 +34,9 @@ def discord_contract(monkeypatch: pytest.MonkeyPatch) -> Iterator[ContractRecord
 
     monkeypatch.setattr(DiscordSandbox, "start", watched_start)
     yield recorder
+    pings = [p for sandbox in recorder.sandboxes for p in unsafe_sends(sandbox.calls)]
+    if pings:
+        pytest.fail("the bot sent messages that could ping from their text:\n" + "\n".join(pings))
     problems = recorder.problems()
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
