@@ -181,6 +181,7 @@ DISPATCHED_BY_STATE = {
 }
 
 
+@pytest.mark.raw_client
 async def test_every_route_of_the_sandbox_answers_as_the_spec_says(
     scene: tuple[DiscordSandbox, aiohttp.ClientSession],
 ) -> None:
@@ -271,6 +272,7 @@ async def _answer_an_interaction(
     await _request(http, "DELETE", f"{hook}/messages/@original", None)
 
 
+@pytest.mark.raw_client
 async def test_a_modal_submits_answer_names_the_interaction_that_opened_the_modal(
     scene: tuple[DiscordSandbox, aiohttp.ClientSession],
 ) -> None:
