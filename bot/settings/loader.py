@@ -241,6 +241,7 @@ def _build(
         interaction_log=interaction_log,
         guilds=guilds,
         source=source,
+        privacy_secret=Secret(environ.get("PRIVACY_SECRET", "")),
     )
 
 
