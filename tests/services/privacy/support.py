@@ -20,9 +20,9 @@ from storage.audit.models import AuditEntry
 from storage.billing.models import Entitlement, StripeEvent
 from storage.database import Database
 from storage.interaction_log import InteractionLog
-from storage.notices.models import BillingNotice
+from storage.notices.models import BillingNotice, NoticeTarget
 from storage.onboarding.models import OnboardingMember
-from storage.roles.models import ManagedRole, RoleChange
+from storage.roles.models import ManagedRole, RoleAction, RoleChange
 from storage.schema import load_models
 from storage.stats.sql import execute
 
@@ -112,10 +112,14 @@ async def seed(db: Database) -> None:
                              meta={"source": "stripe", "amount": 1000, "currency": "eur",
                                    "interval": "month", "interval_count": 1}))  # fmt: skip
     customer = "cus_alice123"
+    session_object = {
+        "id": "cs_1",
+        "customer": customer,
+        "customer_details": {"email": "alice@example.com"},
+        "metadata": {"guild_id": str(GUILD), "user_id": str(ALICE)},
+    }
     payload = {"id": "evt_1", "type": "checkout.session.completed", "created": 1,
-               "data": {"object": {"id": "cs_1", "customer": customer,
-                                   "customer_details": {"email": "alice@example.com"},
-                                   "metadata": {"guild_id": str(GUILD), "user_id": str(ALICE)}}}}  # fmt: skip
+               "data": {"object": session_object}}  # fmt: skip
     async with db.transaction() as session:
         await execute(session, insert(SQLModel.metadata.tables["interactions"]), rows)
         for user, joined in ((ALICE, at(-2)), (BOB, at(-1))):
@@ -125,19 +129,21 @@ async def seed(db: Database) -> None:
             session.add(OnboardingMember(guild_id=GUILD, user_id=user, first_seen_at=joined,
                                          agreed_at=joined, interests=["python"]))  # fmt: skip
             session.add(ManagedRole(guild_id=GUILD, user_id=user, role_id=77, since=joined))
-            session.add(RoleChange(guild_id=GUILD, user_id=user, role_id=77, action="add",
+            session.add(RoleChange(guild_id=GUILD, user_id=user, role_id=77, action=RoleAction.ADD,
                                    reason="tier pro", next_attempt_at=joined,
                                    created_at=joined))  # fmt: skip
         session.add(Entitlement(guild_id=GUILD, user_id=ALICE, tier_key="pro", status="active",
                                 active=True, stripe_customer_id=customer,
-                                stripe_subscription_id="sub_alice", updated_at=at(0, 1)))  # fmt: skip
+                                stripe_subscription_id="sub_alice",
+                                updated_at=at(0, 1)))  # fmt: skip
         session.add(StripeEvent(id="evt_1", type="checkout.session.completed", created=at(0, 1),
                                 payload=payload, received_at=at(0, 1),
                                 processed_at=at(0, 1)))  # fmt: skip
-        session.add(BillingNotice(guild_id=GUILD, user_id=ALICE, target="dm",
+        session.add(BillingNotice(guild_id=GUILD, user_id=ALICE, target=NoticeTarget.DM,
                                   text="Your payment failed", created_at=at(0, 2)))  # fmt: skip
-        session.add(BillingNotice(guild_id=GUILD, user_id=None, target="mod_log",
-                                  text=f"Dispute opened by <@{ALICE}>", created_at=at(0, 2)))  # fmt: skip
+        session.add(BillingNotice(guild_id=GUILD, user_id=None, target=NoticeTarget.MOD_LOG,
+                                  text=f"Dispute opened by <@{ALICE}>",
+                                  created_at=at(0, 2)))  # fmt: skip
         session.add(AuditEntry(guild_id=GUILD, actor_id=MOD, action="membership.grant",
                                target_user_id=ALICE, details={"user_id": ALICE, "tier": "pro"},
                                created_at=at(0, 1)))  # fmt: skip
@@ -147,7 +153,7 @@ async def seed(db: Database) -> None:
 
 def identity_free(report: dict[str, Any]) -> dict[str, Any]:
     """A report's numbers without who the top answerers are (their counts stay)."""
-    data = json.loads(json.dumps(report))
+    data: dict[str, Any] = json.loads(json.dumps(report))
     for answerer in data.get("qa", {}).get("top_answerers", []):
         answerer.pop("user_id", None)
     return data
