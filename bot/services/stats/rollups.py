@@ -89,7 +89,11 @@ class RollupRefresher:
             await self._refresh_in(session)
             upto, _ = await cursor.lock_cursor(session)
             await retention.close_before(session, guild_id, before)
-            return await retention.purge_interactions(session, guild_id, before, upto, keep)
+            purged = await retention.purge_interactions(session, guild_id, before, upto, keep)
+            # Recount the window below the cursor, so the purge is not taken for late rows.
+            window = await cursor.rows_between(session, upto - LOOKBACK_IDS, upto)
+            await cursor.set_cursor(session, upto, window, self._clock.now())
+            return purged
 
     async def _refresh_in(self, session: Session) -> RefreshSummary:
         summary = RefreshSummary()
