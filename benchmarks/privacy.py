@@ -14,7 +14,7 @@ Prints one JSON line: {"members", "interactions", "member_interactions", "export
 Targets: export < 5 s, delete < 10 s, report_unchanged true.
 
     python benchmarks/privacy.py [--members N] [--interactions N]
-                                 [--member-interactions N] [--dir PATH]
+                                 [--member-interactions N] [--dir PATH] [--fixture PATH]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import sqlite3
 import sys
@@ -86,9 +87,8 @@ async def reports(stats: StatsService, weeks: list[IsoWeek]) -> str:
     return json.dumps(found, sort_keys=True, default=str)
 
 
-async def run(members: int, interactions: int, heavy: int, folder: Path) -> dict[str, object]:
-    """Build the community, then time the export and the deletion."""
-    path = folder / "privacy.db"
+async def build(path: Path, members: int, interactions: int, heavy: int) -> int:
+    """The community with its rollups built; the heavy member's id."""
     db = Database.from_url(f"sqlite+aiosqlite:///{path}")
     await upgrade(db)
     await db.close()
@@ -100,13 +100,38 @@ async def run(members: int, interactions: int, heavy: int, folder: Path) -> dict
     user = add_heavy_member(path, rng, heavy)
     say(f"member {user} has {heavy:,} more interactions")
     db = Database.from_url(f"sqlite+aiosqlite:///{path}")
+    try:
+        started = time.perf_counter()
+        await StatsService(db, FakeClock(END + timedelta(hours=9)), settings()).refresh_rollups()
+        say(f"rollups built in {time.perf_counter() - started:.1f}s")
+    finally:
+        await db.close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return user
+
+
+async def run(
+    members: int, interactions: int, heavy: int, folder: Path, fixture: Path | None, reuse: bool
+) -> dict[str, object]:
+    """Build (or copy) the community, then time the export and the deletion."""
+    path = folder / "privacy.db"
+    sidecar = fixture.with_suffix(".json") if fixture else None
+    if reuse and fixture is not None and sidecar is not None:
+        say(f"copying the fixture {fixture}")
+        shutil.copyfile(fixture, path)
+        user = int(json.loads(sidecar.read_text())["user"])
+    else:
+        user = await build(path, members, interactions, heavy)
+        if fixture is not None and sidecar is not None:
+            shutil.copyfile(path, fixture)
+            sidecar.write_text(json.dumps({"user": user}))
+    db = Database.from_url(f"sqlite+aiosqlite:///{path}")
     clock = FakeClock(END + timedelta(hours=9))
     config = settings()
     stats = StatsService(db, clock, config)
     try:
-        started = time.perf_counter()
-        await stats.refresh_rollups()
-        say(f"rollups built in {time.perf_counter() - started:.1f}s")
         last = stats.last_complete_week(GUILD)
         weeks = [last.shift(-back) for back in range(3, -1, -1)]
         before = await reports(stats, weeks)
@@ -145,11 +170,21 @@ async def main() -> None:
     parser.add_argument("--interactions", type=int, default=10_000_000)
     parser.add_argument("--member-interactions", type=int, default=100_000)
     parser.add_argument("--dir", help="work folder (default: a temporary one, removed after)")
+    parser.add_argument(
+        "--fixture", help="keep the built community in this file and reuse it when it exists"
+    )
     args = parser.parse_args()
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="lyceum-privacy-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        result = await run(args.members, args.interactions, args.member_interactions, folder)
+        result = await run(
+            args.members,
+            args.interactions,
+            args.member_interactions,
+            folder,
+            Path(args.fixture) if args.fixture else None,
+            bool(args.fixture) and os.path.exists(args.fixture),
+        )
     finally:
         if not args.dir:
             shutil.rmtree(folder, ignore_errors=True)

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.activity.models import JoinSource, Member
 from storage.interactions import Interaction
-from storage.privacy import Erasure, rewrite_mentions, table_of, table_rows
+from storage.privacy import Erasure, in_guild, rewrite_mentions, table_of, table_rows
 from storage.stats.sql import execute
 
 TABLES = ("members", "interactions")
@@ -27,7 +27,7 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
     """The member row and every logged interaction (ids and times; content is never kept)."""
     return {
         "member": await table_rows(session, Member, guild_id, user_id),
-        "interactions": await table_rows(session, Interaction, guild_id, user_id),
+        "interactions": await table_rows(session, Interaction, guild_id, user_id, full_scan=True),
     }
 
 
@@ -37,7 +37,7 @@ async def forget_member(session: AsyncSession, erasure: Erasure) -> int:
     # One pass over the log (it has no per-member index): the id, and any key naming it.
     statement = (
         update(log)
-        .where(log.c.guild_id == erasure.guild_id, log.c.user_id == erasure.user_id)
+        .where(in_guild(log, erasure.guild_id, full_scan=True), log.c.user_id == erasure.user_id)
         .values(
             user_id=erasure.pseudonym,
             source_key=func.replace(log.c.source_key, str(erasure.user_id), str(erasure.pseudonym)),
@@ -45,7 +45,7 @@ async def forget_member(session: AsyncSession, erasure: Erasure) -> int:
     )
     changed = int((await execute(session, statement)).rowcount or 0)
     # Other members' rows that name this one in their details (a reply to, an invite by).
-    changed += await rewrite_mentions(session, Interaction, "meta", erasure)
+    changed += await rewrite_mentions(session, Interaction, "meta", erasure, full_scan=True)
     return changed + await _forget_member_row(session, erasure)
 
 

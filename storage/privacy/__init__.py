@@ -22,6 +22,7 @@ from storage.stats.sql import execute
 __all__ = [
     "Erasure",
     "delete_rows",
+    "in_guild",
     "json_ready",
     "pseudonymise_rows",
     "rewrite_mentions",
@@ -74,16 +75,28 @@ async def rows_of(
     return await table_rows(session, model, guild_id, user_id, column)
 
 
+def in_guild(table: Table, guild_id: int, *, full_scan: bool = False) -> ColumnElement[bool]:
+    """`guild_id = ?`; with `full_scan`, written so no index is used: on a table indexed by
+    (guild_id, ...) but not by member (the interaction log), walking a whole guild's index
+    and fetching each row costs several times one pass over the table."""
+    column = table.c.guild_id
+    return (column + 0 if full_scan else column) == guild_id
+
+
 async def table_rows(
     session: AsyncSession,
     model: type[SQLModel] | Table,
     guild_id: int,
     user_id: int,
     column: str = "user_id",
+    *,
+    full_scan: bool = False,
 ) -> list[dict[str, Any]]:
     """The member's rows as JSON-ready dicts, read with Core (fast for large tables)."""
     table = table_of(model)
-    query = select(table).where(table.c.guild_id == guild_id, table.c[column] == user_id)
+    query = select(table).where(
+        in_guild(table, guild_id, full_scan=full_scan), table.c[column] == user_id
+    )
     result = await execute(session, query)
     names = list(result.keys())
     return [
@@ -148,6 +161,7 @@ async def rewrite_mentions(
     *,
     key: str = "id",
     guild_scoped: bool = True,
+    full_scan: bool = False,
 ) -> int:
     """Replace the member's id inside a text or JSON column (mentions, ids in details) by
     the pseudonym, in every row that holds it; how many rows changed."""
@@ -155,7 +169,7 @@ async def rewrite_mentions(
     needle = f"%{erasure.user_id}%"
     where: list[ColumnElement[bool]] = [cast(table.c[column], String).like(needle)]
     if guild_scoped:
-        where.append(table.c.guild_id == erasure.guild_id)
+        where.append(in_guild(table, erasure.guild_id, full_scan=full_scan))
     found = (await execute(session, select(table.c[key], table.c[column]).where(*where))).all()
     changed = 0
     for row_key, value in found:
