@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import sqlite3
 import sys
@@ -164,7 +163,7 @@ async def run(
     }
 
 
-async def main() -> None:
+def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--interactions", type=int, default=10_000_000)
@@ -177,13 +176,15 @@ async def main() -> None:
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="lyceum-privacy-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        result = await run(
-            args.members,
-            args.interactions,
-            args.member_interactions,
-            folder,
-            Path(args.fixture) if args.fixture else None,
-            bool(args.fixture) and os.path.exists(args.fixture),
+        result = asyncio.run(
+            run(
+                args.members,
+                args.interactions,
+                args.member_interactions,
+                folder,
+                Path(args.fixture) if args.fixture else None,
+                bool(args.fixture) and Path(args.fixture).exists(),
+            )
         )
     finally:
         if not args.dir:
@@ -192,4 +193,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
