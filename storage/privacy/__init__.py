@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, cast, delete, select, update
+from sqlalchemy import ColumnElement, String, Table, cast, delete, select, type_coerce, update
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.stats.sql import execute
+from storage.types import UTCDateTime
 
 __all__ = [
     "Erasure",
@@ -92,17 +93,30 @@ async def table_rows(
     *,
     full_scan: bool = False,
 ) -> list[dict[str, Any]]:
-    """The member's rows as JSON-ready dicts, read with Core (fast for large tables)."""
+    """The member's rows as JSON-ready dicts, read with Core (fast for large tables: times
+    come as ISO 8601 UTC text without being parsed into datetimes and printed again)."""
     table = table_of(model)
-    query = select(table).where(
+    times = [c.name for c in table.columns if isinstance(c.type, UTCDateTime)]
+    columns = [
+        type_coerce(c, String).label(c.name) if c.name in times else c for c in table.columns
+    ]
+    query = select(*columns).where(
         in_guild(table, guild_id, full_scan=full_scan), table.c[column] == user_id
     )
     result = await execute(session, query)
     names = list(result.keys())
-    return [
-        {name: json_ready(value) for name, value in zip(names, row, strict=True)}
-        for row in result.all()
-    ]
+    rows = [dict(zip(names, row, strict=True)) for row in result.all()]
+    for row in rows:
+        for name in times:
+            row[name] = _iso_utc(row[name])
+    return rows
+
+
+def _iso_utc(value: Any) -> Any:
+    """A stored UTC time as ISO 8601 text (SQLite hands back its text, PostgreSQL a datetime)."""
+    if isinstance(value, str):
+        return f"{value.replace(' ', 'T', 1)}Z"
+    return json_ready(value)
 
 
 async def delete_rows(
