@@ -22,6 +22,7 @@ from bot.scheduler import Scheduler
 from bot.settings import GuildSection, Settings
 from storage.database import Database, Session
 from storage.interaction_log import InteractionLog
+from storage.privacy import Erasure
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -94,7 +95,7 @@ class Context:
 
 
 MemberExport = Callable[[Session, int, int], Awaitable[dict[str, Any]]]
-MemberErase = Callable[[Session, int, int], Awaitable[int]]
+MemberErase = Callable[[Session, Erasure], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -102,12 +103,17 @@ class Privacy:
     """A feature's personal data: the tables that hold it and how to export or erase it.
 
     `export_member(session, guild_id, user_id)` returns JSON-ready data;
-    `forget_member(...)` deletes or pseudonymises it and returns how many rows changed.
+    `forget_member(session, erasure)` deletes it, or puts `erasure.pseudonym` in place of
+    the member's id where a row must stay (aggregates, payment records), and returns how
+    many rows changed; every feature's hook runs in the one transaction of a deletion.
+    `kept` names what stays about the member after a deletion, table by table, and why
+    (stored with the request, shown in docs/privacy.md).
     """
 
     tables: tuple[str, ...]
     export_member: MemberExport
     forget_member: MemberErase
+    kept: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded
 from bot.feature import Context, Feature, Privacy
+from bot.services.privacy.settings import PRIVACY_SECTION
 from bot.settings import GuildSection
 from storage.activity import privacy as activity_privacy
 from storage.audit import privacy as audit_privacy
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from bot.services.billing import BillingService, StripeApi
     from bot.services.feedback import FeedbackService
     from bot.services.onboarding import OnboardingService
+    from bot.services.privacy import PrivacyService
     from bot.services.roles import RoleService
     from bot.services.stats import StatsService
 
@@ -173,7 +175,10 @@ BILLING = Feature(
     stop=_stop,
     catch_up=lambda billing: billing.wake_waiting_members(),
     privacy=Privacy(
-        billing_privacy.TABLES, billing_privacy.export_member, billing_privacy.forget_member
+        billing_privacy.TABLES,
+        billing_privacy.export_member,
+        billing_privacy.forget_member,
+        billing_privacy.KEPT,
     ),
 )
 
@@ -194,7 +199,12 @@ STATS = Feature(
     start=_start,
     stop=_stop,
     catch_up=lambda stats: stats.catch_up(),
-    privacy=Privacy(stats_privacy.TABLES, stats_privacy.export_member, stats_privacy.forget_member),
+    privacy=Privacy(
+        stats_privacy.TABLES,
+        stats_privacy.export_member,
+        stats_privacy.forget_member,
+        stats_privacy.KEPT,
+    ),
 )
 
 
@@ -215,7 +225,12 @@ AUDIT = Feature(
     extension="cogs.audit",
     start=_start,
     stop=_stop,
-    privacy=Privacy(audit_privacy.TABLES, audit_privacy.export_member, audit_privacy.forget_member),
+    privacy=Privacy(
+        audit_privacy.TABLES,
+        audit_privacy.export_member,
+        audit_privacy.forget_member,
+        audit_privacy.KEPT,
+    ),
 )
 
 
@@ -232,11 +247,53 @@ FEEDBACK = Feature(
     start=_start,
     stop=_stop,
     privacy=Privacy(
-        feedback_privacy.TABLES, feedback_privacy.export_member, feedback_privacy.forget_member
+        feedback_privacy.TABLES,
+        feedback_privacy.export_member,
+        feedback_privacy.forget_member,
+        feedback_privacy.KEPT,
     ),
 )
 
 HELP = Feature(name="help", build=_nothing, extension="cogs.help")
+
+
+def _privacy(ctx: Context) -> PrivacyService:
+    from bot.core.ports import LogRetention
+    from bot.services.privacy import FeatureHooks, PrivacyRetention, PrivacyService
+
+    hooks = [
+        FeatureHooks(f.name, f.privacy.tables, f.privacy.export_member, f.privacy.forget_member,
+                     f.privacy.kept)
+        for f in FEATURES
+        if f.privacy is not None
+    ]  # fmt: skip
+    privacy = PrivacyService(ctx.db, ctx.clock, ctx.settings, ctx.interaction_log, hooks)
+    privacy.retention = PrivacyRetention(
+        ctx.db, ctx.clock, ctx.settings, privacy,
+        ctx.services.providing(LogRetention),  # type: ignore[type-abstract]
+        ctx.scheduler,
+    )  # fmt: skip
+    return privacy
+
+
+async def _privacy_start(privacy: PrivacyService) -> None:
+    await privacy.start()
+
+
+async def _privacy_stop(privacy: PrivacyService) -> None:
+    await privacy.stop()
+
+
+# `/privacy`: export, deletion with pseudonyms, opt-outs, retention (docs/privacy.md). It
+# gathers every feature's hooks above, and comes after stats, whose rollups retention keeps.
+PRIVACY = Feature(
+    name="privacy",
+    build=_privacy,
+    extension="cogs.privacy",
+    start=_privacy_start,
+    stop=_privacy_stop,
+    guild_settings=PRIVACY_SECTION,
+)
 
 FEATURES: tuple[Feature[Any], ...] = (
     ACTIVITY,
@@ -246,6 +303,7 @@ FEATURES: tuple[Feature[Any], ...] = (
     BILLING,
     STATS,
     FEEDBACK,
+    PRIVACY,
     HELP,
 )
 

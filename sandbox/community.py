@@ -211,6 +211,7 @@ async def prepare_community(
             "DISCORD_TOKEN": discord_sb.token,
             "STRIPE_API_KEY": stripe_sb.api_key,
             "STRIPE_WEBHOOK_SECRET": webhook_secret,
+            "PRIVACY_SECRET": secrets.token_hex(32),
         },
         webhook_secret=webhook_secret,
     )

@@ -8,7 +8,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -118,6 +118,8 @@ class InteractionLog:
         self._outage_attempt = 0
         self._give_up_at: float | None = None  # set by close(); moved on by progress
         self._writing = False
+        # Who may be recorded (the privacy feature installs it: members who opted out may not).
+        self._consent: Callable[[int, int], bool] | None = None
 
     @property
     def pending(self) -> int:
@@ -128,6 +130,23 @@ class InteractionLog:
     def running(self) -> bool:
         """True while the writer task is alive."""
         return self._task is not None and not self._task.done()
+
+    def set_consent(self, may_record: Callable[[int, int], bool] | None) -> None:
+        """Install the check every row passes first: `may_record(guild_id, user_id)`."""
+        self._consent = may_record
+
+    def accepts(self, guild_id: int, user_id: int) -> bool:
+        """True unless the member asked not to be recorded (any feature may ask)."""
+        return self._consent is None or self._consent(guild_id, user_id)
+
+    def forget_pending(self, guild_id: int, user_id: int) -> int:
+        """Drop the member's rows still waiting in the queue; how many went."""
+        kept = [row for row in self._pending if row[0] != guild_id or row[1] != user_id]
+        dropped = len(self._pending) - len(kept)
+        self._pending[:] = kept
+        if self.pending < self.max_pending:
+            self._room.set()
+        return dropped
 
     def record(
         self,
@@ -141,9 +160,12 @@ class InteractionLog:
         meta: dict[str, Any] | None = None,
         source_key: str | None = None,
     ) -> bool:
-        """Queue one interaction; False when it was refused (queue full, or the log closed)."""
+        """Queue one interaction; False when it was refused (queue full, or the log closed)
+        or skipped (the member asked not to be recorded)."""
         if at.tzinfo is None:
             raise NaiveDatetimeError(f"naive datetime {at!r}: use an aware UTC datetime")
+        if self._consent is not None and not self._consent(guild_id, user_id):
+            return False
         if self._closing:
             self._refuse("closed")
             return False

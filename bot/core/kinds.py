@@ -50,3 +50,6 @@ PAID = (Kind.PAID_START, Kind.PAID_END)
 # Kinds that say nothing of whether the member was there (a leave, or a payment made
 # before joining); every other kind is evidence of presence.
 ABSENT = frozenset({Kind.LEAVE, Kind.PAID_START, Kind.PAID_END})
+# Kinds the weekly report reads from the raw log itself (not from the rollups): retention
+# keeps these rows, so a purge changes no past week's numbers.
+READ_RAW = (*MEMBERSHIP, *PAID, Kind.ONBOARDED, Kind.DROP_OPEN)

@@ -161,3 +161,12 @@ class Levels(Protocol):
     async def level_of(self, guild_id: int, user_id: int) -> int:
         """The member's level number (0 = the first level)."""
         ...
+
+
+@runtime_checkable
+class LogRetention(Protocol):
+    """Purging old raw interaction rows without changing any past number (stats answers)."""
+
+    async def purge_interactions(self, guild_id: int, before: datetime) -> int:
+        """Delete the guild's raw rows older than `before` once rolled up; how many went."""
+        ...

@@ -137,13 +137,16 @@ class ActivityService:
         """A member joined (or rejoined) the guild; `MemberJoined` goes out after commit."""
         async with self._member_locks.hold((guild_id, user_id)):
             at = self._clock.now()
-            async with self._db.transaction() as session:
-                await members.record_join(session, guild_id, user_id, at)
-            self._log.record(guild_id, user_id, Kind.JOIN, at)
+            if self._log.accepts(guild_id, user_id):  # not for members who opted out
+                async with self._db.transaction() as session:
+                    await members.record_join(session, guild_id, user_id, at)
+                self._log.record(guild_id, user_id, Kind.JOIN, at)
             await self._bus.publish(MemberJoined(guild_id, at, user_id=user_id))
 
     async def member_onboarded(self, event: MemberOnboarded) -> None:
         """Onboarding says the member is in: the stats' funnel reads the first time."""
+        if not self._log.accepts(event.guild_id, event.user_id):
+            return
         async with self._db.transaction() as session:
             await members.record_onboarded(session, event.guild_id, event.user_id, event.at)
 
@@ -151,9 +154,10 @@ class ActivityService:
         """A member left, or was removed from, the guild."""
         async with self._member_locks.hold((guild_id, user_id)):
             at = self._clock.now()
-            async with self._db.transaction() as session:
-                await members.record_leave(session, guild_id, user_id, at)
-            self._log.record(guild_id, user_id, Kind.LEAVE, at)
+            if self._log.accepts(guild_id, user_id):
+                async with self._db.transaction() as session:
+                    await members.record_leave(session, guild_id, user_id, at)
+                self._log.record(guild_id, user_id, Kind.LEAVE, at)
             await self._bus.publish(MemberLeft(guild_id, at, user_id=user_id))
 
     async def catch_up(self) -> RosterChanges:
@@ -184,6 +188,7 @@ class ActivityService:
         joins and leaves the bot missed while it was away, and the members who were there
         before it, join at the time Discord gives; a member gone from the list left now."""
         now = self._clock.now()
+        present = {u: at for u, at in present.items() if self._log.accepts(guild_id, u)}
         rows: list[HistoryRow] = []
         found: dict[int, ImportedMember] = {}
         returned = left = 0

@@ -244,6 +244,7 @@ def _build(
         interaction_log=interaction_log,
         guilds=guilds,
         source=source,
+        privacy_secret=Secret(environ.get("PRIVACY_SECRET", "")),
     )
 
 

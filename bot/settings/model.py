@@ -157,6 +157,8 @@ class Settings:
     interaction_log: InteractionLogSettings = field(default_factory=InteractionLogSettings)
     guilds: tuple[GuildConfig, ...] = ()
     source: str = "<defaults>"
+    # The key of /privacy delete's pseudonyms and opt-outs; only from PRIVACY_SECRET.
+    privacy_secret: Secret = field(default_factory=lambda: Secret(""))
 
     def guild(self, guild_id: int) -> GuildConfig | None:
         """The configured guild with this id, if any."""
@@ -202,6 +204,7 @@ class Settings:
                 ("DISCORD_TOKEN", self.discord.token),
                 ("STRIPE_API_KEY", self.stripe.api_key),
                 ("STRIPE_WEBHOOK_SECRET", self.stripe.webhook_secret),
+                ("PRIVACY_SECRET", self.privacy_secret),
             )
         )
         return (

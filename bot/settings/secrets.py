@@ -15,7 +15,7 @@ from urllib.parse import unquote, unquote_plus
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-SECRET_ENV = ("DISCORD_TOKEN", "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET")
+SECRET_ENV = ("DISCORD_TOKEN", "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET", "PRIVACY_SECRET")
 HIDDEN = "***"
 # Shorter values would blank out ordinary words ("token"); no real secret is this short.
 MIN_SECRET_CHARS = 6

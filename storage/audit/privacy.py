@@ -1,5 +1,5 @@
 """The audit trail names members as actors and targets; it is exported, and kept (it is
-the record of who used power over whom) with the member's id as it was."""
+the record of who used power over whom) with a pseudonym in place of the member's id."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.audit.models import AuditEntry
-from storage.privacy import rows_of
+from storage.privacy import Erasure, pseudonymise_rows, rewrite_mentions, rows_of
 
 TABLES = ("audit_log",)
+KEPT = {
+    "audit_log": "Moderator and owner actions stay accountable: the entries are kept, with a "
+    "pseudonym in place of your Discord id.",
+}
 
 
 async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> dict[str, Any]:
@@ -21,6 +25,7 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
     }
 
 
-async def forget_member(session: AsyncSession, guild_id: int, user_id: int) -> int:
-    """Nothing is deleted: moderators' actions stay accountable."""
-    return 0
+async def forget_member(session: AsyncSession, erasure: Erasure) -> int:
+    """Keep the entries; the member's id becomes the pseudonym (in the details too)."""
+    changed = await pseudonymise_rows(session, AuditEntry, erasure, ("actor_id", "target_user_id"))
+    return changed + await rewrite_mentions(session, AuditEntry, "details", erasure)

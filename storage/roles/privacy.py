@@ -1,5 +1,6 @@
 """The role outbox's personal data: changes queued for a member, the roles the bot gave
-them, and the notices queued for them. Deleted on request (they only served to act)."""
+them, and the notices queued for them. Deleted on request (they only served to act);
+notices to the moderators that mention the member keep their text with the pseudonym."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.notices.models import BillingNotice
-from storage.privacy import delete_rows, rows_of
+from storage.privacy import Erasure, delete_rows, rewrite_mentions, rows_of
 from storage.roles.models import ManagedRole, RoleChange
 
 TABLES = ("role_changes", "managed_roles", "billing_notices")
@@ -23,9 +24,10 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
     }
 
 
-async def forget_member(session: AsyncSession, guild_id: int, user_id: int) -> int:
-    """Delete them all."""
+async def forget_member(session: AsyncSession, erasure: Erasure) -> int:
+    """Delete them all; other rows that name the member get the pseudonym instead."""
     removed = 0
     for model in _MODELS:
-        removed += await delete_rows(session, model, guild_id, user_id)
-    return removed
+        removed += await delete_rows(session, model, erasure.guild_id, erasure.user_id)
+    removed += await rewrite_mentions(session, BillingNotice, "text", erasure)
+    return removed + await rewrite_mentions(session, RoleChange, "reason", erasure)

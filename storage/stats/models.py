@@ -151,3 +151,13 @@ class Report(SQLModel, table=True):
     created_at: datetime = utc_time()
     posted_at: datetime | None = utc_time(nullable=True)
     message_id: int | None = snowflake(nullable=True)
+
+
+class StatsRetention(SQLModel, table=True):
+    """How far back a guild's raw log was purged (retention): days wholly before
+    `closed_before` are never rebuilt from the log again; their rollups are what is left."""
+
+    __tablename__ = "stats_retention"
+
+    guild_id: int = snowflake(primary_key=True)
+    closed_before: datetime = utc_time()

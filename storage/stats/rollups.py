@@ -173,10 +173,20 @@ async def set_guild_timezone(session: AsyncSession, guild_id: int, timezone: str
     await execute(session, insert(t.guild_state).values(guild_id=guild_id, timezone=timezone))
 
 
-async def clear_day_rollups(session: AsyncSession, guild_id: int) -> None:
-    """Drop a guild's day and week rollups (before rebuilding them in another time zone)."""
-    for table in (t.member_days, t.member_weeks, t.guild_days):
-        await execute(session, delete(table).where(table.c.guild_id == guild_id))
+async def clear_day_rollups(
+    session: AsyncSession, guild_id: int, since: date | None = None
+) -> None:
+    """Drop a guild's day and week rollups (before rebuilding them in another time zone);
+    with `since`, only those of that local day on (earlier days are closed by retention)."""
+    for table, column in (
+        (t.member_days, t.member_days.c.day),
+        (t.member_weeks, t.member_weeks.c.week),
+        (t.guild_days, t.guild_days.c.day),
+    ):
+        where = [table.c.guild_id == guild_id]
+        if since is not None:
+            where.append(column >= since)
+        await execute(session, delete(table).where(*where))
 
 
 async def guild_time_range(

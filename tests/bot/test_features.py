@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from sqlmodel import SQLModel
@@ -10,9 +11,12 @@ from sqlmodel import SQLModel
 from bot.features import FEATURES
 from storage.schema import load_models
 
-# Columns that identify a person.
-PERSON_COLUMNS = frozenset(
-    {"user_id", "actor_id", "target_user_id", "asker_id", "answerer_id", "created_by"}
+# Columns that identify a person: user_id, actor_id, target_user_id, asker_id,
+# first_answerer_id, created_by, author_id, inviter_id... (a new name of this shape is
+# caught without editing this test).
+PERSON_COLUMN = re.compile(
+    r"^(user_id|.*_user_id|.*_member_id|member_id|actor_id|target_id|asker_id|.*answerer_id"
+    r"|author_id|inviter_id|moderator_id|created_by|.*_by)$"
 )
 # Tables made for features not built yet: each gets its hooks with its feature.
 NOT_YET_BUILT = {
@@ -28,7 +32,7 @@ def _tables_with_person_columns() -> set[str]:
     return {
         name
         for name, table in SQLModel.metadata.tables.items()
-        if PERSON_COLUMNS & {column.name for column in table.columns}
+        if any(PERSON_COLUMN.match(column.name) for column in table.columns)
     }
 
 
@@ -42,6 +46,13 @@ def test_privacy_hooks_name_only_real_tables() -> None:
     load_models()
     named = {table for f in FEATURES if f.privacy for table in f.privacy.tables}
     assert named <= set(SQLModel.metadata.tables)
+
+
+def test_what_a_deletion_keeps_is_named_by_real_tables_with_a_reason() -> None:
+    load_models()
+    kept = {table: why for f in FEATURES if f.privacy for table, why in f.privacy.kept.items()}
+    assert set(kept) <= set(SQLModel.metadata.tables)
+    assert all(len(why) > 20 for why in kept.values())
 
 
 def test_feature_names_are_unique() -> None:

@@ -18,6 +18,7 @@ ENV_SECRETS = {
     "DISCORD_TOKEN": "MTA.discord-token-S3cret",
     "STRIPE_API_KEY": "sk_test_stripe-key-S3cret",
     "STRIPE_WEBHOOK_SECRET": "whsec_webhook-S3cret",
+    "PRIVACY_SECRET": "privacy-key-S3cret",
 }
 # Port 9 on localhost refuses at once: commands that get as far as connecting fail fast.
 URLS = {

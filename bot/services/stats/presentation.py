@@ -88,8 +88,9 @@ def headline_fields(report: WeeklyReport, previous: Numbers | None) -> tuple[Emb
     ]
     answerers = ", ".join(
         t(
-            "<@{user_id}> ({accepted} accepted, {first} first)",
-            user_id=x.user_id,
+            "{who} ({accepted} accepted, {first} first)",
+            # A pseudonym (negative) is a member who deleted their data.
+            who=f"<@{x.user_id}>" if x.user_id > 0 else t("a former member"),
             accepted=x.accepted,
             first=x.first_answers,
         )

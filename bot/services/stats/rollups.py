@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -19,7 +19,7 @@ from bot.core.kinds import ABSENT, ACTIVE, COMMUNICATION, MEMBERSHIP, PAID
 from bot.services.stats.spans import UNTIMED, membership_spans, paid_spans
 from bot.services.stats.weeks import GuildCalendar, monday_of
 from storage.database import Database, Session
-from storage.stats import cursor, rollups
+from storage.stats import cursor, retention, rollups
 from storage.stats import spans as span_store
 
 log = logging.getLogger(__name__)
@@ -71,37 +71,7 @@ class RollupRefresher:
     async def refresh(self) -> RefreshSummary:
         """Read the log past the cursor and rebuild what it touched."""
         async with self._lock, self._db.transaction() as session:
-            summary = RefreshSummary()
-            last, window_rows = await cursor.lock_cursor(session)
-            top = await cursor.max_interaction_id(session)
-            late = await cursor.rows_between(session, last - LOOKBACK_IDS, last) != window_rows
-            after = max(0, last - LOOKBACK_IDS) if late else last
-            # Days whose activity changed (member days, weeks and totals are rebuilt), and
-            # days whose joins or leaves changed (only the totals are).
-            active = await self._timezone_changes(session, summary)
-            moved: defaultdict[int, set[date]] = defaultdict(set)
-            if top > after:
-                summary.rows = top - after
-                presence = await span_store.presence_in(session, after, top, ABSENT, UNTIMED)
-                await self._remember_timezones(session, {p.guild_id for p in presence})
-                for guild_id, days in (
-                    await self._touched_days(session, after, top, presence)
-                ).items():
-                    active[guild_id] |= days
-                changed_first = await self._update_first_seen(session, presence)
-                await span_store.copy_events(session, after, top, MEMBERSHIP + PAID)
-                events = await span_store.event_users(session, after, top)
-                movers = {(g, u) for g, u, kind in events if kind in MEMBERSHIP}
-                payers = {(g, u) for g, u, kind in events if kind in PAID}
-                for guild_id, days in (
-                    await self._rebuild_spans(session, movers | changed_first, summary)
-                ).items():
-                    moved[guild_id] |= days
-                await self._rebuild_paid(session, payers, summary)
-            await self._rebuild_days(session, active, moved, summary)
-            newest = max(top, last)
-            window = await cursor.rows_between(session, newest - LOOKBACK_IDS, newest)
-            await cursor.set_cursor(session, newest, window, self._clock.now())
+            summary = await self._refresh_in(session)
         if summary.rows or summary.rebuilt_guilds:
             log.info(
                 "stats rollups: %d rows read; %d days, %d weeks, %d members rebuilt",
@@ -112,22 +82,72 @@ class RollupRefresher:
             )
         return summary
 
+    async def purge_before(self, guild_id: int, before: datetime, keep: Iterable[str]) -> int:
+        """Retention: roll the log up, close the guild's days before `before`, and delete the
+        raw rows of those days the rollups have read (kinds in `keep` stay); how many went."""
+        async with self._lock, self._db.transaction() as session:
+            await self._refresh_in(session)
+            upto, _ = await cursor.lock_cursor(session)
+            await retention.close_before(session, guild_id, before)
+            purged = await retention.purge_interactions(session, guild_id, before, upto, keep)
+            # Recount the window below the cursor, so the purge is not taken for late rows.
+            window = await cursor.rows_between(session, upto - LOOKBACK_IDS, upto)
+            await cursor.set_cursor(session, upto, window, self._clock.now())
+            return purged
+
+    async def _refresh_in(self, session: Session) -> RefreshSummary:
+        summary = RefreshSummary()
+        last, window_rows = await cursor.lock_cursor(session)
+        top = await cursor.max_interaction_id(session)
+        late = await cursor.rows_between(session, last - LOOKBACK_IDS, last) != window_rows
+        after = max(0, last - LOOKBACK_IDS) if late else last
+        closed = await retention.closed_before(session)
+        # Days whose activity changed (member days, weeks and totals are rebuilt), and
+        # days whose joins or leaves changed (only the totals are).
+        active = await self._timezone_changes(session, summary, closed)
+        moved: defaultdict[int, set[date]] = defaultdict(set)
+        if top > after:
+            summary.rows = top - after
+            presence = await span_store.presence_in(session, after, top, ABSENT, UNTIMED)
+            await self._remember_timezones(session, {p.guild_id for p in presence})
+            for guild_id, days in (await self._touched_days(session, after, top, presence)).items():
+                active[guild_id] |= days
+            changed_first = await self._update_first_seen(session, presence)
+            await span_store.copy_events(session, after, top, MEMBERSHIP + PAID)
+            events = await span_store.event_users(session, after, top)
+            movers = {(g, u) for g, u, kind in events if kind in MEMBERSHIP}
+            payers = {(g, u) for g, u, kind in events if kind in PAID}
+            for guild_id, days in (
+                await self._rebuild_spans(session, movers | changed_first, summary)
+            ).items():
+                moved[guild_id] |= days
+            await self._rebuild_paid(session, payers, summary)
+        await self._rebuild_days(session, active, moved, summary, closed)
+        newest = max(top, last)
+        window = await cursor.rows_between(session, newest - LOOKBACK_IDS, newest)
+        await cursor.set_cursor(session, newest, window, self._clock.now())
+        return summary
+
     async def _timezone_changes(
-        self, session: Session, summary: RefreshSummary
+        self, session: Session, summary: RefreshSummary, closed: dict[int, datetime]
     ) -> defaultdict[int, set[date]]:
-        """Guilds whose time zone changed get every day rebuilt in the new zone."""
+        """Guilds whose time zone changed get every open day rebuilt in the new zone (days
+        closed by retention keep the zone they were counted in: their raw rows are gone)."""
         days: defaultdict[int, set[date]] = defaultdict(set)
         for guild_id, zone in (await rollups.guild_timezones(session)).items():
             wanted = self._timezone_of(guild_id)
             if zone == wanted:
                 continue
             log.info("stats: guild %s moved from %s to %s; rebuilding", guild_id, zone, wanted)
-            await rollups.clear_day_rollups(session, guild_id)
+            horizon = closed.get(guild_id)
+            calendar = self.calendar(guild_id)
+            since = None if horizon is None else calendar.day_of(horizon)
+            await rollups.clear_day_rollups(session, guild_id, since)
             await rollups.set_guild_timezone(session, guild_id, wanted)
             summary.rebuilt_guilds.append(guild_id)
             span = await rollups.guild_time_range(session, guild_id)
             if span is not None:
-                days[guild_id] |= _days_between(self.calendar(guild_id), *span)
+                days[guild_id] |= _days_between(calendar, *span)
         return days
 
     async def _remember_timezones(self, session: Session, guild_ids: set[int]) -> None:
@@ -246,10 +266,17 @@ class RollupRefresher:
         active: dict[int, set[date]],
         moved: dict[int, set[date]],
         summary: RefreshSummary,
+        closed: dict[int, datetime],
     ) -> None:
         for guild_id in set(active) | set(moved):
             calendar = self.calendar(guild_id)
-            days = sorted(active.get(guild_id, set()))
+            horizon = closed.get(guild_id)
+            days = sorted(
+                day
+                for day in active.get(guild_id, set())
+                # A closed day's raw rows are purged: refilling it would lose them.
+                if horizon is None or calendar.day_start(day + timedelta(days=1)) > horizon
+            )
             if days:
                 await rollups.clear_member_days(session, guild_id, days)
                 for day in days:

@@ -7,10 +7,12 @@ import csv
 import io
 import logging
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput
+from bot.core.kinds import READ_RAW
 from bot.core.ports import Attachment, OutgoingMessage, Publisher
 from bot.core.text import t
 from bot.scheduler import Scheduler
@@ -109,6 +111,13 @@ class StatsService:
     async def refresh_rollups(self) -> RefreshSummary:
         """Bring the rollups up to the newest interaction."""
         return await self.rollups.refresh()
+
+    async def purge_interactions(self, guild_id: int, before: datetime) -> int:
+        """Retention (`LogRetention`): delete the guild's raw rows of the local days wholly
+        before `before`, once rolled up; the rollups and every past number stay."""
+        calendar = self.calendar(guild_id)
+        start = calendar.day_start(calendar.day_of(before))
+        return await self.rollups.purge_before(guild_id, start, READ_RAW)
 
     async def rebuild_rollups(self) -> RefreshSummary:
         """Rebuild every rollup from the whole log (after a repair; normally never needed)."""
