@@ -161,3 +161,12 @@ class Levels(Protocol):
     async def level_of(self, guild_id: int, user_id: int) -> int:
         """The member's level number (0 = the first level)."""
         ...
+
+
+@runtime_checkable
+class DirectMessages(Protocol):
+    """Whether any feature may DM a member (onboarding answers: `/profile dms off|on`)."""
+
+    async def may_dm(self, guild_id: int, user_id: int) -> bool:
+        """False when the member turned direct messages from the bot off."""
+        ...
