@@ -22,9 +22,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("source", sqlmodel.sql.sqltypes.AutoString(), nullable=True)
-        )
+        batch_op.add_column(sa.Column("source", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
     with op.batch_alter_table("onboarding_settings", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("welcome_dm", sa.Boolean(), nullable=False, server_default=sa.false())
