@@ -122,8 +122,8 @@ ONBOARDING = Feature(
     name="onboarding",
     build=_onboarding,
     extension="cogs.onboarding",
-    start=lambda onboarding: onboarding.invites.start(),
-    stop=lambda onboarding: onboarding.invites.stop(),
+    start=lambda onboarding: onboarding.start_workers(),
+    stop=lambda onboarding: onboarding.stop_workers(),
     catch_up=lambda onboarding: onboarding.invites.refresh_all(),
     privacy=Privacy(
         onboarding_privacy.TABLES,

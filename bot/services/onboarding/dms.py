@@ -6,8 +6,32 @@ new member how to get what they came for, and how to stop DMs (`/profile dms off
 
 from __future__ import annotations
 
-from bot.core.ports import OutgoingMessage
+import logging
+
+from bot.core.ports import DirectMessagesClosed, Notifier, OutgoingMessage, PortError
 from bot.core.text import t
+
+log = logging.getLogger(__name__)
+
+
+def welcome_post(user_id: int, returning: bool, welcome_text: str) -> OutgoingMessage:
+    """The public welcome (or "welcome back") once a member is in."""
+    mention = f"<@{user_id}>"
+    if returning:
+        return OutgoingMessage(content=t("Welcome back, {member}!", member=mention))
+    if welcome_text:
+        return OutgoingMessage(content=welcome_text.replace("{member}", mention))
+    return OutgoingMessage(content=t("Welcome to the community, {member}!", member=mention))
+
+
+async def send_welcome_dm(notifier: Notifier, guild_id: int, user_id: int) -> None:
+    """Send the welcome DM; closed DMs or a failure are logged, nothing more."""
+    try:
+        await notifier.dm(user_id, welcome_dm())
+    except DirectMessagesClosed:
+        log.info("guild %s: member %s does not accept DMs; no welcome DM", guild_id, user_id)
+    except PortError as error:
+        log.warning("guild %s: welcome DM to %s failed: %s", guild_id, user_id, error)
 
 
 def welcome_dm() -> OutgoingMessage:

@@ -11,6 +11,7 @@ welcome (or "welcome back") is posted in the welcome channel.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,6 @@ from bot.core.ids import custom_id
 from bot.core.kinds import Kind
 from bot.core.ports import (
     Button,
-    DirectMessagesClosed,
     Levels,
     Notifier,
     OutgoingMessage,
@@ -32,7 +32,7 @@ from bot.core.ports import (
     Standing,
 )
 from bot.core.text import t
-from bot.services.onboarding.dms import welcome_dm
+from bot.services.onboarding.dms import send_welcome_dm, welcome_post
 from bot.services.onboarding.invites import InviteTracker
 from bot.services.onboarding.views import (
     AgreeResult,
@@ -53,6 +53,7 @@ from storage.onboarding.models import OnboardingMember, OnboardingSettings
 
 log = logging.getLogger(__name__)
 FEATURE = "onboarding"
+WELCOME_GRACE_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class OnboardingService:
         self._levels = levels
         self.lookup: MemberLookup = NoLookup()
         self.invites = InviteTracker(db)
+        self._welcomes: set[asyncio.Task[None]] = set()
 
     # -- settings ----------------------------------------------------------------------
 
@@ -234,22 +236,33 @@ class OnboardingService:
         now = self._clock.now()
         self._log.record(arrival.guild_id, arrival.user_id, Kind.ONBOARDED, now)
         await self._bus.publish(MemberOnboarded(arrival.guild_id, now, user_id=arrival.user_id))
-        if arrival.welcome_channel_id:
-            await self._post(arrival.welcome_channel_id, _welcome(arrival))
-        if arrival.dm:
-            await self._send_welcome_dm(arrival.guild_id, arrival.user_id)
+        # The welcome post and DM wait on Discord's per-channel rate limits: they must not
+        # hold up the member's "I agree" answer (3 s) or the next join.
+        task = asyncio.create_task(self._welcome(arrival), name="onboarding-welcome")
+        self._welcomes.add(task)
+        task.add_done_callback(self._welcomes.discard)
         return True
 
-    async def _send_welcome_dm(self, guild_id: int, user_id: int) -> None:
-        """The functional welcome DM; closed DMs or a failure are logged, nothing more."""
-        if self._notifier is None:
-            return
-        try:
-            await self._notifier.dm(user_id, welcome_dm())
-        except DirectMessagesClosed:
-            log.info("guild %s: member %s does not accept DMs; no welcome DM", guild_id, user_id)
-        except PortError as error:
-            log.warning("guild %s: welcome DM to %s failed: %s", guild_id, user_id, error)
+    async def _welcome(self, arrival: _Arrival) -> None:
+        if arrival.welcome_channel_id:
+            welcome = welcome_post(arrival.user_id, arrival.returning, arrival.welcome_text)
+            await self._post(arrival.welcome_channel_id, welcome)
+        if arrival.dm and self._notifier is not None:
+            await send_welcome_dm(self._notifier, arrival.guild_id, arrival.user_id)
+
+    async def start_workers(self) -> None:
+        """Start the invite worker."""
+        await self.invites.start()
+
+    async def stop_workers(self) -> None:
+        """Stop the invite worker; let the welcomes in flight finish (bounded)."""
+        await self.invites.stop()
+        await self.welcomes_done(WELCOME_GRACE_S)
+
+    async def welcomes_done(self, grace: float | None = None) -> None:
+        """Wait (at most `grace` s) until the welcomes in flight are posted."""
+        if self._welcomes:
+            await asyncio.wait(set(self._welcomes), timeout=grace)
 
     # -- direct messages ----------------------------------------------------------------
 
@@ -375,12 +388,3 @@ class OnboardingService:
                 row.gate_message_id = message_id
                 await queries.save_settings(session, row)
         return message_id
-
-
-def _welcome(arrival: _Arrival) -> OutgoingMessage:
-    mention = f"<@{arrival.user_id}>"
-    if arrival.returning:
-        return OutgoingMessage(content=t("Welcome back, {member}!", member=mention))
-    if arrival.welcome_text:
-        return OutgoingMessage(content=arrival.welcome_text.replace("{member}", mention))
-    return OutgoingMessage(content=t("Welcome to the community, {member}!", member=mention))
