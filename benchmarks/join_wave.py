@@ -103,9 +103,9 @@ class Wave:
         self.picked[person.id] = picks
         await asyncio.sleep(self.random.uniform(0.2, 2.0))
         try:
-            agreed = await person.click(self.gate, "I agree", timeout=60)
+            agreed = await person.click(self.gate, "I agree", timeout=900)
             custom_id = f"lyceum:onboarding:interests:{self.world.guild.id}"
-            await person.select(agreed, custom_id, picks, timeout=60)
+            await person.select(agreed, custom_id, picks, timeout=900)
         except Exception as error:  # counted, not raised: the wave goes on
             self.failures.append(f"{person.user.username}: {error!r}")
 
