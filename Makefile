@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python benchmarks/stats.py
 	$(BIN)/python benchmarks/role_burst.py
 	$(BIN)/python benchmarks/privacy.py
+	$(BIN)/python benchmarks/join_wave.py
 
 # Re-extract every t()/nt() string into the catalogs (English is the source language).
 messages: install

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded
+from bot.core.ports import DirectMessages, Levels, Standing
 from bot.feature import Context, Feature, Privacy
 from bot.services.privacy.settings import PRIVACY_SECTION
 from bot.settings import GuildSection
@@ -79,6 +80,7 @@ def _roles(ctx: Context) -> RoleService:
         roles=ctx.ports.roles,
         notifier=ctx.ports.notifier,
         publisher=ctx.ports.publisher,
+        direct_messages=lambda: ctx.services.providing(DirectMessages),  # type: ignore[type-abstract]
     )
 
 
@@ -105,9 +107,14 @@ def _onboarding(ctx: Context) -> OnboardingService:
         ctx.bus,
         ctx.ports.publisher,
         ctx.services.get(RoleService),
+        notifier=ctx.ports.notifier,
+        # Billing and points are built later: asked when a profile is shown.
+        standing=lambda: ctx.services.providing(Standing),  # type: ignore[type-abstract]
+        levels=lambda: ctx.services.providing(Levels),  # type: ignore[type-abstract]
     )
 
     async def joined(event: MemberJoined) -> None:
+        onboarding.invites.joined(event.guild_id, event.user_id)  # attributed in the background
         await onboarding.member_joined(event.guild_id, event.user_id)
 
     async def left(event: MemberLeft) -> None:
@@ -124,10 +131,14 @@ ONBOARDING = Feature(
     name="onboarding",
     build=_onboarding,
     extension="cogs.onboarding",
+    start=lambda onboarding: onboarding.start_workers(),
+    stop=lambda onboarding: onboarding.stop_workers(),
+    catch_up=lambda onboarding: onboarding.invites.refresh_all(),
     privacy=Privacy(
         onboarding_privacy.TABLES,
         onboarding_privacy.export_member,
         onboarding_privacy.forget_member,
+        onboarding_privacy.KEPT,
     ),
 )
 

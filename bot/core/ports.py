@@ -170,3 +170,12 @@ class LogRetention(Protocol):
     async def purge_interactions(self, guild_id: int, before: datetime) -> int:
         """Delete the guild's raw rows older than `before` once rolled up; how many went."""
         ...
+
+
+@runtime_checkable
+class DirectMessages(Protocol):
+    """Whether any feature may DM a member (onboarding answers: `/profile dms off|on`)."""
+
+    async def may_dm(self, guild_id: int, user_id: int) -> bool:
+        """False when the member turned direct messages from the bot off."""
+        ...

@@ -8,8 +8,9 @@ from bot.client import AnyLyceumBot
 from bot.services.onboarding import OnboardingService, OnboardingSetup, Presence
 from cogs.onboarding.commands import MemberOnboarding, OnboardingSetupCog
 from cogs.onboarding.components import AgreeButton, InterestsSelect
+from cogs.onboarding.invites import DiscordInviteCounter, InviteEvents
 
-SETUP_COMMANDS = ("onboarding", "topic", "show")
+SETUP_COMMANDS = ("onboarding", "topic", "invite", "show")
 
 
 class DiscordMemberLookup:
@@ -31,9 +32,11 @@ async def setup(bot: AnyLyceumBot) -> None:
     """Load the cogs, the persistent components and the /setup subcommands."""
     service = bot.services.get(OnboardingService)
     service.lookup = DiscordMemberLookup(bot)
+    service.invites.counter = DiscordInviteCounter(bot)
     bot.add_dynamic_items(AgreeButton, InterestsSelect)
     await bot.add_cog(MemberOnboarding(service))
     await bot.add_cog(OnboardingSetupCog(OnboardingSetup(service)))
+    await bot.add_cog(InviteEvents(service.invites))
     group = bot.setup_group()
     for name in SETUP_COMMANDS:
         command = bot.tree.remove_command(name)

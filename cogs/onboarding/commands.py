@@ -3,6 +3,8 @@ subcommands, and Discord's member updates (screening passed, onboarding complete
 
 from __future__ import annotations
 
+from typing import Literal
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -12,14 +14,27 @@ from bot.core.text import t
 from bot.discord_limits import BoundedText, respond
 from bot.discord_ports import audience, audience_extras, bot_top_position, caller_of, role_facts
 from bot.services.onboarding import OnboardingService, OnboardingSetup
-from bot.services.onboarding.views import TOPIC_KEY_MAX, TOPIC_LABEL_MAX, WELCOME_TEXT_MAX
+from bot.services.onboarding.views import (
+    CAMPAIGN_MAX,
+    TOPIC_KEY_MAX,
+    TOPIC_LABEL_MAX,
+    WELCOME_TEXT_MAX,
+)
 from cogs.onboarding.components import InterestsSelect, presence_of, start_view
-from cogs.onboarding.render import interests_text, profile_text, setup_text, start_text
+from cogs.onboarding.render import (
+    dms_text,
+    interests_text,
+    profile_text,
+    setup_text,
+    start_text,
+)
 
 TopicKey = app_commands.Transform[str, BoundedText(TOPIC_KEY_MAX, what="A topic key")]
 TopicLabel = app_commands.Transform[str, BoundedText(TOPIC_LABEL_MAX, what="A topic label")]
 Emoji = app_commands.Transform[str, BoundedText(32, what="An emoji")]
 WelcomeText = app_commands.Transform[str, BoundedText(WELCOME_TEXT_MAX, what="A welcome text")]
+InviteCode = app_commands.Transform[str, BoundedText(100, what="An invite code")]
+Campaign = app_commands.Transform[str, BoundedText(CAMPAIGN_MAX, what="A campaign name")]
 
 
 class MemberOnboarding(commands.Cog):
@@ -61,6 +76,15 @@ class MemberOnboarding(commands.Cog):
         view.add_item(InterestsSelect(steps.guild_id, steps.topics, steps.chosen))
         await respond(interaction, interests_text(steps.chosen), view=view)
 
+    @profile.command(name="dms", description="Turn direct messages from Lyceum off or on.")
+    @app_commands.describe(state="off: no feature sends you DMs; on: allow them again")
+    async def dms(self, interaction: discord.Interaction, state: Literal["off", "on"]) -> None:
+        assert interaction.guild_id is not None
+        allowed = await self.service.set_dms(
+            interaction.guild_id, interaction.user.id, state == "on"
+        )
+        await respond(interaction, dms_text(allowed))
+
     @commands.Cog.listener()
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
         if after.bot:
@@ -83,6 +107,7 @@ class OnboardingSetupCog(commands.Cog):
         member_role="Role given once a member is in",
         welcome_channel="Where the gate and the welcomes are posted",
         welcome_text="Public welcome; {member} becomes the new member",
+        welcome_dm="DM new members how to use /library, /ask, /subscribe (they can opt out)",
     )
     async def onboarding(
         self,
@@ -91,13 +116,15 @@ class OnboardingSetupCog(commands.Cog):
         member_role: discord.Role | None = None,
         welcome_channel: discord.TextChannel | None = None,
         welcome_text: WelcomeText | None = None,
+        welcome_dm: bool | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         view = await self.setup.configure(
             interaction.guild_id, caller_of(interaction), gate=gate,
             member_role=role_facts(member_role) if member_role else None,
             welcome_channel_id=welcome_channel.id if welcome_channel else None,
-            welcome_text=welcome_text, bot_top_position=bot_top_position(interaction),
+            welcome_text=welcome_text, welcome_dm=welcome_dm,
+            bot_top_position=bot_top_position(interaction),
         )  # fmt: skip
         await respond(interaction, t("Saved.\n{settings}", settings=setup_text(view)))
 
@@ -122,6 +149,26 @@ class OnboardingSetupCog(commands.Cog):
             role=role_facts(role) if role else None, remove=remove,
             bot_top_position=bot_top_position(interaction),
         )  # fmt: skip
+        await respond(interaction, t("Saved.\n{settings}", settings=setup_text(view)))
+
+    @audience(MODERATORS)
+    @app_commands.command(name="invite", description="Name an invite link as a campaign.")
+    @app_commands.describe(
+        code="The invite code (the part after discord.gg/)",
+        campaign="Name the stats show for members who joined through it",
+        remove="Forget the campaign name",
+    )
+    async def invite(
+        self,
+        interaction: discord.Interaction,
+        code: InviteCode,
+        campaign: Campaign | None = None,
+        remove: bool = False,
+    ) -> None:
+        assert interaction.guild_id is not None
+        view = await self.setup.name_invite(
+            interaction.guild_id, caller_of(interaction), code, campaign or "", remove=remove
+        )
         await respond(interaction, t("Saved.\n{settings}", settings=setup_text(view)))
 
     @audience(MODERATORS)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import discord
 
@@ -15,6 +17,19 @@ from bot.services.onboarding import OnboardingService, Presence, TopicView
 from cogs.onboarding.render import agreed_text, interests_text
 
 FEATURE = "onboarding"
+# Discord drops an answer after 3 s: work still running after this long is deferred first
+# (a join wave can queue the database), then the answer fills in the "thinking" message.
+DEFER_AFTER_S = 1.5
+T = TypeVar("T")
+
+
+async def in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
+    """The work's result; the interaction is deferred first when the work is slow."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_S)
+    if not done and not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)
+    return await task
 
 
 def presence_of(member: discord.Member | discord.User) -> Presence | None:
@@ -59,8 +74,11 @@ class AgreeButton(
         if interaction.guild_id is None or interaction.guild_id != self.guild_id:
             await respond(interaction, t("This button belongs to another server."))
             return
-        result = await _service(interaction).agree(
-            self.guild_id, interaction.user.id, presence_of(interaction.user)
+        result = await in_time(
+            interaction,
+            _service(interaction).agree(
+                self.guild_id, interaction.user.id, presence_of(interaction.user)
+            ),
         )
         view = start_view(self.guild_id, False, result.topics, result.chosen)
         await respond(interaction, agreed_text(result), view=view)
@@ -111,8 +129,9 @@ class InterestsSelect(
             await respond(interaction, t("This menu belongs to another server."))
             return
         keys = list(self.item.values)  # discord.py fills them from the interaction
-        chosen = await _service(interaction).choose_interests(
-            self.guild_id, interaction.user.id, keys
+        chosen = await in_time(
+            interaction,
+            _service(interaction).choose_interests(self.guild_id, interaction.user.id, keys),
         )
         await respond(interaction, interests_text(chosen))
 

@@ -45,14 +45,28 @@ def profile_text(view: ProfileView) -> str:
     """The member's own status."""
     interests = ", ".join(f"`{key}`" for key in view.interests) or t("none yet")
     return "\n".join(
-        (
+        line
+        for line in (
             t("Joined: {when}", when=_when(view.first_seen_at)),
             t("Member since: {when}", when=_when(view.onboarded_at))
             if view.onboarded_at
             else t("Not through the rules yet: run /start."),
             t("Interests: {interests}", interests=interests),
+            t("Tier: {tiers}", tiers=", ".join(plain(n) for n in view.tiers) or t("free"))
+            if view.tiers is not None
+            else "",
+            t("Level: {level}", level=view.level) if view.level is not None else "",
+            t("Direct messages: {state}", state=t("off") if view.dms_off else t("on")),
         )
+        if line
     )
+
+
+def dms_text(allowed: bool) -> str:
+    """The private answer to `/profile dms`."""
+    if allowed:
+        return t("Direct messages from Lyceum are on again.")
+    return t("Done: Lyceum will not send you direct messages. /profile dms on undoes it.")
 
 
 def setup_text(view: OnboardingView) -> str:
@@ -63,12 +77,17 @@ def setup_text(view: OnboardingView) -> str:
         f"- `{topic.key}` {plain(topic.emoji)} **{plain(topic.label)}** → <@&{topic.role_id}>"
         for topic in view.topics
     ) or t("none")
+    campaigns = "\n".join(
+        f"- `{plain(code)}` → **{plain(name)}**" for code, name in view.campaigns
+    ) or t("none")
     return "\n".join(
         (
             t("Lyceum's rules gate: {state}", state=t("on") if view.gate_enabled else t("off")),
             t("Member role: {role}", role=role),
             t("Welcome channel: {channel}", channel=channel),
             t("Welcome text: {text}", text=plain(view.welcome_text) or t("the default")),
+            t("Welcome DM: {state}", state=t("on") if view.welcome_dm else t("off")),
             t("Topics:\n{topics}", topics=topics),
+            t("Campaigns:\n{campaigns}", campaigns=campaigns),
         )
     )

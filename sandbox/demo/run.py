@@ -13,6 +13,7 @@ from sandbox.community import Community, running_community
 from sandbox.demo.clock import TravellingClock
 from sandbox.demo.history import History, generate_history
 from sandbox.demo.live import play_live_script
+from sandbox.demo.onboarding import onboard_newcomers, set_up_onboarding, show_funnel
 from sandbox.demo.payments import replay_payments
 from sandbox.demo.report import post_weekly_report
 from sandbox.demo.transcript import Transcript
@@ -20,7 +21,7 @@ from sandbox.demo.transcript import Transcript
 NOT_YET_BUILT = (
     "content drops (/drop, Open buttons)",
     "Q&A threads (/ask, Mark as answer)",
-    "onboarding and points",
+    "points",
 )
 
 
@@ -76,11 +77,16 @@ async def run_demo(root: Path) -> int:
             f"{replay.cancellations} cancellations ({replay.webhooks} webhook events)"
         )
 
+        transcript.section("Live: newcomers agree to the rules, pick interests, are welcomed")
+        await set_up_onboarding(world, transcript)
+        await onboard_newcomers(world, transcript)
+
         transcript.section("Live: people arrive, talk, and one of them pays")
         await play_live_script(world, transcript)
 
         transcript.section("The weekly report")
         await post_weekly_report(world, root, transcript)
+        await show_funnel(world, transcript)
 
         transcript.section("Not in this build yet")
         for item in NOT_YET_BUILT:

@@ -23,6 +23,7 @@ from sandbox.discord.models import (
     ChannelType,
     Command,
     Guild,
+    Invite,
     Member,
     MemberFlag,
     Message,
@@ -145,12 +146,44 @@ class SandboxGuild:
         """Add a voice channel."""
         return self._backend.state.create_channel(self.model, ChannelType.VOICE, name)
 
-    async def join(self, who: str | User | Person, *, bot: bool = False) -> Person:
-        """A new user (by name) or a returning one joins: GUILD_MEMBER_ADD."""
+    async def join(
+        self, who: str | User | Person, *, bot: bool = False, invite: str | None = None
+    ) -> Person:
+        """A new user (by name) or a returning one joins, through `invite` (a code or the
+        vanity code) if given: its uses go up, then GUILD_MEMBER_ADD."""
         state = self._backend.state
         user = state.new_user(who, bot=bot) if isinstance(who, str) else as_user(who)
-        state.add_member(self.model, user)
+        state.add_member(self.model, user, invite=invite)
         return Person(self._backend, self, user)
+
+    def create_invite(
+        self,
+        channel: Channel | None = None,
+        *,
+        by: Person | User | None = None,
+        code: str | None = None,
+        max_uses: int = 0,
+        max_age: int = 0,
+    ) -> Invite:
+        """Someone (the owner by default) creates an invite: INVITE_CREATE."""
+        where = channel or self.text_channels[0]
+        inviter = as_user(by) if by is not None else self._backend.state.owner
+        return self._backend.state.create_invite(
+            self.model, where, inviter, code=code, max_uses=max_uses, max_age=max_age
+        )
+
+    def delete_invite(self, code: str) -> None:
+        """Someone revokes an invite: INVITE_DELETE."""
+        self._backend.state.delete_invite(self.model, code)
+
+    def set_vanity_url(self, code: str | None) -> None:
+        """The guild gets (or loses) its vanity URL discord.gg/<code>: GUILD_UPDATE."""
+        self._backend.state.set_vanity(self.model, code)
+
+    @property
+    def invites(self) -> dict[str, Invite]:
+        """The guild's invites by code (with their uses)."""
+        return self.model.invites
 
     def use_screening(self, on: bool = True) -> None:
         """An admin turns membership screening (rules to accept) on: new members are pending."""

@@ -10,6 +10,7 @@ class Intent:
 
     GUILDS = 1 << 0
     GUILD_MEMBERS = 1 << 1
+    GUILD_INVITES = 1 << 6
     GUILD_VOICE_STATES = 1 << 7
     GUILD_MESSAGES = 1 << 9
     GUILD_MESSAGE_REACTIONS = 1 << 10
@@ -20,6 +21,7 @@ class Intent:
 
 GUILD_EVENTS = {
     "GUILD_CREATE",
+    "GUILD_UPDATE",
     "GUILD_ROLE_CREATE",
     "GUILD_ROLE_UPDATE",
     "GUILD_ROLE_DELETE",
@@ -41,6 +43,8 @@ def required_intent(event: str, data: dict[str, Any]) -> int:
         return Intent.GUILDS
     if event in MEMBER_EVENTS:
         return Intent.GUILD_MEMBERS
+    if event in ("INVITE_CREATE", "INVITE_DELETE"):
+        return Intent.GUILD_INVITES
     if event == "VOICE_STATE_UPDATE":
         return Intent.GUILD_VOICE_STATES
     if event in MESSAGE_EVENTS:

@@ -220,6 +220,21 @@ class Channel:
         raise KeyError(f"forum {self.name!r} has no tag {name!r}")
 
 
+@dataclass(eq=False)
+class Invite:
+    """A guild invite link; `uses` counts the members who joined through it."""
+
+    code: str
+    guild_id: int
+    channel_id: int
+    inviter_id: int | None
+    created_at: datetime
+    uses: int = 0
+    max_uses: int = 0  # 0: unlimited
+    max_age: int = 0  # seconds; 0: never expires
+    temporary: bool = False
+
+
 class MemberFlag:
     """Guild member flags (developers/resources/guild#guild-member-object-guild-member-flags)."""
 
@@ -246,6 +261,10 @@ class Guild:
     # Membership screening (rules to accept) on: new members join `pending`.
     screening: bool = False
     former_member_ids: set[int] = field(default_factory=set)
+    invites: dict[str, Invite] = field(default_factory=dict)
+    # The vanity URL (discord.gg/<code>), a feature of boosted or partnered guilds.
+    vanity_code: str | None = None
+    vanity_uses: int = 0
 
     def permissions(self, member: Member) -> int:
         """The member's guild-level permission bits."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sandbox.discord.models import (
@@ -10,6 +11,7 @@ from sandbox.discord.models import (
     ChannelType,
     Guild,
     Interaction,
+    Invite,
     Member,
     Message,
     Role,
@@ -21,6 +23,21 @@ if TYPE_CHECKING:
     from sandbox.discord.state import State
 
 LARGE_THRESHOLD = 250
+# GUILD_CREATE's extra fields, absent from the guild object REST and GUILD_UPDATE send.
+GATEWAY_ONLY = (
+    "joined_at",
+    "large",
+    "unavailable",
+    "member_count",
+    "voice_states",
+    "members",
+    "channels",
+    "threads",
+    "presences",
+    "stage_instances",
+    "guild_scheduled_events",
+    "soundboard_sounds",
+)
 
 
 def user(u: User) -> dict[str, Any]:
@@ -289,7 +306,7 @@ def guild(g: Guild, state: State) -> dict[str, Any]:
         "splash": None,
         "discovery_splash": None,
         "banner": None,
-        "features": [],
+        "features": guild_features(g),
         "emojis": [],
         "stickers": [],
         "owner_id": str(g.owner_id),
@@ -307,7 +324,7 @@ def guild(g: Guild, state: State) -> dict[str, Any]:
         "explicit_content_filter": 0,
         "max_presences": None,
         "max_members": 500000,
-        "vanity_url_code": None,
+        "vanity_url_code": g.vanity_code,
         "premium_tier": 0,
         "premium_subscription_count": 0,
         "preferred_locale": "en-US",
@@ -338,3 +355,76 @@ def guild(g: Guild, state: State) -> dict[str, Any]:
         "guild_scheduled_events": [],
         "soundboard_sounds": [],
     }
+
+
+def guild_object(g: Guild, state: State) -> dict[str, Any]:
+    """The guild object (GET /guilds/{id}, GUILD_UPDATE): no gateway-only fields."""
+    return {k: v for k, v in guild(g, state).items() if k not in GATEWAY_ONLY}
+
+
+def guild_features(g: Guild) -> list[str]:
+    """The guild's feature flags (only those the sandbox models)."""
+    return ["VANITY_URL"] if g.vanity_code else []
+
+
+def _expires_at(i: Invite) -> str | None:
+    return iso(i.created_at + timedelta(seconds=i.max_age)) if i.max_age else None
+
+
+def invite(i: Invite, state: State) -> dict[str, Any]:
+    """An invite with its metadata (uses...), as GET /guilds/{id}/invites lists it."""
+    g = state.guilds[i.guild_id]
+    c = state.channels[i.channel_id]
+    data: dict[str, Any] = {
+        "type": 0,
+        "code": i.code,
+        "expires_at": _expires_at(i),
+        "guild": {
+            "id": str(g.id),
+            "name": g.name,
+            "splash": None,
+            "banner": None,
+            "description": None,
+            "icon": None,
+            "features": guild_features(g),
+            "verification_level": 0,
+            "vanity_url_code": g.vanity_code,
+            "nsfw_level": 0,
+            "nsfw": False,
+            "premium_subscription_count": 0,
+        },
+        "guild_id": str(g.id),
+        "channel": {"id": str(c.id), "type": int(c.type), "name": c.name},
+        "uses": i.uses,
+        "max_uses": i.max_uses,
+        "max_age": i.max_age,
+        "temporary": i.temporary,
+        "created_at": iso(i.created_at),
+        "flags": 0,
+    }
+    if i.inviter_id is not None:
+        data["inviter"] = user(state.users[i.inviter_id])
+    return data
+
+
+def invite_create(i: Invite, state: State) -> dict[str, Any]:
+    """INVITE_CREATE data (developers/events/gateway-events#invite-create)."""
+    data: dict[str, Any] = {
+        "channel_id": str(i.channel_id),
+        "code": i.code,
+        "created_at": iso(i.created_at),
+        "guild_id": str(i.guild_id),
+        "max_age": i.max_age,
+        "max_uses": i.max_uses,
+        "temporary": i.temporary,
+        "uses": 0,
+        "expires_at": _expires_at(i),
+    }
+    if i.inviter_id is not None:
+        data["inviter"] = user(state.users[i.inviter_id])
+    return data
+
+
+def invite_delete(i: Invite) -> dict[str, Any]:
+    """INVITE_DELETE data."""
+    return {"channel_id": str(i.channel_id), "guild_id": str(i.guild_id), "code": i.code}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import secrets
+import string
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +18,7 @@ from sandbox.discord.models import (
     ForumTag,
     Guild,
     Interaction,
+    Invite,
     Member,
     MemberFlag,
     Message,
@@ -213,10 +216,13 @@ class State:
 
     # -- members ---------------------------------------------------------------
 
-    def add_member(self, guild: Guild, who: User) -> Member:
-        """A user joins: dispatch GUILD_MEMBER_ADD."""
+    def add_member(self, guild: Guild, who: User, *, invite: str | None = None) -> Member:
+        """A user joins (through `invite`, a code or the vanity code, whose uses go up before
+        the join is dispatched, as on Discord): dispatch GUILD_MEMBER_ADD."""
         if who.id in guild.members:
             raise ValueError(f"{who.username} is already in {guild.name}")
+        if invite is not None:
+            self.use_invite(guild, invite)
         joined = Member(who, guild.id, now(), pending=guild.screening)
         if who.id in guild.former_member_ids:
             joined.flags |= MemberFlag.DID_REJOIN
@@ -280,3 +286,56 @@ class State:
         """A member's guild permissions (0 when not a member)."""
         who = guild.members.get(user_id)
         return guild.permissions(who) if who else 0
+
+    # -- invites ------------------------------------------------------------------
+
+    def create_invite(
+        self,
+        guild: Guild,
+        channel: Channel,
+        inviter: User | None,
+        *,
+        code: str | None = None,
+        max_uses: int = 0,
+        max_age: int = 0,
+    ) -> Invite:
+        """Create an invite to a channel: dispatch INVITE_CREATE."""
+        alphabet = string.ascii_letters + string.digits
+        code = code or "".join(secrets.choice(alphabet) for _ in range(8))
+        if code in guild.invites or code == guild.vanity_code:
+            raise ValueError(f"invite {code!r} exists")
+        created = Invite(
+            code,
+            guild.id,
+            channel.id,
+            inviter.id if inviter else None,
+            now(),
+            max_uses=max_uses,
+            max_age=max_age,
+        )
+        guild.invites[code] = created
+        self.dispatch("INVITE_CREATE", payloads.invite_create(created, self), guild.id)
+        return created
+
+    def delete_invite(self, guild: Guild, code: str) -> None:
+        """Revoke an invite: dispatch INVITE_DELETE."""
+        gone = guild.invites.pop(code)
+        self.dispatch("INVITE_DELETE", payloads.invite_delete(gone), guild.id)
+
+    def use_invite(self, guild: Guild, code: str) -> None:
+        """Someone joins through the code: its uses go up; a used-up invite is deleted."""
+        if code == guild.vanity_code:
+            guild.vanity_uses += 1
+            return
+        found = guild.invites.get(code)
+        if found is None:
+            raise LookupError(f"no invite {code!r} in {guild.name}")
+        found.uses += 1
+        if found.max_uses and found.uses >= found.max_uses:
+            self.delete_invite(guild, code)
+
+    def set_vanity(self, guild: Guild, code: str | None) -> None:
+        """Give the guild a vanity URL (or take it away): GUILD_UPDATE."""
+        guild.vanity_code = code
+        guild.vanity_uses = 0
+        self.dispatch("GUILD_UPDATE", payloads.guild_object(guild, self), guild.id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select as core_select
-from sqlmodel import col, func, select
+from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.activity.models import JoinSource, Member
@@ -138,3 +138,24 @@ async def last_seen(
         )
         found.update((int(u), at) for u, at in result.all() if at is not None)
     return found
+
+
+async def set_sources(
+    session: AsyncSession, guild_id: int, user_ids: Iterable[int], source: str
+) -> int:
+    """Note where these members came from, unless a source is already known (the first
+    live join's counts); how many rows changed."""
+    ids = sorted(set(user_ids))
+    changed = 0
+    for start in range(0, len(ids), 500):
+        result = await session.exec(
+            update(Member)
+            .where(
+                col(Member.guild_id) == guild_id,
+                col(Member.user_id).in_(ids[start : start + 500]),
+                col(Member.source).is_(None),
+            )
+            .values(source=source)
+        )
+        changed += result.rowcount
+    return changed

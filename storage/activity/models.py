@@ -36,3 +36,6 @@ class Member(SQLModel, table=True):
     join_source: JoinSource = Field(default=JoinSource.LIVE, sa_type=AutoString)
     onboarded_at: datetime | None = utc_time(nullable=True)
     interests: list[str] = json_column(default_factory=list)
+    # Where the first live join came from: an invite code (the vanity code included), or
+    # "unknown" when invite counts could not tell; None when nobody tried (history, roster).
+    source: str | None = Field(default=None, nullable=True, sa_type=AutoString)

@@ -20,6 +20,7 @@ class OnboardingSettings(SQLModel, table=True):
     welcome_channel_id: int = snowflake(default=0)
     welcome_text: str = ""
     gate_message_id: int = snowflake(default=0)
+    welcome_dm: bool = False  # send new members the functional welcome DM
     updated_at: datetime = utc_time()
 
 
@@ -54,3 +55,20 @@ class OnboardingMember(SQLModel, table=True):
     # Set when the member became a member in their current stay; cleared when they leave.
     onboarded_at: datetime | None = utc_time(nullable=True)
     interests: list[str] = json_column(default_factory=list)
+    interests_at: datetime | None = utc_time(nullable=True)  # first picked any
+    dms_off: bool = False  # `/profile dms off`: no feature sends them direct messages
+    welcome_dm_at: datetime | None = utc_time(nullable=True)  # the welcome DM, once
+
+
+class OnboardingInvite(SQLModel, table=True):
+    """An invite code moderators named as a campaign (`/setup invite`)."""
+
+    __tablename__ = "onboarding_invites"
+    __table_args__ = (UniqueConstraint("guild_id", "code"),)
+
+    id: int | None = row_id()
+    guild_id: int = snowflake()
+    code: str
+    campaign: str
+    named_by: int = snowflake()
+    named_at: datetime = utc_time()

@@ -7,7 +7,12 @@ from datetime import datetime
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.onboarding.models import OnboardingMember, OnboardingSettings, OnboardingTopic
+from storage.onboarding.models import (
+    OnboardingInvite,
+    OnboardingMember,
+    OnboardingSettings,
+    OnboardingTopic,
+)
 
 
 async def settings(session: AsyncSession, guild_id: int) -> OnboardingSettings | None:
@@ -86,3 +91,41 @@ async def save_member(session: AsyncSession, row: OnboardingMember) -> None:
     """Write the member's row."""
     session.add(row)
     await session.flush()
+
+
+async def campaigns(session: AsyncSession, guild_id: int) -> list[OnboardingInvite]:
+    """The invite codes moderators named, by code."""
+    result = await session.exec(
+        select(OnboardingInvite)
+        .where(OnboardingInvite.guild_id == guild_id)
+        .order_by(col(OnboardingInvite.code))
+    )
+    return list(result.all())
+
+
+async def name_invite(
+    session: AsyncSession, guild_id: int, code: str, campaign: str, by: int, at: datetime
+) -> OnboardingInvite:
+    """Name the invite `code` as `campaign` (renaming it when named before)."""
+    result = await session.exec(
+        select(OnboardingInvite).where(
+            OnboardingInvite.guild_id == guild_id, OnboardingInvite.code == code
+        )
+    )
+    row = result.first() or OnboardingInvite(
+        guild_id=guild_id, code=code, campaign=campaign, named_by=by, named_at=at
+    )
+    row.campaign, row.named_by, row.named_at = campaign, by, at
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def unname_invite(session: AsyncSession, guild_id: int, code: str) -> bool:
+    """Forget the name of `code`; False when it had none."""
+    result = await session.exec(
+        delete(OnboardingInvite).where(
+            col(OnboardingInvite.guild_id) == guild_id, col(OnboardingInvite.code) == code
+        )
+    )
+    return bool(result.rowcount)

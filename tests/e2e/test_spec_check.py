@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from sandbox.discord import DiscordSandbox
+from sandbox.discord import DiscordSandbox, Perm
 from sandbox.discord.calls import Call
 from sandbox.discord.reply import Reply
 from tests.e2e.discord_spec import operation
@@ -190,7 +190,10 @@ async def test_every_route_of_the_sandbox_answers_as_the_spec_says(
     general = guild.create_text_channel("general")
     forum = guild.create_forum_channel("questions", tags=["python"])
     member_role = guild.create_role("Member")
-    alice = await guild.join("alice")
+    guild.edit_role(guild.bot_role, permissions=Perm.BOT | Perm.MANAGE_GUILD)
+    guild.create_invite(general, code="spring")
+    guild.set_vanity_url("lyceum")
+    alice = await guild.join("alice", invite="spring")
     g, c, app, user = guild.id, general.id, sandbox.application_id, alice.id
     command = {"name": "ping", "description": "Ping.", "type": 1, "options": []}
     steps: list[tuple[str, str, Any]] = [
@@ -213,6 +216,8 @@ async def test_every_route_of_the_sandbox_answers_as_the_spec_says(
         ("POST", f"/guilds/{g}/roles", {"name": "Pro", "permissions": "0"}),
         ("PATCH", f"/guilds/{g}/roles/{member_role.id}", {"name": "Members"}),
         ("GET", f"/guilds/{g}/channels", None),
+        ("GET", f"/guilds/{g}/invites", None),
+        ("GET", f"/guilds/{g}/vanity-url", None),
         ("POST", f"/guilds/{g}/channels", {"name": "news", "type": 0}),
         ("GET", f"/channels/{c}", None),
         ("PATCH", f"/channels/{c}", {"name": "lobby"}),

@@ -11,7 +11,9 @@ welcome (or "welcome back") is posted in the welcome channel.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.access import MODERATORS, AccessPolicy, Caller
@@ -20,8 +22,18 @@ from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.events import EventBus, MemberOnboarded
 from bot.core.ids import custom_id
 from bot.core.kinds import Kind
-from bot.core.ports import Button, OutgoingMessage, PortError, Publisher
+from bot.core.ports import (
+    Button,
+    Levels,
+    Notifier,
+    OutgoingMessage,
+    PortError,
+    Publisher,
+    Standing,
+)
 from bot.core.text import t
+from bot.services.onboarding.dms import send_welcome_dm, welcome_post
+from bot.services.onboarding.invites import InviteTracker
 from bot.services.onboarding.views import (
     AgreeResult,
     MemberLookup,
@@ -41,6 +53,7 @@ from storage.onboarding.models import OnboardingMember, OnboardingSettings
 
 log = logging.getLogger(__name__)
 FEATURE = "onboarding"
+WELCOME_GRACE_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class _Arrival:
     welcome_channel_id: int
     welcome_text: str
     returning: bool
+    dm: bool  # send the welcome DM (the guild enables it; first time; not opted out)
 
 
 class OnboardingService:
@@ -66,6 +80,10 @@ class OnboardingService:
         bus: EventBus,
         publisher: Publisher,
         role_service: RoleService,
+        *,
+        notifier: Notifier | None = None,
+        standing: Callable[[], Standing | None] = lambda: None,
+        levels: Callable[[], Levels | None] = lambda: None,
     ) -> None:
         self._settings = settings
         self._db = self.db = db
@@ -75,7 +93,12 @@ class OnboardingService:
         self._publisher = publisher
         self._roles = role_service
         self.policy = AccessPolicy(settings.guild)
+        self._notifier = notifier
+        self._standing = standing
+        self._levels = levels
         self.lookup: MemberLookup = NoLookup()
+        self.invites = InviteTracker(db)
+        self._welcomes: set[asyncio.Task[None]] = set()
 
     # -- settings ----------------------------------------------------------------------
 
@@ -97,6 +120,7 @@ class OnboardingService:
         async with self._db.read() as session:
             row = await self.settings_row(session, guild_id)
             topics = await self._topics(session, guild_id)
+            campaigns = await queries.campaigns(session, guild_id)
         return OnboardingView(
             row.gate_enabled,
             row.member_role_id,
@@ -104,6 +128,8 @@ class OnboardingService:
             row.welcome_text,
             row.gate_message_id,
             topics,
+            welcome_dm=row.welcome_dm,
+            campaigns=tuple((c.code, c.campaign) for c in campaigns),
         )
 
     async def _topics(self, session: Session, guild_id: int) -> tuple[TopicView, ...]:
@@ -190,13 +216,16 @@ class OnboardingService:
         returning = row.first_onboarded_at is not None
         row.onboarded_at = now
         row.first_onboarded_at = row.first_onboarded_at or now
+        dm = settings.welcome_dm and row.welcome_dm_at is None and not row.dms_off
+        if dm:
+            row.welcome_dm_at = now  # once, even when their DMs turn out to be closed
         await queries.save_member(session, row)
         if settings.member_role_id:
             await self._roles.request(
                 session, guild_id, user_id, settings.member_role_id, "add", reason="onboarded"
             )
         return _Arrival(
-            guild_id, user_id, settings.welcome_channel_id, settings.welcome_text, returning
+            guild_id, user_id, settings.welcome_channel_id, settings.welcome_text, returning, dm
         )
 
     async def _after(self, arrival: _Arrival | None) -> bool:
@@ -207,9 +236,49 @@ class OnboardingService:
         now = self._clock.now()
         self._log.record(arrival.guild_id, arrival.user_id, Kind.ONBOARDED, now)
         await self._bus.publish(MemberOnboarded(arrival.guild_id, now, user_id=arrival.user_id))
-        if arrival.welcome_channel_id:
-            await self._post(arrival.welcome_channel_id, _welcome(arrival))
+        # The welcome post and DM wait on Discord's per-channel rate limits: they must not
+        # hold up the member's "I agree" answer (3 s) or the next join.
+        task = asyncio.create_task(self._welcome(arrival), name="onboarding-welcome")
+        self._welcomes.add(task)
+        task.add_done_callback(self._welcomes.discard)
         return True
+
+    async def _welcome(self, arrival: _Arrival) -> None:
+        if arrival.welcome_channel_id:
+            welcome = welcome_post(arrival.user_id, arrival.returning, arrival.welcome_text)
+            await self._post(arrival.welcome_channel_id, welcome)
+        if arrival.dm and self._notifier is not None:
+            await send_welcome_dm(self._notifier, arrival.guild_id, arrival.user_id)
+
+    async def start_workers(self) -> None:
+        """Start the invite worker."""
+        await self.invites.start()
+
+    async def stop_workers(self) -> None:
+        """Stop the invite worker; let the welcomes in flight finish (bounded)."""
+        await self.invites.stop()
+        await self.welcomes_done(WELCOME_GRACE_S)
+
+    async def welcomes_done(self, grace: float | None = None) -> None:
+        """Wait (at most `grace` s) until the welcomes in flight are posted."""
+        if self._welcomes:
+            await asyncio.wait(set(self._welcomes), timeout=grace)
+
+    # -- direct messages ----------------------------------------------------------------
+
+    async def may_dm(self, guild_id: int, user_id: int) -> bool:
+        """False when the member turned DMs off (`/profile dms off`): every feature asks."""
+        async with self._db.read() as session:
+            row = await queries.member(session, guild_id, user_id)
+        return row is None or not row.dms_off
+
+    async def set_dms(self, guild_id: int, user_id: int, allowed: bool) -> bool:
+        """The member turns direct messages from the bot on or off; returns `allowed`."""
+        async with self._db.transaction() as session:
+            row = await queries.member_or_new(session, guild_id, user_id, self._clock.now())
+            row.dms_off = not allowed
+            await queries.save_member(session, row)
+        return allowed
 
     async def _post(self, channel_id: int, message: OutgoingMessage) -> int:
         try:
@@ -242,6 +311,8 @@ class OnboardingService:
                         reason="interest dropped",
                     )  # fmt: skip
             row.interests = sorted(after)
+            if after and row.interests_at is None:
+                row.interests_at = self._clock.now()  # the stats' funnel reads the first pick
             await queries.save_member(session, row)
             chosen = tuple(row.interests)
         self._roles.wake()
@@ -270,12 +341,28 @@ class OnboardingService:
         return StartView(guild_id, settings.gate_enabled and not agreed, topics, chosen)
 
     async def profile(self, guild_id: int, user_id: int) -> ProfileView:
-        """The member's own onboarding status."""
+        """The member's own status: onboarding, tiers, level (never their source)."""
         async with self._db.read() as session:
             row = await queries.member(session, guild_id, user_id)
+        standing, levels = self._standing(), self._levels()
+        level = await levels.level_of(guild_id, user_id) if levels else None
+        tier_names: tuple[str, ...] | None = None
+        if standing is not None:
+            guild = self._settings.guild(guild_id)
+            names = {tier.key: tier.name for tier in guild.tiers} if guild else {}
+            held = await standing.active_tier_keys(guild_id, user_id)
+            tier_names = tuple(sorted(names.get(key, key) for key in held))
         if row is None:
-            return ProfileView(None, None, 0, ())
-        return ProfileView(row.first_seen_at, row.onboarded_at, row.rejoins, tuple(row.interests))
+            return ProfileView(None, None, 0, (), tier_names, level)
+        return ProfileView(
+            row.first_seen_at,
+            row.onboarded_at,
+            row.rejoins,
+            tuple(row.interests),
+            tier_names,
+            level,
+            dms_off=row.dms_off,
+        )
 
     # -- the gate message --------------------------------------------------------------
 
@@ -301,12 +388,3 @@ class OnboardingService:
                 row.gate_message_id = message_id
                 await queries.save_settings(session, row)
         return message_id
-
-
-def _welcome(arrival: _Arrival) -> OutgoingMessage:
-    mention = f"<@{arrival.user_id}>"
-    if arrival.returning:
-        return OutgoingMessage(content=t("Welcome back, {member}!", member=mention))
-    if arrival.welcome_text:
-        return OutgoingMessage(content=arrival.welcome_text.replace("{member}", mention))
-    return OutgoingMessage(content=t("Welcome to the community, {member}!", member=mention))

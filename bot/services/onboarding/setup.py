@@ -14,6 +14,8 @@ from bot.core.ports import RoleFacts
 from bot.core.text import t
 from bot.services.onboarding.service import OnboardingService
 from bot.services.onboarding.views import (
+    CAMPAIGN_MAX,
+    INVITE_CODE_MAX,
     MAX_TOPICS,
     TOPIC_KEY_MAX,
     TOPIC_LABEL_MAX,
@@ -26,6 +28,10 @@ from storage.database import Database
 from storage.onboarding import queries
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
+# discord.gg/<code>: letters, digits and dashes (vanity codes included)
+_INVITE = re.compile(
+    r"(?:https?://)?(?:discord\.gg/|discord(?:app)?\.com/invite/)?([A-Za-z0-9-]+)\Z"
+)
 
 
 class OnboardingSetup:
@@ -50,6 +56,7 @@ class OnboardingSetup:
         member_role: RoleFacts | None = None,
         welcome_channel_id: int | None = None,
         welcome_text: str | None = None,
+        welcome_dm: bool | None = None,
         bot_top_position: int,
     ) -> OnboardingView:
         """Change the given settings; post the gate message when the gate is on and unposted."""
@@ -74,6 +81,8 @@ class OnboardingSetup:
                 row.welcome_channel_id = changes["welcome_channel_id"] = welcome_channel_id
             if welcome_text is not None:
                 row.welcome_text = changes["welcome_text"] = welcome_text.strip()
+            if welcome_dm is not None:
+                row.welcome_dm = changes["welcome_dm"] = welcome_dm
             row.updated_at = self._clock.now()
             await queries.save_settings(session, row)
             await add_audit(
@@ -135,5 +144,34 @@ class OnboardingSetup:
                 await add_audit(
                     session, guild_id, caller.user_id, "onboarding.topic_set", now,
                     details={"key": key, "label": name, "role_id": role_id},
+                )  # fmt: skip
+        return await self._service.view(guild_id)
+
+    async def name_invite(
+        self, guild_id: int, caller: Caller, code: str, campaign: str = "", *, remove: bool = False
+    ) -> OnboardingView:
+        """Name an invite code as a campaign (or forget its name); the stats group by it."""
+        self._service.require_moderator(guild_id, caller)
+        found = _INVITE.match(code.strip())
+        if found is None or len(found[1]) > INVITE_CODE_MAX:
+            raise InvalidInput(t("That is not an invite code (the part after discord.gg/)."))
+        code = found[1]
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            if remove:
+                if not await queries.unname_invite(session, guild_id, code):
+                    raise NotFound(t("The invite {code} has no campaign name.", code=code))
+                await add_audit(
+                    session, guild_id, caller.user_id, "onboarding.invite_unname", now,
+                    details={"code": code},
+                )  # fmt: skip
+            else:
+                name = campaign.strip()
+                if not name or len(name) > CAMPAIGN_MAX:
+                    raise InvalidInput(t("A campaign name is 1 to 50 characters."))
+                await queries.name_invite(session, guild_id, code, name, caller.user_id, now)
+                await add_audit(
+                    session, guild_id, caller.user_id, "onboarding.invite_name", now,
+                    details={"code": code, "campaign": name},
                 )  # fmt: skip
         return await self._service.view(guild_id)

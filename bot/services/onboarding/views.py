@@ -15,6 +15,8 @@ MAX_TOPICS = 25  # a select menu offers at most 25 options
 TOPIC_KEY_MAX = 32
 TOPIC_LABEL_MAX = 100
 WELCOME_TEXT_MAX = 100  # string options stay within 100 (tests/e2e/test_replies.py)
+CAMPAIGN_MAX = 50
+INVITE_CODE_MAX = 32
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class OnboardingView:
     welcome_text: str
     gate_message_id: int
     topics: tuple[TopicView, ...]
+    welcome_dm: bool = False
+    campaigns: tuple[tuple[str, str], ...] = ()  # (invite code, campaign name)
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,9 @@ class ProfileView:
     onboarded_at: datetime | None
     rejoins: int
     interests: tuple[str, ...]
+    tiers: tuple[str, ...] | None = None  # paid tiers held now; None: no billing feature
+    level: int | None = None  # None when the points feature is absent
+    dms_off: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from bot.core.clock import Clock
 from bot.core.ports import (
+    DirectMessages,
     DirectMessagesClosed,
     MissingPermissions,
     Notifier,
@@ -86,6 +87,8 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._tasks = WorkerTasks(db)
         self._pass_lock = asyncio.Lock()
+        # Asked before each DM: the member may have turned DMs off (None: nobody answers).
+        self.direct_messages: Callable[[], DirectMessages | None] = lambda: None
 
     def wake(self) -> None:
         """Something new was queued: look now."""
@@ -301,7 +304,11 @@ class OutboxWorker:
         error: str | None = None
         try:
             if notice.target == "dm" and notice.user_id is not None:
-                await self._notifier.dm(notice.user_id, OutgoingMessage(content=notice.text))
+                gate = self.direct_messages()
+                if gate is not None and not await gate.may_dm(notice.guild_id, notice.user_id):
+                    error = "the member turned direct messages off"
+                else:
+                    await self._notifier.dm(notice.user_id, OutgoingMessage(content=notice.text))
             else:
                 channel = self._mod_log_channel(notice.guild_id)
                 if not channel:

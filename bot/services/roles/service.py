@@ -8,9 +8,10 @@ worker after commit. The worker applies changes on Discord until they are done (
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.core.clock import Clock
-from bot.core.ports import Notifier, Publisher, Roles
+from bot.core.ports import DirectMessages, Notifier, Publisher, Roles
 from bot.services.roles.outbox import OutboxWorker
 from bot.settings import Settings
 from storage.database import Database, Session
@@ -31,11 +32,14 @@ class RoleService:
         roles: Roles,
         notifier: Notifier,
         publisher: Publisher,
+        direct_messages: Callable[[], DirectMessages | None] | None = None,
     ) -> None:
         self._settings = settings
         self._db = db
         self._clock = clock
         self.outbox = OutboxWorker(db, roles, notifier, publisher, clock, self._mod_log_channel)
+        if direct_messages is not None:  # DM notices honour the member's opt-out
+            self.outbox.direct_messages = direct_messages
 
     async def start(self) -> None:
         """Start the outbox worker (it picks up what was left unfinished)."""

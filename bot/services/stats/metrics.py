@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+from bot.services.stats.funnel import funnel_steps
 from bot.services.stats.paid import converted, paid_week
 from bot.services.stats.qa import qa_numbers
 from bot.services.stats.report import (
@@ -17,6 +18,7 @@ from bot.services.stats.report import (
     WeeklyReport,
     ratio,
 )
+from bot.services.stats.sources import source_numbers
 from bot.services.stats.weeks import GuildCalendar, IsoWeek
 from storage.database import Session
 from storage.stats import reads
@@ -75,7 +77,7 @@ async def weekly_report(
         content=await _content(session, guild_id, start, end, members.end),
         paid=await _paid(session, guild_id, start, end, end_day, calendar),
         qa=qa_numbers(await reads.questions_asked(session, guild_id, start, end), end),
-        funnel=await _funnel(session, guild_id, week, joiners, end),
+        funnel=await _funnel(session, guild_id, week, joiners, end, calendar),
         daily_active_history=tuple(history),
     )
 
@@ -172,7 +174,12 @@ async def _paid(
 
 
 async def _funnel(
-    session: Session, guild_id: int, week: IsoWeek, joiners: dict[int, datetime], end: datetime
+    session: Session,
+    guild_id: int,
+    week: IsoWeek,
+    joiners: dict[int, datetime],
+    end: datetime,
+    calendar: GuildCalendar,
 ) -> Funnel:
     start = min(joiners.values(), default=end)
     onboarded = await reads.onboarded_before(session, guild_id, list(joiners), start, end)
@@ -187,4 +194,11 @@ async def _funnel(
             min(joiners[user] + timedelta(days=CONVERSION_DAYS), end),
         )
     }
-    return Funnel(joined=len(joiners), onboarded=len(onboarded), active=len(active), paid=len(paid))
+    return Funnel(
+        joined=len(joiners),
+        onboarded=len(onboarded),
+        active=len(active),
+        paid=len(paid),
+        steps=await funnel_steps(session, guild_id, joiners, end),
+        sources=await source_numbers(session, guild_id, week, calendar, end),
+    )

@@ -8,8 +8,10 @@ from typing import Any
 
 from bot.core.ports import Attachment, Card, EmbedField, OutgoingMessage
 from bot.core.text import t
+from bot.services.stats.funnel import steps_text
 from bot.services.stats.paid import mrr_total
 from bot.services.stats.report import WeeklyReport
+from bot.services.stats.sources import source_lines
 
 DEFINITIONS = "docs/metrics.md"
 GREEN, RED, GREY, BLUE = 0x2ECC71, 0xE74C3C, 0x95A5A6, 0x2F6FDE
@@ -217,8 +219,14 @@ def headline_fields(report: WeeklyReport, previous: Numbers | None) -> tuple[Emb
                 active_rate=pct(rates["active_rate"], 0),
                 paid=format(f.paid, ","),
                 paid_rate=pct(rates["paid_rate"], 0),
-            ),
+            )
+            + (("\n" + steps_text(f.steps)) if f.steps else ""),
             inline=False,
+        ),
+        *(
+            (EmbedField(t("🔗 Where members come from"), _lines(*sources), inline=False),)
+            if (sources := source_lines(f.sources))
+            else ()
         ),
     )
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.services.stats.funnel import FunnelStep
+from bot.services.stats.sources import SourceStat
 from bot.services.stats.weeks import IsoWeek
 
 Fraction = float | None  # 0..1, or None when the denominator is zero
@@ -97,6 +99,10 @@ class Funnel:
     onboarded: int
     active: int
     paid: int
+    # The onboarding steps (any order) and where members come from (stats/funnel.py,
+    # stats/sources.py).
+    steps: tuple[FunnelStep, ...] = ()
+    sources: tuple[SourceStat, ...] = ()
 
     def rates(self) -> dict[str, Fraction]:
         """Each step as a fraction of the step before."""
@@ -206,6 +212,23 @@ class WeeklyReport:
                 "active": self.funnel.active,
                 "paid": self.funnel.paid,
                 **{k: _round(v) for k, v in self.funnel.rates().items()},
+                "steps": [
+                    {"step": s.step, "count": s.count, "median_minutes": _round(s.median_minutes)}
+                    for s in self.funnel.steps
+                ],
+                "sources": [
+                    {
+                        "source": s.source,
+                        "codes": list(s.codes),
+                        "joins": s.joins,
+                        "onboarded_pct": _round(s.onboarded_pct),
+                        "week4_retention": _round(s.week4_retention),
+                        "week4_cohort": s.week4_cohort,
+                        "paid_30d": _round(s.paid_30d),
+                        "paid_cohort": s.paid_cohort,
+                    }
+                    for s in self.funnel.sources
+                ],
             },
         }
 

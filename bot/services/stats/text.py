@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.text import t
+from bot.services.stats.funnel import steps_text
 from bot.services.stats.paid import mrr_total
 from bot.services.stats.presentation import DEFINITIONS, pct, signed_pct, week_span
 from bot.services.stats.report import WeeklyReport
+from bot.services.stats.sources import source_lines
 
 
 def _row(label: str, value: str) -> str:
@@ -86,6 +88,10 @@ def text_report(report: WeeklyReport) -> str:
         paid=_n(f.paid),
         paid_rate=pct(rates["paid_rate"]),
     )
+    onboarding_rows = [_row(t("Onboarding"), steps_text(f.steps))] if f.steps else []
+    onboarding_rows += [
+        _row(t("Sources") if i == 0 else "", line) for i, line in enumerate(source_lines(f.sources))
+    ]
     daily = t("mean {mean} ({days})", mean=_n(report.dau_mean, ",.1f"), days=days)
     lines = [
         t("Weekly report — guild {guild_id}, {week}", guild_id=report.guild_id, week=report.week),
@@ -103,6 +109,7 @@ def text_report(report: WeeklyReport) -> str:
         _row(t("Conversion (30 days)"), conversion),
         _row(t("Q&A"), qa),
         _row(t("Funnel"), funnel),
+        *onboarding_rows,
         "",
         t("Cohort retention (share active k weeks after first joining)"),
         t("  cohort       size ")

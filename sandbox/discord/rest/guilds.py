@@ -12,20 +12,6 @@ from sandbox.discord.state import State
 
 routes = web.RouteTableDef()
 
-GATEWAY_ONLY = (
-    "joined_at",
-    "large",
-    "unavailable",
-    "member_count",
-    "voice_states",
-    "members",
-    "channels",
-    "threads",
-    "presences",
-    "stage_instances",
-    "guild_scheduled_events",
-    "soundboard_sounds",
-)
 MAX_MEMBERS_PAGE = 1000
 CHANNEL_KINDS = {0: ChannelType.TEXT, 2: ChannelType.VOICE, 15: ChannelType.FORUM}
 
@@ -39,7 +25,7 @@ def _guild(request: web.Request) -> tuple[State, Guild]:
 async def get_guild(request: web.Request) -> web.Response:
     """The guild object (without the gateway-only fields)."""
     state, guild = _guild(request)
-    data = {k: v for k, v in payloads.guild(guild, state).items() if k not in GATEWAY_ONLY}
+    data = payloads.guild_object(guild, state)
     if request.query.get("with_counts") in ("1", "true"):
         data.update(approximate_member_count=len(guild.members), approximate_presence_count=0)
     return json_response(data)
@@ -166,3 +152,24 @@ async def create_channel(request: web.Request) -> web.Response:
         parent_id=int(data["parent_id"]) if data.get("parent_id") else None,
     )
     return json_response(payloads.channel(channel, state), 201)
+
+
+def _require_manage_guild(state: State, guild: Guild) -> None:
+    if not guild.permissions(guild.members[state.bot_user.id]) & Perm.MANAGE_GUILD:
+        raise DiscordError(403, 50013, "Missing Permissions")
+
+
+@routes.get("/guilds/{guild_id}/invites")
+async def list_invites(request: web.Request) -> web.Response:
+    """The guild's invites with their metadata (uses); needs Manage Server."""
+    state, guild = _guild(request)
+    _require_manage_guild(state, guild)
+    return json_response([payloads.invite(i, state) for i in guild.invites.values()])
+
+
+@routes.get("/guilds/{guild_id}/vanity-url")
+async def vanity_url(request: web.Request) -> web.Response:
+    """The vanity code and its uses (code null when the guild has none); needs Manage Server."""
+    state, guild = _guild(request)
+    _require_manage_guild(state, guild)
+    return json_response({"code": guild.vanity_code, "uses": guild.vanity_uses})

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from bot.core.events import MemberOnboarded
 from bot.core.kinds import Kind
+from bot.services.onboarding import AgreeResult, OnboardingService
 from bot.services.roles import RoleService
 from sandbox.community import Community
 from tests.e2e.helpers import eventually_logged
@@ -159,3 +163,26 @@ async def test_bot_role_below_the_member_role_is_one_mod_log_line_then_works_onc
     await community.discord.wait_for(lambda: alice.has_role("Member") and bob.has_role("Member"))
     assert len(mod_log.messages) == 1
     assert "Member" in mod_log.messages[0].content or "permission" in mod_log.messages[0].content
+
+
+async def test_a_slow_agree_is_deferred_then_answered(community: Community) -> None:
+    gate = await gate_on(community)
+    alice = await community.guild.join("alice")
+    await seen(community, alice)
+    service = community.service(OnboardingService)
+    release = asyncio.Event()
+    agree = service.agree
+
+    async def held(*args: Any, **kwargs: Any) -> AgreeResult:
+        await release.wait()  # the database is busy (a join wave)
+        return await agree(*args, **kwargs)
+
+    service.agree = held  # type: ignore[method-assign]
+    clicking = asyncio.create_task(alice.click(gate, "I agree", timeout=10))
+    await community.discord.wait_for(
+        lambda: any(i.response_type == 5 for i in community.discord.state.interactions.values())
+    )
+    release.set()
+    reply = await clicking
+
+    assert reply.deferred and "you're in" in reply.content.lower()

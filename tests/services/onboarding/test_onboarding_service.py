@@ -66,7 +66,8 @@ class Onboarding:
             ).all()
         return [(row.role_id, row.action) for row in rows]
 
-    def welcomes(self) -> list[str]:
+    async def welcomes(self) -> list[str]:
+        await self.service.welcomes_done()
         return [text for channel, text in self.discord.posts if channel == WELCOME and "<@" in text]
 
 
@@ -82,7 +83,7 @@ async def test_nothing_happens_before_setup(db: Database, clock: FakeClock) -> N
     fresh = Onboarding(db, clock)
     await fresh.service.member_joined(GUILD, 1)
 
-    assert await fresh.queued(1) == [] and fresh.welcomes() == [] and fresh.events == []
+    assert await fresh.queued(1) == [] and await fresh.welcomes() == [] and fresh.events == []
 
 
 async def test_without_gate_a_join_makes_a_member_once(onboarding: Onboarding) -> None:
@@ -91,19 +92,19 @@ async def test_without_gate_a_join_makes_a_member_once(onboarding: Onboarding) -
 
     assert await onboarding.queued(1) == [(MEMBER_ROLE, "add")]
     assert len(onboarding.events) == 1
-    assert onboarding.welcomes() == ["Welcome to the community, <@1>!"]
+    assert await onboarding.welcomes() == ["Welcome to the community, <@1>!"]
 
 
 async def test_gate_waits_for_the_click(onboarding: Onboarding) -> None:
     await onboarding.setup.configure(GUILD, MOD, gate=True, bot_top_position=BOT_TOP)
     await onboarding.service.member_joined(GUILD, 1)
-    assert await onboarding.queued(1) == [] and onboarding.welcomes() == []
+    assert await onboarding.queued(1) == [] and await onboarding.welcomes() == []
 
     result = await onboarding.service.agree(GUILD, 1, Presence())
 
     assert result.newly_member
     assert await onboarding.queued(1) == [(MEMBER_ROLE, "add")]
-    assert onboarding.welcomes() == ["Welcome to the community, <@1>!"]
+    assert await onboarding.welcomes() == ["Welcome to the community, <@1>!"]
 
 
 async def test_native_onboarding_in_progress_holds_the_member_back(
@@ -128,7 +129,7 @@ async def test_rejoin_brings_interests_back_and_says_welcome_back(onboarding: On
 
     assert (await onboarding.queued(1)).count((PYTHON_ROLE, "add")) == 2
     assert (await onboarding.queued(1)).count((MEMBER_ROLE, "add")) == 2
-    assert onboarding.welcomes()[-1] == "Welcome back, <@1>!"
+    assert (await onboarding.welcomes())[-1] == "Welcome back, <@1>!"
     assert (await onboarding.service.profile(GUILD, 1)).rejoins == 1
 
 
@@ -178,4 +179,4 @@ async def test_the_custom_welcome_text_names_the_member(onboarding: Onboarding) 
     await onboarding.setup.configure(GUILD, MOD, welcome_text="Hi {member}", bot_top_position=50)
     await onboarding.service.member_joined(GUILD, 1)
 
-    assert onboarding.welcomes() == ["Hi <@1>"]
+    assert await onboarding.welcomes() == ["Hi <@1>"]
