@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded
 from bot.feature import Context, Feature, Privacy
+from bot.services.qa.settings import QA_SETTINGS
 from bot.settings import GuildSection
 from storage.activity import privacy as activity_privacy
 from storage.audit import privacy as audit_privacy
 from storage.billing import privacy as billing_privacy
 from storage.onboarding import privacy as onboarding_privacy
+from storage.qa import privacy as qa_privacy
 from storage.roles import privacy as roles_privacy
 from storage.stats import privacy as stats_privacy
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from bot.services.activity import ActivityService
     from bot.services.billing import BillingService, StripeApi
     from bot.services.onboarding import OnboardingService
+    from bot.services.qa.service import QaService
     from bot.services.roles import RoleService
     from bot.services.stats import StatsService
 
@@ -33,11 +36,11 @@ if TYPE_CHECKING:
 # the records to list commands and should not load every feature's dependencies to do so.
 
 
-async def _start(service: RoleService | BillingService | StatsService) -> None:
+async def _start(service: RoleService | BillingService | StatsService | QaService) -> None:
     await service.start()
 
 
-async def _stop(service: RoleService | BillingService | StatsService) -> None:
+async def _stop(service: RoleService | BillingService | StatsService | QaService) -> None:
     await service.stop()
 
 
@@ -171,6 +174,33 @@ BILLING = Feature(
 )
 
 
+def _qa(ctx: Context) -> QaService:
+    from bot.services.qa.service import QaService
+
+    qa = QaService(
+        ctx.settings, ctx.db, ctx.clock, ctx.interaction_log, ctx.bus, scheduler=ctx.scheduler
+    )
+
+    async def left(event: MemberLeft) -> None:
+        await qa.member_left(event.guild_id, event.user_id)
+
+    ctx.bus.subscribe(MemberLeft, left)
+    return qa
+
+
+# Q&A threads (issue 14): /ask with quality gates and duplicates first, answers, "Mark as
+# answer", closes with outcomes, nudges on timers. Its settings: [guilds.qa] (docs/qa.md).
+QA = Feature(
+    name="qa",
+    build=_qa,
+    extension="cogs.qa",
+    start=_start,
+    stop=_stop,
+    privacy=Privacy(qa_privacy.TABLES, qa_privacy.export_member, qa_privacy.forget_member),
+    guild_settings=QA_SETTINGS,
+)
+
+
 def _stats(ctx: Context) -> StatsService:
     from bot.services.stats import StatsService
 
@@ -204,7 +234,9 @@ AUDIT = Feature(
 
 HELP = Feature(name="help", build=_nothing, extension="cogs.help")
 
-FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, ROLES, ONBOARDING, BILLING, STATS, HELP)
+FEATURES: tuple[Feature[Any], ...] = (
+    ACTIVITY, AUDIT, ROLES, ONBOARDING, BILLING, QA, STATS, HELP
+)  # fmt: skip
 
 
 def extensions(features: Sequence[Feature[Any]] = FEATURES) -> tuple[str, ...]:
