@@ -96,11 +96,14 @@ def furnish_guild(guild: SandboxGuild, tiers: tuple[TierSpec, ...]) -> dict[str,
     """Channels and roles a Lyceum guild has; returns the tier roles by tier key."""
     for name in ("general", "welcome", "mod-log", "owners"):
         guild.create_text_channel(name)
-    guild.create_forum_channel("questions", tags=["python", "career", "solved"])
+    guild.create_forum_channel(
+        "questions", tags=["python", "career", "solved"], moderated=["solved"]
+    )
     guild.create_voice_channel("lounge")
     guild.create_role("Member")
     guild.create_role("Moderator", permissions=Perm.MANAGE_ROLES | Perm.MANAGE_MESSAGES)
     guild.create_role("Owner", permissions=Perm.MANAGE_GUILD)
+    guild.create_role("Helpers")
     return {tier.key: guild.create_role(tier.name) for tier in tiers}
 
 
@@ -153,6 +156,9 @@ welcome_channel_id = {guild.channel("welcome").id}
 mod_log_channel_id = {guild.channel("mod-log").id}
 owners_channel_id = {guild.channel("owners").id}
 qa_channel_id = {guild.channel("questions").id}
+
+[guilds.qa]
+helpers_role_id = {guild.role("Helpers").id}
 {tier_tables}"""
 
 
