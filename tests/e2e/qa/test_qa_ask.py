@@ -22,3 +22,37 @@ async def test_ask_opens_a_forum_post_with_its_tags_and_a_guide(community: Commu
     assert DETAILS in first.content and "Mark as answer" in first.content
     assert stored.status == "open" and stored.asker_id == alice.id
     await eventually_logged(community, kind="question", user_id=alice.id)
+
+
+async def test_a_bare_help_title_is_refused_and_nothing_is_posted(community: Community) -> None:
+    alice = await community.guild.join("alice")
+
+    reply = await ask(alice, title="Help please!!!!!!!!!", details="It does not work at all, why?")
+
+    assert reply.ephemeral and "says nothing about the problem" in reply.content
+    assert await questions(community) == []
+    assert community.channel("questions").messages == []
+
+
+async def test_short_title_and_details_are_refused_with_both_reasons(community: Community) -> None:
+    alice = await community.guild.join("alice")
+
+    reply = await ask(alice, title="pandas merge", details="NaN keys?")
+
+    assert "title is too short" in reply.content and "Add some details" in reply.content
+    assert await questions(community) == []
+
+
+async def test_a_refused_question_reopens_with_what_was_typed(community: Community) -> None:
+    alice = await community.guild.join("alice")
+    refused = await ask(alice, title="pandas merge", details=DETAILS)
+
+    edit = await alice.click(refused, "Edit my question")
+    assert edit.modal is not None
+    typed = {field["custom_id"]: field.get("value") for field in edit.modal.inputs}
+    fixed = await alice.submit_modal(edit.modal, {"Title: what are you stuck on?": TITLE})
+
+    assert "pandas merge" in typed.values() and DETAILS in typed.values()
+    assert "Your question is up" in fixed.content
+    [stored] = await questions(community)
+    assert stored.title == TITLE and stored.details == DETAILS
