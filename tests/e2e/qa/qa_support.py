@@ -56,8 +56,10 @@ def thread_of(world: Community, q: Question) -> Channel:
 
 
 async def asked(world: Community, person: Person, **kw: object) -> tuple[Question, Channel]:
-    """Ask a question that goes straight up; its row and thread."""
+    """Ask a question and post it (past any duplicates offered); its row and thread."""
     reply = await ask(person, **kw)  # type: ignore[arg-type]
+    if "look like yours" in reply.content:
+        reply = await person.click(reply, "Post anyway")
     assert "Your question is up" in reply.content, reply.content
     found = (await questions(world))[-1]
     return found, thread_of(world, found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sandbox.community import Community
 from tests.e2e.helpers import eventually_logged
-from tests.e2e.qa.qa_support import DETAILS, TITLE, ask, asked, questions
+from tests.e2e.qa.qa_support import DETAILS, TITLE, ask, questions
 
 
 async def test_ask_opens_a_forum_post_with_its_tags_and_a_guide(community: Community) -> None:

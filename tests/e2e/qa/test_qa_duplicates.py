@@ -14,7 +14,9 @@ ANSWER = "Use host.docker.internal instead of localhost; inside the container lo
 async def solved_earlier(world: Community) -> int:
     """An earlier question, answered and marked; its id."""
     alice, bob = await world.guild.join("alice"), await world.guild.join("bob")
-    stored, thread = await asked(world, alice, title=EARLIER_TITLE, details=EARLIER_DETAILS, tags=())
+    stored, thread = await asked(
+        world, alice, title=EARLIER_TITLE, details=EARLIER_DETAILS, tags=()
+    )
     answer = await answered_by(world, bob, thread, ANSWER)
     await alice.run_message_command("Mark as answer", answer)
     assert stored.id is not None

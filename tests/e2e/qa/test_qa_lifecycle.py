@@ -94,7 +94,7 @@ async def test_two_racing_marks_leave_one_accepted_answer(community: Community) 
 
 async def test_marking_in_an_archived_thread_unarchives_it_first(community: Community) -> None:
     alice, bob = await community.guild.join("alice"), await community.guild.join("bob")
-    stored, thread = await asked(community, alice)
+    _stored, thread = await asked(community, alice)
     answer = await answered_by(community, bob, thread, "NaN never equals NaN: fill the keys.")
     community.guild.archive(thread, locked=True)
 
