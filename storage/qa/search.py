@@ -30,7 +30,11 @@ _SQLITE = text(
     LIMIT :limit
     """
 )
-_DOCUMENT = "to_tsvector('english', title || ' ' || details || ' ' || coalesce(answer_text, ''))"
+# Exactly the expression of the index made by migration 0009.
+_DOCUMENT = (
+    "to_tsvector('english', regexp_replace("
+    "title || ' ' || details || ' ' || coalesce(answer_text, ''), '[^[:alnum:]]+', ' ', 'g'))"
+)
 _POSTGRES = text(
     f"""
     SELECT q.id, ts_rank_cd({_DOCUMENT}, query) AS score

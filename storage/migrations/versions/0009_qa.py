@@ -41,9 +41,11 @@ SQLITE_FTS = (
     "INSERT INTO fts_questions(rowid, title, details, answer_text) "
     "VALUES (new.id, new.title, new.details, coalesce(new.answer_text, '')); END",
 )
+# Punctuation becomes spaces first, so "host.docker.internal" is three words, as in FTS5
+# (storage/qa/search.py repeats this expression exactly, so the index is used).
 POSTGRES_FTS = (
-    "CREATE INDEX fts_questions ON questions USING gin (to_tsvector('english', "
-    "title || ' ' || details || ' ' || coalesce(answer_text, '')))",
+    "CREATE INDEX fts_questions ON questions USING gin (to_tsvector('english', regexp_replace("
+    "title || ' ' || details || ' ' || coalesce(answer_text, ''), '[^[:alnum:]]+', ' ', 'g')))",
 )
 
 
