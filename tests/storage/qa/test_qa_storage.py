@@ -15,12 +15,22 @@ GUILD = 1
 AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
-async def add_question(db: Database, title: str, details: str, **kw: object) -> int:
+async def add_question(
+    db: Database,
+    title: str,
+    details: str,
+    *,
+    guild_id: int = GUILD,
+    thread_id: int = 100,
+    asker_id: int = 7,
+    status: str = "open",
+    close_reason: str | None = None,
+) -> int:
     async with db.transaction() as session:
         row = Question(
-            guild_id=kw.pop("guild_id", GUILD), thread_id=kw.pop("thread_id", 100),
-            channel_id=10, asker_id=kw.pop("asker_id", 7), title=title, details=details,
-            created_at=AT, last_activity_at=AT, **kw,
+            guild_id=guild_id, thread_id=thread_id, channel_id=10, asker_id=asker_id,
+            title=title, details=details, created_at=AT, last_activity_at=AT, status=status,
+            close_reason=close_reason,
         )  # fmt: skip
         await queries.add(session, row)
         assert row.id is not None
