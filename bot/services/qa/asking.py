@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.events import QuestionAsked
@@ -29,9 +30,24 @@ from storage.qa.models import QaDraft, Question
 class Asking:
     """Turns what a member typed into a question thread, after the gates and a duplicate check."""
 
-    def __init__(self, core: QaCore, reranker: duplicates.Reranker | None = None) -> None:
+    def __init__(
+        self, core: QaCore, load_reranker: Callable[[], duplicates.Reranker | None]
+    ) -> None:
         self._core = core
-        self.reranker = reranker
+        self._load_reranker = load_reranker
+        self._reranker: duplicates.Reranker | None = None
+        self._loaded = False
+        self._loading = asyncio.Lock()
+
+    async def reranker(self, guild_id: int) -> duplicates.Reranker | None:
+        """The re-ranker when the guild uses it (loaded once, off the event loop)."""
+        if not self._core.qa(guild_id).rerank:
+            return None
+        async with self._loading:
+            if not self._loaded:
+                self._reranker = await asyncio.to_thread(self._load_reranker)
+                self._loaded = True
+        return self._reranker
 
     def offered_tags(self, guild_id: int) -> tuple[str, ...]:
         """The tags a question may carry: the forum's (but the solved tag), else the config's."""
@@ -84,6 +100,7 @@ class Asking:
             raise InvalidInput(t("That tag is not offered here any more; run /ask again."))
         if len(chosen) > ASK_TAGS:
             raise InvalidInput(t("Pick at most {n} tags.", n=ASK_TAGS))
+        reranker = await self.reranker(guild_id)
         async with self._core.db.transaction() as session:
             if draft_id:
                 draft = await self._own_draft(session, guild_id, user_id, draft_id)
@@ -97,7 +114,7 @@ class Asking:
             problems = quality_problems(title, details)
             if problems:
                 return Refused(draft.id, problems)
-            found = await duplicates.find(session, guild_id, title, details, reranker=self.reranker)
+            found = await duplicates.find(session, guild_id, title, details, reranker=reranker)
         if found:
             return Duplicates(draft.id, tuple(found))
         return await self.post(guild_id, user_id, draft.id)

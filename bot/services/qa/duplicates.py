@@ -14,7 +14,11 @@ from storage.qa.models import SOLVED, Question
 
 SHOWN = 3
 POOL = 10  # full-text hits looked at before keeping the best three
-MIN_SHARED = 2  # words a candidate must share with the draft (fewer when the draft has fewer)
+MIN_SHARED = 3  # words a candidate must share with the draft (fewer when the draft has fewer)
+RELATIVE = 0.7  # full-text: a candidate's relevance at least this share of the best one's
+# Re-rank: a candidate's embedding similarity at least this, and this share of the best's.
+RERANK_MIN = 0.5
+RERANK_RELATIVE = 0.9
 
 
 class Reranker(Protocol):
@@ -52,13 +56,26 @@ async def find(
         if question is None:
             continue
         matched = shared_words(query, document(question))
-        if len(matched) >= needed:
+        close = reranker is not None or score >= RELATIVE * hits[0][1]
+        if len(matched) >= needed and close:
             found.append((question, matched, score))
-    if reranker is not None and len(found) > 1:
-        scores = reranker.similarity(f"{title} {details}", [document(q) for q, _, _ in found])
-        ranked = sorted(zip(found, scores, strict=True), key=lambda pair: -pair[1])
-        found = [(q, matched, score) for (q, matched, _), score in ranked]
+    if reranker is not None and found:
+        found = _reranked(reranker, f"{title} {details}", found)
     top = found[:limit]
     if solved_first:
         top.sort(key=lambda item: item[0].status != SOLVED)  # stable: relevance within each
     return [Candidate(view_of(q), matched, score) for q, matched, score in top]
+
+
+def _reranked(
+    reranker: Reranker, text: str, found: list[tuple[Question, tuple[str, ...], float]]
+) -> list[tuple[Question, tuple[str, ...], float]]:
+    """The candidates by embedding similarity, the clearly weaker ones left out."""
+    scores = reranker.similarity(text, [document(q) for q, _, _ in found])
+    best = max(scores)
+    ranked = sorted(zip(found, scores, strict=True), key=lambda pair: -pair[1])
+    return [
+        (q, matched, score)
+        for (q, matched, _), score in ranked
+        if score >= RERANK_MIN and score >= RERANK_RELATIVE * best
+    ]

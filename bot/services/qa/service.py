@@ -6,7 +6,7 @@ answers the helpers' view (`/questions`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.core.access import Caller
 from bot.core.clock import Clock
@@ -20,6 +20,7 @@ from bot.services.qa.duplicates import Reranker
 from bot.services.qa.lifecycle import Lifecycle
 from bot.services.qa.moderation import Moderation
 from bot.services.qa.ports import Threads
+from bot.services.qa.rerank import load_reranker
 from bot.services.qa.timers import Fired, Timers
 from bot.services.qa.views import AskForm, AskOutcome, MarkOutcome, Posted, QuestionView
 from bot.settings import Settings
@@ -52,10 +53,10 @@ class QaService:
         interaction_log: InteractionLog,
         bus: EventBus,
         scheduler: Scheduler | None = None,
-        reranker: Reranker | None = None,
+        load_reranker: Callable[[], Reranker | None] = load_reranker,
     ) -> None:
         self.core = QaCore(settings, db, clock, interaction_log, bus)
-        self.asking = Asking(self.core, reranker)
+        self.asking = Asking(self.core, load_reranker)
         self.lifecycle = Lifecycle(self.core)
         self.moderation = Moderation(self.core)
         self.timers = Timers(self.core)

@@ -21,6 +21,7 @@ _KEYS = {
     "answered_nudge_hours",
     "inactive_close_days",
     "marks_per_hour",
+    "rerank",
 }
 
 
@@ -40,6 +41,8 @@ class QaSettings:
     inactive_close_days: int = 7
     # "Mark as answer" uses per hour for members who are not moderators.
     marks_per_hour: int = 5
+    # Re-rank duplicate candidates with wordllama (offline; measured better, docs/qa.md).
+    rerank: bool = True
 
     def helper_role_for(self, tags: tuple[str, ...] | list[str]) -> int:
         """The role to ping for a question with these tags (0: nobody)."""
@@ -75,6 +78,7 @@ def _parse(read: TableReader, table: Mapping[str, Any], where: str) -> QaSetting
         answered_nudge_hours=read.value(table, "answered_nudge_hours", where, int, 24, _positive),
         inactive_close_days=read.value(table, "inactive_close_days", where, int, 7, _positive),
         marks_per_hour=read.value(table, "marks_per_hour", where, int, 5, _positive),
+        rerank=read.value(table, "rerank", where, bool, True),
     )
 
 
