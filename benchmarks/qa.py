@@ -33,39 +33,70 @@ from storage.migrate import upgrade
 from storage.qa.models import Question
 
 PAIRS = Path(__file__).parents[1] / "tests" / "fixtures" / "qa" / "duplicates.json"
-TECH = [
+TECH = (
     "python",
     "pandas",
     "numpy",
+    "scipy",
     "django",
     "flask",
     "fastapi",
+    "celery",
     "asyncio",
+    "aiohttp",
+    "requests",
     "docker",
+    "compose",
     "kubernetes",
+    "helm",
     "postgres",
     "mysql",
+    "sqlite",
     "redis",
     "kafka",
+    "rabbitmq",
+    "elasticsearch",
     "react",
     "vue",
+    "angular",
+    "svelte",
     "typescript",
     "node",
     "npm",
+    "yarn",
+    "webpack",
+    "vite",
     "rust",
+    "cargo",
+    "tokio",
     "go",
+    "gin",
     "java",
     "spring",
+    "maven",
+    "gradle",
     "kotlin",
+    "android",
     "swift",
+    "xcode",
     "git",
+    "github",
+    "gitlab",
     "nginx",
+    "apache",
     "terraform",
+    "ansible",
     "aws",
     "lambda",
     "s3",
+    "ec2",
+    "gcp",
+    "azure",
     "linux",
+    "ubuntu",
     "bash",
+    "zsh",
+    "powershell",
     "excel",
     "css",
     "html",
@@ -73,11 +104,17 @@ TECH = [
     "jwt",
     "oauth",
     "pytest",
+    "jest",
     "jupyter",
     "vscode",
+    "vim",
     "unity",
-]
-THING = [
+    "unreal",
+    "opencv",
+    "pytorch",
+    "tensorflow",
+)
+THING = (
     "merge",
     "join",
     "query",
@@ -112,7 +149,40 @@ THING = [
     "model",
     "test",
     "fixture",
-]
+    "dataframe",
+    "column",
+    "array",
+    "tensor",
+    "gradient",
+    "layer",
+    "pipeline",
+    "job",
+    "worker",
+    "queue",
+    "topic",
+    "consumer",
+    "producer",
+    "cluster",
+    "node",
+    "replica",
+    "shard",
+    "backup",
+    "restore",
+    "login",
+    "signup",
+    "password",
+    "email",
+    "webhook",
+    "endpoint",
+    "handler",
+    "decorator",
+    "generator",
+    "iterator",
+    "closure",
+    "callback",
+    "promise",
+    "hook",
+)
 TROUBLE = (
     "fails with timeout",
     "returns 404",
@@ -129,6 +199,27 @@ TROUBLE = (
     "works locally but not in CI",
     "throws null pointer",
     "loses data on restart",
+    "segfaults randomly",
+    "deadlocks under load",
+    "is OOMKilled",
+    "shows encoding garbage",
+    "gets connection reset",
+    "returns stale values",
+    "double counts events",
+)
+CONTEXT = (
+    "after upgrading to the latest release",
+    "only on Windows laptops",
+    "when running inside GitHub Actions",
+    "since we moved to ARM machines",
+    "with large input files around 2GB",
+    "when two users submit concurrently",
+    "behind the corporate proxy",
+    "after switching timezone to UTC",
+    "only in production, staging is fine",
+    "when the payload contains emoji",
+    "after enabling TLS on the cluster",
+    "with hot reload enabled",
 )
 
 
@@ -142,12 +233,8 @@ def percentile(values: list[float], fraction: float) -> float:
 def synthetic(rng: random.Random) -> tuple[str, str]:
     """A made-up but plausible question: a title and its details."""
     tech, other, thing = rng.choice(TECH), rng.choice(TECH), rng.choice(THING)
-    trouble = rng.choice(TROUBLE)
-    title = f"{tech} {thing} {trouble}"
-    details = (
-        f"My {tech} {thing} {trouble} when I use it with {other}. I tried updating "
-        f"{rng.choice(TECH)} and changing the {rng.choice(THING)} settings, nothing helped."
-    )
+    title = f"{tech} {thing} {rng.choice(TROUBLE)}"
+    details = f"The {thing} {rng.choice(CONTEXT)}; it uses {other} {rng.choice(THING)}."
     return title, details
 
 
@@ -236,7 +323,7 @@ async def main() -> None:
                     "Details: what you tried, what happened": details,
                 }
                 began = time.perf_counter()
-                reply = await member.submit_modal(opened.modal, values)
+                reply = await member.submit_modal(opened.modal, values, timeout=60)
                 asks.append((time.perf_counter() - began) * 1000)
                 assert reply.content, "the bot did not answer"
     print(
