@@ -156,9 +156,6 @@ welcome_channel_id = {guild.channel("welcome").id}
 mod_log_channel_id = {guild.channel("mod-log").id}
 owners_channel_id = {guild.channel("owners").id}
 qa_channel_id = {guild.channel("questions").id}
-
-[guilds.qa]
-helpers_role_id = {guild.role("Helpers").id}
 {tier_tables}"""
 
 

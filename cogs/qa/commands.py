@@ -8,11 +8,12 @@ from discord.ext import commands
 
 from bot.core.access import MODERATORS
 from bot.core.text import t
-from bot.discord_limits import fit_choices, respond
+from bot.discord_limits import BoundedText, fit_choices, respond
 from bot.discord_ports import caller_of, declared_permissions
 from bot.services.qa.service import QaService
 from cogs.qa.render import closed_text, queue_text
 
+TagName = app_commands.Transform[str, BoundedText(32, what=lambda: t("A tag"))]
 STATUSES = [
     app_commands.Choice(name="unanswered (the queue)", value="unanswered"),
     app_commands.Choice(name="answered, not solved", value="answered"),
@@ -48,7 +49,10 @@ class Questions(commands.GroupCog, group_name="questions"):
     @app_commands.describe(tag="Only questions with this tag", status="Which questions")
     @app_commands.choices(status=STATUSES)
     async def list_(
-        self, interaction: discord.Interaction, tag: str | None = None, status: str = "unanswered"
+        self,
+        interaction: discord.Interaction,
+        tag: TagName | None = None,
+        status: str = "unanswered",
     ) -> None:
         assert interaction.guild_id is not None
         found = await self.service.queue(interaction.guild_id, status=status, tag=tag)

@@ -13,11 +13,11 @@ from bot.features import guild_sections
 from bot.runtime import App, running_app
 from bot.services.qa.service import QaService
 from bot.settings import parse_settings
-from sandbox.community import prepare_community, running_community
+from sandbox.community import prepare_community
 from sandbox.discord import Channel, DiscordSandbox
 from sandbox.stripe import StripeSandbox
 from storage.qa.models import Question
-from tests.e2e.qa.qa_support import ask, questions
+from tests.e2e.qa.qa_support import ask
 
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -82,18 +82,28 @@ async def test_an_unanswered_question_pings_the_helpers_once(
     tmp_path: Path, database_url: str
 ) -> None:
     clock = FakeClock(START)
-    async with running_community(tmp_path, clock=clock, database_url=database_url) as world:
-        alice = await world.guild.join("alice")
-        await ask(alice)
-        [stored] = await questions(world)
-        thread = world.discord.state.channels[stored.thread_id]
-        service = world.service(QaService)
+    async with DiscordSandbox() as discord_sb, StripeSandbox() as stripe_sb:
+        prepared = await prepare_community(
+            discord_sb, stripe_sb, tmp_path, database_url=database_url
+        )
+        helpers = prepared.guild.role("Helpers")
+        text = prepared.config_text + f"\n[guilds.qa]\nhelpers_role_id = {helpers.id}\n"
+        settings = parse_settings(
+            text, prepared.environment, source="test", sections=guild_sections()
+        )
+        try:
+            async with running_app(settings, clock=clock, wait_until_ready=10) as app:
+                alice = await prepared.guild.join("alice")
+                await ask(alice)
+                [stored] = await _questions(app)
+                thread = discord_sb.state.channels[stored.thread_id]
+                service = app.services.get(QaService)
+                early = await service.run_due()
+                clock.advance(timedelta(hours=13))
+                fired = await service.run_due()
+                again = await service.run_due()
+        finally:
+            use_api_base("")
 
-        early = await service.run_due()
-        clock.advance(timedelta(hours=13))
-        fired = await service.run_due()
-        again = await service.run_due()
-
-    helpers = world.guild.role("Helpers")
     assert early == [] and [f.kind for f in fired] == ["unanswered"] and again == []
     assert bot_posts(thread, f"<@&{helpers.id}>") == 1
