@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python benchmarks/role_burst.py
 	$(BIN)/python benchmarks/privacy.py
 	$(BIN)/python benchmarks/join_wave.py
+	$(BIN)/python benchmarks/qa.py
 
 # Re-extract every t()/nt() string into the catalogs (English is the source language).
 messages: install

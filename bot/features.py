@@ -14,12 +14,14 @@ from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded
 from bot.core.ports import DirectMessages, Levels, Standing
 from bot.feature import Context, Feature, Privacy
 from bot.services.privacy.settings import PRIVACY_SECTION
+from bot.services.qa.settings import QA_SETTINGS
 from bot.settings import GuildSection
 from storage.activity import privacy as activity_privacy
 from storage.audit import privacy as audit_privacy
 from storage.billing import privacy as billing_privacy
 from storage.feedback import privacy as feedback_privacy
 from storage.onboarding import privacy as onboarding_privacy
+from storage.qa import privacy as qa_privacy
 from storage.roles import privacy as roles_privacy
 from storage.stats import privacy as stats_privacy
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from bot.services.feedback import FeedbackService
     from bot.services.onboarding import OnboardingService
     from bot.services.privacy import PrivacyService
+    from bot.services.qa.service import QaService
     from bot.services.roles import RoleService
     from bot.services.stats import StatsService
 
@@ -40,13 +43,23 @@ if TYPE_CHECKING:
 
 
 async def _start(
-    service: RoleService | BillingService | StatsService | AuditService | FeedbackService,
+    service: RoleService
+    | BillingService
+    | StatsService
+    | AuditService
+    | FeedbackService
+    | QaService,
 ) -> None:
     await service.start()
 
 
 async def _stop(
-    service: RoleService | BillingService | StatsService | AuditService | FeedbackService,
+    service: RoleService
+    | BillingService
+    | StatsService
+    | AuditService
+    | FeedbackService
+    | QaService,
 ) -> None:
     await service.stop()
 
@@ -194,6 +207,35 @@ BILLING = Feature(
 )
 
 
+def _qa(ctx: Context) -> QaService:
+    from bot.services.qa.service import QaService
+
+    qa = QaService(
+        ctx.settings, ctx.db, ctx.clock, ctx.interaction_log, ctx.bus, scheduler=ctx.scheduler
+    )
+
+    async def left(event: MemberLeft) -> None:
+        await qa.member_left(event.guild_id, event.user_id)
+
+    ctx.bus.subscribe(MemberLeft, left)
+    return qa
+
+
+# Q&A threads (issue 14): /ask with quality gates and duplicates first, answers, "Mark as
+# answer", closes with outcomes, nudges on timers. Its settings: [guilds.qa] (docs/qa.md).
+QA = Feature(
+    name="qa",
+    build=_qa,
+    extension="cogs.qa",
+    start=_start,
+    stop=_stop,
+    privacy=Privacy(
+        qa_privacy.TABLES, qa_privacy.export_member, qa_privacy.forget_member, qa_privacy.KEPT
+    ),
+    guild_settings=QA_SETTINGS,
+)
+
+
 def _stats(ctx: Context) -> StatsService:
     from bot.services.stats import StatsService
 
@@ -312,6 +354,7 @@ FEATURES: tuple[Feature[Any], ...] = (
     ROLES,
     ONBOARDING,
     BILLING,
+    QA,
     STATS,
     FEEDBACK,
     PRIVACY,

@@ -96,11 +96,14 @@ def furnish_guild(guild: SandboxGuild, tiers: tuple[TierSpec, ...]) -> dict[str,
     """Channels and roles a Lyceum guild has; returns the tier roles by tier key."""
     for name in ("general", "welcome", "mod-log", "owners"):
         guild.create_text_channel(name)
-    guild.create_forum_channel("questions", tags=["python", "career", "solved"])
+    guild.create_forum_channel(
+        "questions", tags=["python", "career", "solved"], moderated=["solved"]
+    )
     guild.create_voice_channel("lounge")
     guild.create_role("Member")
     guild.create_role("Moderator", permissions=Perm.MANAGE_ROLES | Perm.MANAGE_MESSAGES)
     guild.create_role("Owner", permissions=Perm.MANAGE_GUILD)
+    guild.create_role("Helpers")
     return {tier.key: guild.create_role(tier.name) for tier in tiers}
 
 

@@ -9,6 +9,9 @@ from pathlib import Path
 import storage
 
 SHARED = ("storage.interactions",)
+# Objects a migration makes that no model can describe (full-text indexes: SQLite FTS5 tables
+# and their shadow tables, PostgreSQL expression indexes) are named `fts_...`.
+UNMODELLED_PREFIX = "fts_"
 
 
 def load_models() -> None:
@@ -19,3 +22,8 @@ def load_models() -> None:
     for info in pkgutil.iter_modules([str(root)]):
         if info.ispkg and (root / info.name / "models.py").is_file():
             importlib.import_module(f"storage.{info.name}.models")
+
+
+def modelled(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's `include_name`: compare everything but the unmodelled `fts_` objects."""
+    return not (name or "").startswith(UNMODELLED_PREFIX)

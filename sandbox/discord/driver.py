@@ -136,11 +136,17 @@ class SandboxGuild:
         """Add a text channel."""
         return self._backend.state.create_channel(self.model, ChannelType.TEXT, name, topic=topic)
 
-    def create_forum_channel(self, name: str, *, tags: Iterable[str] = ()) -> Channel:
-        """Add a forum channel offering these tags."""
+    def create_forum_channel(
+        self, name: str, *, tags: Iterable[str] = (), moderated: Iterable[str] = ()
+    ) -> Channel:
+        """Add a forum channel offering these tags (`moderated` ones: Manage Threads only)."""
         return self._backend.state.create_channel(
-            self.model, ChannelType.FORUM, name, tags=list(tags)
+            self.model, ChannelType.FORUM, name, tags=list(tags), moderated=frozenset(moderated)
         )
+
+    def archive(self, thread: Channel, *, locked: bool = False) -> None:
+        """Discord archives the idle thread (locked: only Manage Threads reopens it)."""
+        self._backend.messages.archive(thread, locked=locked)
 
     def create_voice_channel(self, name: str) -> Channel:
         """Add a voice channel."""

@@ -14,6 +14,11 @@ from sandbox.discord.state import State
 MAX_THREAD_NAME = 100
 
 
+def thread_archived() -> DiscordError:
+    """Discord's refusal to change or react in an archived thread."""
+    return DiscordError(400, 50083, "Thread is archived")
+
+
 class Messages:
     """Creates, edits and deletes messages and threads, dispatching what the bot would see."""
 
@@ -80,7 +85,7 @@ class Messages:
                 channel.locked
                 and not self.state.permissions_in(guild, author.id) & Perm.MANAGE_THREADS
             ):
-                raise DiscordError(400, 50083, "Thread is archived")
+                raise thread_archived()
             self.update_channel(channel, {"archived": False})
 
     def _store(self, message: Message) -> None:
@@ -124,7 +129,10 @@ class Messages:
         self.state.dispatch("MESSAGE_DELETE", data, message.guild_id)
 
     def react(self, message: Message, who: User, emoji: str) -> None:
-        """Add a reaction: MESSAGE_REACTION_ADD."""
+        """Add a reaction: MESSAGE_REACTION_ADD (refused in an archived thread, 50083)."""
+        channel = self.state.channels.get(message.channel_id)
+        if channel is not None and channel.is_thread and channel.archived:
+            raise thread_archived()
         users = message.reactions.setdefault(emoji, [])
         if who.id in users:
             return
@@ -173,10 +181,12 @@ class Messages:
             raise invalid_form(
                 "name", "Must be between 1 and 100 in length.", "BASE_TYPE_BAD_LENGTH"
             )
-        known_tags = {t.id for t in parent.available_tags}
+        known_tags = {t.id: t for t in parent.available_tags}
         for tag in applied_tags or []:
             if tag not in known_tags:
                 raise invalid_form("applied_tags", "Unknown tag", "BASE_TYPE_CHOICES")
+            if known_tags[tag].moderated and not self._manages_threads(parent, owner):
+                raise DiscordError(403, 50013, "Missing Permissions")
         if starter is not None and starter.thread_id is not None:
             raise DiscordError(400, 160004, "A thread has already been created for this message")
         thread = Channel(
@@ -198,7 +208,12 @@ class Messages:
         return thread
 
     def update_channel(self, channel: Channel, changes: dict[str, Any]) -> Channel:
-        """Apply a channel PATCH: THREAD_UPDATE for threads, CHANNEL_UPDATE otherwise."""
+        """Apply a channel PATCH: THREAD_UPDATE for threads, CHANNEL_UPDATE otherwise.
+
+        An archived thread only takes a change that unarchives it (Discord: 50083).
+        """
+        if channel.is_thread and channel.archived and changes.get("archived") is not False:
+            raise thread_archived()
         for key in ("name", "topic", "archived", "locked", "auto_archive_duration"):
             if changes.get(key) is not None:
                 setattr(channel, key, changes[key])
@@ -212,6 +227,17 @@ class Messages:
         event = "THREAD_UPDATE" if channel.is_thread else "CHANNEL_UPDATE"
         self.state.dispatch(event, payloads.channel(channel, self.state), channel.guild_id)
         return channel
+
+    def _manages_threads(self, channel: Channel, who: User) -> bool:
+        """Only members with Manage Threads may apply a moderated forum tag."""
+        guild = self.state.guild(channel.guild_id or 0)
+        return bool(self.state.permissions_in(guild, who.id) & Perm.MANAGE_THREADS)
+
+    def archive(self, thread: Channel, *, locked: bool = False) -> Channel:
+        """Discord archives an idle thread (or a moderator does): THREAD_UPDATE."""
+        thread.archived, thread.locked = True, locked
+        self.state.dispatch("THREAD_UPDATE", payloads.channel(thread, self.state), thread.guild_id)
+        return thread
 
     def find(self, channel_id: int, message_id: int) -> Message:
         """A visible message of the channel, or 404 Unknown Message."""

@@ -58,7 +58,9 @@ class Modal:
 
 
 def _answer(field: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
-    value = given.get(field["custom_id"])
+    # A field the person leaves alone is sent as the bot prefilled it (`value`, `default`).
+    prefilled = field.get("value") if field["type"] == TEXT_INPUT else _defaults(field)
+    value = given.get(field["custom_id"], prefilled)
     answer = {"type": field["type"], "id": field["id"], "custom_id": field["custom_id"]}
     if field["type"] != TEXT_INPUT:
         return {**answer, "values": list(value or [])}
@@ -71,6 +73,10 @@ def _answer(field: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
             f"-{field.get('max_length', 4000)} characters"
         )
     return {**answer, "value": text}
+
+
+def _defaults(field: dict[str, Any]) -> list[str]:
+    return [o["value"] for o in field.get("options", []) if o.get("default")]
 
 
 class Reply:

@@ -196,6 +196,7 @@ class State:
         *,
         topic: str | None = None,
         tags: list[str] | None = None,
+        moderated: frozenset[str] = frozenset(),
         parent_id: int | None = None,
     ) -> Channel:
         """Add a text, voice or forum channel and dispatch CHANNEL_CREATE."""
@@ -207,7 +208,7 @@ class State:
             topic=topic,
             parent_id=parent_id,
             position=sum(1 for c in guild.channels.values() if not c.is_thread),
-            available_tags=[ForumTag(self.ids.next(), t) for t in tags or []],
+            available_tags=[ForumTag(self.ids.next(), t, t in moderated) for t in tags or []],
         )
         guild.channels[created.id] = created
         self.channels[created.id] = created

@@ -1,1 +1,1 @@
-"""Questions and answers."""
+"""Questions and answers: the lifecycle's tables, their queries and the full-text search."""

@@ -60,6 +60,18 @@ ALLOWED = (
         "allows a snowflake string",
     ),
     Allowed(
+        "MessageAllowedMentionsRequest.users",
+        "request",
+        "discord.py sends the allowed mentions' user ids as JSON numbers, which Discord accepts; "
+        "the spec only allows snowflake strings",
+    ),
+    Allowed(
+        "MessageAllowedMentionsRequest.roles",
+        "request",
+        "discord.py sends the allowed mentions' role ids as JSON numbers, which Discord accepts; "
+        "the spec only allows snowflake strings",
+    ),
+    Allowed(
         "query.use_nested_fields",
         "POST /channels/{channel_id}/threads",
         "discord.py adds use_nested_fields=1 when it creates a forum post (a forum-beta leftover "

@@ -71,6 +71,15 @@ def test_demo_writes_charts_that_are_real_pictures(demo_run: tuple[int, str, Pat
         assert (data_dir / name).stat().st_size > 5_000, name
 
 
+def test_demo_offers_a_duplicate_then_solves_the_question(
+    demo_run: tuple[int, str, Path],
+) -> None:
+    _, output, _ = demo_run
+    assert "before posting, the bot offered:" in output
+    assert "Asyncio gather swallows exceptions" in output
+    assert "Marked as the answer" in output
+
+
 def test_demo_says_what_is_not_built_yet(demo_run: tuple[int, str, Path]) -> None:
     _, output, _ = demo_run
     assert "Not in this build yet" in output

@@ -13,7 +13,7 @@ from storage.migrate import (
     head_revisions,
     upgrade,
 )
-from storage.schema import load_models
+from storage.schema import load_models, modelled
 
 load_models()
 
@@ -43,7 +43,8 @@ async def test_upgrade_builds_every_table_of_the_model(db: Database) -> None:
 
 async def test_migrations_match_the_models(db: Database) -> None:
     def differences(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": modelled}
+        context = MigrationContext.configure(connection, opts=opts)
         return list(compare_metadata(context, SQLModel.metadata))
 
     async with db.engine.connect() as conn:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from bot.services.stats.funnel import funnel_steps
 from bot.services.stats.paid import converted, paid_week
-from bot.services.stats.qa import qa_numbers
+from bot.services.stats.qa import qa_block
 from bot.services.stats.report import (
     Activity,
     Cohort,
@@ -76,7 +76,7 @@ async def weekly_report(
         cohorts=cohorts,
         content=await _content(session, guild_id, start, end, members.end),
         paid=await _paid(session, guild_id, start, end, end_day, calendar),
-        qa=qa_numbers(await reads.questions_asked(session, guild_id, start, end), end),
+        qa=await qa_block(session, guild_id, start, end),
         funnel=await _funnel(session, guild_id, week, joiners, end, calendar),
         daily_active_history=tuple(history),
     )

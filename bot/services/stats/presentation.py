@@ -200,6 +200,14 @@ def headline_fields(report: WeeklyReport, previous: Numbers | None) -> tuple[Emb
                     solved=pct(q.solved_pct, 0),
                 ),
                 t("first answer after {wait}", wait=_minutes(q.median_first_answer_minutes)),
+                t(
+                    "{unmarked} answered, never marked · {queue} waiting at week end",
+                    unmarked=q.answered_unmarked,
+                    queue=q.unanswered_at_end,
+                ),
+                t("closed: {outcomes}", outcomes=", ".join(f"{k} {n}" for k, n in q.outcomes))
+                if q.outcomes
+                else "",
                 t("top: {answerers}", answerers=answerers) if answerers else "",
             )
             if q.asked

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.services.stats.report import QA, Answerer, ratio
+from storage.database import Session
+from storage.stats import qa_reads, reads
 
 TOP_ANSWERERS = 5
 
@@ -15,8 +17,15 @@ TOP_ANSWERERS = 5
 QuestionRow = tuple[datetime, datetime | None, int | None, datetime | None, int | None]
 
 
-def qa_numbers(questions: Sequence[QuestionRow], end: datetime) -> QA:
-    """Asked, answered and solved shares, median minutes to a first answer, top answerers."""
+def qa_numbers(
+    questions: Sequence[QuestionRow],
+    end: datetime,
+    *,
+    unanswered_at_end: int = 0,
+    outcomes: Mapping[str, int] | None = None,
+) -> QA:
+    """Asked, answered and solved shares, median minutes to a first answer, top answerers,
+    answered but never marked; the queue at the week's end and the close outcomes as read."""
     answered = [q for q in questions if q[1] is not None and q[1] < end]
     solved = [q for q in questions if q[3] is not None and q[3] < end]
     minutes = [(q[1] - q[0]).total_seconds() / 60 for q in answered if q[1] is not None]
@@ -32,4 +41,17 @@ def qa_numbers(questions: Sequence[QuestionRow], end: datetime) -> QA:
         top_answerers=tuple(
             Answerer(u, first_answers[u], accepted[u]) for u in ranked[:TOP_ANSWERERS]
         ),
+        answered_unmarked=sum(1 for q in answered if q[3] is None or q[3] >= end),
+        unanswered_at_end=unanswered_at_end,
+        outcomes=tuple(sorted((outcomes or {}).items(), key=lambda kv: (-kv[1], kv[0]))),
+    )
+
+
+async def qa_block(session: Session, guild_id: int, start: datetime, end: datetime) -> QA:
+    """The report's Q&A block for the week [start, end)."""
+    return qa_numbers(
+        await reads.questions_asked(session, guild_id, start, end),
+        end,
+        unanswered_at_end=await qa_reads.unanswered_at(session, guild_id, end),
+        outcomes=await qa_reads.close_outcomes(session, guild_id, start, end),
     )

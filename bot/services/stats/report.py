@@ -89,6 +89,11 @@ class QA:
     median_first_answer_minutes: float | None
     solved_pct: Fraction
     top_answerers: tuple[Answerer, ...]
+    # Answered by the week's end but never marked; the whole queue (any week) at its end;
+    # how the questions closed in the week were closed (solved included).
+    answered_unmarked: int = 0
+    unanswered_at_end: int = 0
+    outcomes: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,6 +210,9 @@ class WeeklyReport:
                     }
                     for a in self.qa.top_answerers
                 ],
+                "answered_unmarked": self.qa.answered_unmarked,
+                "unanswered_at_end": self.qa.unanswered_at_end,
+                "close_outcomes": dict(self.qa.outcomes),
             },
             "funnel": {
                 "joined": self.funnel.joined,

@@ -57,6 +57,7 @@ def test_stats_json_prints_exactly_the_documented_shape(
     assert list(data["paid"]) == ["paying", "new", "churned", "mrr", "conversion_30d"]
     assert list(data["qa"]) == [
         "asked", "answered_pct", "median_first_answer_minutes", "solved_pct", "top_answerers",
+        "answered_unmarked", "unanswered_at_end", "close_outcomes",
     ]  # fmt: skip
     assert data["content"] == [
         {"content_id": "1", "title": "Async Python", "opens": 1, "share": 1.0, "reach": 0.5}

@@ -1,0 +1,1 @@
+"""Q&A threads: ask well, find duplicates first, answer, solve (docs/qa.md)."""
