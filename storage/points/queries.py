@@ -316,9 +316,7 @@ async def board(
                 & (MEMBERS.c.user_id == BALANCES.c.user_id),
             )
         )
-        .where(
-            BALANCES.c.guild_id == guild_id, BALANCES.c.period == period, BALANCES.c.points > 0
-        )
+        .where(BALANCES.c.guild_id == guild_id, BALANCES.c.period == period, BALANCES.c.points > 0)
         .order_by(BALANCES.c.points.desc())
         .limit(limit)
     )
@@ -394,4 +392,3 @@ async def add_rescore(session: AsyncSession, row: PointsRescore) -> PointsRescor
 async def rescore(session: AsyncSession, rescore_id: int) -> PointsRescore | None:
     """One re-score."""
     return await session.get(PointsRescore, rescore_id)
-

@@ -47,7 +47,11 @@ def upgrade() -> None:
         sa.Column("at", _TIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_points_ledger")),
         sa.UniqueConstraint(
-            "guild_id", "user_id", "rule", "cause", "seq",
+            "guild_id",
+            "user_id",
+            "rule",
+            "cause",
+            "seq",
             name=op.f("uq_points_ledger_guild_id_user_id_rule_cause_seq"),
         ),  # fmt: skip
     )
