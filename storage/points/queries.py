@@ -50,6 +50,14 @@ def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
     return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)] or [()]
 
 
+async def _execute(session: AsyncSession, statement: Any, params: Any = None) -> Any:
+    """Run a Core statement on the session's connection (inside its transaction)."""
+    connection = await session.connection()
+    if params is None:
+        return await connection.execute(statement)
+    return await connection.execute(statement, params)
+
+
 async def _dialect(session: AsyncSession) -> str:
     return (await session.connection()).dialect.name
 
@@ -108,10 +116,11 @@ async def askers(
     """Question id -> asker id, for the known ones."""
     found: dict[int, int] = {}
     for part in _chunks(sorted(question_ids)):
-        result = await session.execute(
+        result = await _execute(
+            session,
             select(QUESTIONS.c.question_id, QUESTIONS.c.asker_id).where(
                 QUESTIONS.c.guild_id == guild_id, QUESTIONS.c.question_id.in_(part)
-            )
+            ),
         )
         found.update((int(q), int(a)) for q, a in result.all())
     return found
@@ -129,13 +138,14 @@ async def open_days(
     session: AsyncSession, guild_id: int, user_id: int, first: date, last: date
 ) -> int:
     """Distinct days from `first` to `last` (inclusive) on which the member opened content."""
-    result = await session.execute(
+    result = await _execute(
+        session,
         select(func.count()).where(
             OPEN_DAYS.c.guild_id == guild_id,
             OPEN_DAYS.c.user_id == user_id,
             OPEN_DAYS.c.day >= first,
             OPEN_DAYS.c.day <= last,
-        )
+        ),
     )
     return int(result.scalar_one())
 
@@ -146,7 +156,7 @@ async def _insert_ignore(
     if not rows:
         return
     maker = pg_insert if await _dialect(session) == "postgresql" else sqlite_insert
-    await session.execute(maker(table).on_conflict_do_nothing(index_elements=keys), rows)
+    await _execute(session, maker(table).on_conflict_do_nothing(index_elements=keys), rows)
 
 
 # -- the ledger --------------------------------------------------------------------------
@@ -170,7 +180,7 @@ async def state_entries(
             LEDGER.c.user_id.in_(part),
             LEDGER.c.day.in_(wanted_days) | LEDGER.c.cause.in_(wanted_causes),
         )
-        for row in (await session.execute(statement)).all():
+        for row in (await _execute(session, statement)).all():
             found[row[0]] = row[1:]
     day_set, cause_set = set(days), set(causes)
     return [
@@ -184,7 +194,7 @@ async def append(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> No
     """Append entries (dicts of PointsEntry's columns) and add them to the balances."""
     if not rows:
         return
-    await session.execute(insert(LEDGER), list(rows))
+    await _execute(session, insert(LEDGER), list(rows))
     increments: defaultdict[tuple[str, int], int] = defaultdict(int)
     for row in rows:
         for period in periods_of(row["day"]):
@@ -209,7 +219,7 @@ async def add_to_balances(
         index_elements=["guild_id", "period", "user_id"],
         set_={"points": BALANCES.c.points + statement.excluded.points},
     )
-    await session.execute(statement, rows)
+    await _execute(session, statement, rows)
 
 
 async def history(
@@ -228,26 +238,28 @@ async def history(
 
 async def entry_count(session: AsyncSession, guild_id: int, user_id: int) -> int:
     """How many entries the member has."""
-    result = await session.execute(
-        select(func.count()).where(LEDGER.c.guild_id == guild_id, LEDGER.c.user_id == user_id)
+    result = await _execute(
+        session,
+        select(func.count()).where(LEDGER.c.guild_id == guild_id, LEDGER.c.user_id == user_id),
     )
     return int(result.scalar_one())
 
 
 async def cause_used(session: AsyncSession, guild_id: int, rule: str, cause: str) -> bool:
     """True when any member has an entry of this rule and cause (an adjustment replayed)."""
-    result = await session.execute(
+    result = await _execute(
+        session,
         select(LEDGER.c.id)
         .where(LEDGER.c.guild_id == guild_id, LEDGER.c.rule == rule, LEDGER.c.cause == cause)
-        .limit(1)
+        .limit(1),
     )
     return result.first() is not None
 
 
 async def ledger_users(session: AsyncSession, guild_id: int) -> list[int]:
     """Every member with an entry, ascending."""
-    result = await session.execute(
-        select(LEDGER.c.user_id).where(LEDGER.c.guild_id == guild_id).distinct()
+    result = await _execute(
+        session, select(LEDGER.c.user_id).where(LEDGER.c.guild_id == guild_id).distinct()
     )
     return sorted(int(u) for (u,) in result.all())
 
@@ -258,10 +270,11 @@ async def member_entries(
     """Every entry of these members, in ledger order, by member. Rows:
     (user_id, rule, cause, kind, delta, day, ref)."""
     by_user: dict[int, list[Any]] = {u: [] for u in user_ids}
-    result = await session.execute(
+    result = await _execute(
+        session,
         select(*STATE_COLUMNS)
         .where(LEDGER.c.guild_id == guild_id, LEDGER.c.user_id.in_(user_ids))
-        .order_by(LEDGER.c.id)
+        .order_by(LEDGER.c.id),
     )
     for row in result.all():
         by_user[row[0]].append(row)
@@ -275,12 +288,13 @@ async def balances(
     session: AsyncSession, guild_id: int, user_id: int, periods: Sequence[str]
 ) -> dict[str, int]:
     """The member's points in each period (0 when none)."""
-    result = await session.execute(
+    result = await _execute(
+        session,
         select(BALANCES.c.period, BALANCES.c.points).where(
             BALANCES.c.guild_id == guild_id,
             BALANCES.c.user_id == user_id,
             BALANCES.c.period.in_(periods),
-        )
+        ),
     )
     found = {str(p): int(n) for p, n in result.all()}
     return {period: found.get(period, 0) for period in periods}
@@ -292,12 +306,13 @@ async def all_time(
     """All-time points of these members (0 when none)."""
     found = dict.fromkeys(user_ids, 0)
     for part in _chunks(sorted(user_ids)):
-        result = await session.execute(
+        result = await _execute(
+            session,
             select(BALANCES.c.user_id, BALANCES.c.points).where(
                 BALANCES.c.guild_id == guild_id,
                 BALANCES.c.period == "all",
                 BALANCES.c.user_id.in_(part),
-            )
+            ),
         )
         found.update((int(u), int(n)) for u, n in result.all())
     return found
@@ -307,7 +322,8 @@ async def board(
     session: AsyncSession, guild_id: int, period: str, limit: int
 ) -> list[tuple[int, int, bool]]:
     """The top of a period's board: (user id, points, hidden), most points first."""
-    result = await session.execute(
+    result = await _execute(
+        session,
         select(BALANCES.c.user_id, BALANCES.c.points, MEMBERS.c.hidden)
         .select_from(
             BALANCES.outerjoin(
@@ -318,29 +334,31 @@ async def board(
         )
         .where(BALANCES.c.guild_id == guild_id, BALANCES.c.period == period, BALANCES.c.points > 0)
         .order_by(BALANCES.c.points.desc())
-        .limit(limit)
+        .limit(limit),
     )
     return [(int(u), int(n), bool(h)) for u, n, h in result.all()]
 
 
 async def dense_rank(session: AsyncSession, guild_id: int, period: str, points: int) -> int:
     """1 + the number of distinct balances above `points` in the period."""
-    result = await session.execute(
+    result = await _execute(
+        session,
         select(func.count(BALANCES.c.points.distinct())).where(
             BALANCES.c.guild_id == guild_id,
             BALANCES.c.period == period,
             BALANCES.c.points > points,
-        )
+        ),
     )
     return 1 + int(result.scalar_one())
 
 
 async def sums_from_ledger(session: AsyncSession, guild_id: int) -> dict[tuple[str, int], int]:
     """Every balance computed from the ledger: (period, user id) -> points."""
-    result = await session.execute(
+    result = await _execute(
+        session,
         select(LEDGER.c.user_id, LEDGER.c.day, func.sum(LEDGER.c.delta))
         .where(LEDGER.c.guild_id == guild_id)
-        .group_by(LEDGER.c.user_id, LEDGER.c.day)
+        .group_by(LEDGER.c.user_id, LEDGER.c.day),
     )
     sums: defaultdict[tuple[str, int], int] = defaultdict(int)
     for user_id, day, total in result.all():
@@ -351,17 +369,18 @@ async def sums_from_ledger(session: AsyncSession, guild_id: int) -> dict[tuple[s
 
 async def stored_balances(session: AsyncSession, guild_id: int) -> dict[tuple[str, int], int]:
     """Every stored balance that is not zero: (period, user id) -> points."""
-    result = await session.execute(
+    result = await _execute(
+        session,
         select(BALANCES.c.period, BALANCES.c.user_id, BALANCES.c.points).where(
             BALANCES.c.guild_id == guild_id, BALANCES.c.points != 0
-        )
+        ),
     )
     return {(str(p), int(u)): int(n) for p, u, n in result.all()}
 
 
 async def rebuild_balances(session: AsyncSession, guild_id: int) -> int:
     """Replace the guild's balances with the ledger's sums; how many rows were written."""
-    await session.execute(delete(BALANCES).where(BALANCES.c.guild_id == guild_id))
+    await _execute(session, delete(BALANCES).where(BALANCES.c.guild_id == guild_id))
     sums = {key: n for key, n in (await sums_from_ledger(session, guild_id)).items() if n}
     await add_to_balances(session, guild_id, sums)
     return len(sums)
@@ -379,10 +398,11 @@ async def top_earners(
 
 async def add_rescore(session: AsyncSession, row: PointsRescore) -> PointsRescore:
     """Store a previewed re-score; older previews of the guild go stale."""
-    await session.execute(
+    await _execute(
+        session,
         update(RESCORES)
         .where(RESCORES.c.guild_id == row.guild_id, RESCORES.c.status == "preview")
-        .values(status="stale")
+        .values(status="stale"),
     )
     session.add(row)
     await session.flush()
