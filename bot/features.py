@@ -7,7 +7,7 @@ after them and stops before them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded
@@ -17,6 +17,7 @@ from storage.activity import privacy as activity_privacy
 from storage.audit import privacy as audit_privacy
 from storage.billing import privacy as billing_privacy
 from storage.onboarding import privacy as onboarding_privacy
+from storage.points import privacy as points_privacy
 from storage.roles import privacy as roles_privacy
 from storage.stats import privacy as stats_privacy
 
@@ -26,8 +27,11 @@ if TYPE_CHECKING:
     from bot.services.activity import ActivityService
     from bot.services.billing import BillingService, StripeApi
     from bot.services.onboarding import OnboardingService
+    from bot.services.points import PointsService
+    from bot.services.points.config import PointsConfig
     from bot.services.roles import RoleService
     from bot.services.stats import StatsService
+    from bot.settings import TableReader
 
 # Services are imported when a feature is built, not when this module is: the CLI reads
 # the records to list commands and should not load every feature's dependencies to do so.
@@ -171,6 +175,40 @@ BILLING = Feature(
 )
 
 
+def _points(ctx: Context) -> PointsService:
+    from bot.services.points import PointsService
+    from bot.services.roles import RoleService
+
+    points = PointsService(ctx.settings, ctx.db, ctx.clock, ctx.services.get(RoleService))
+    points.subscribe(ctx.bus)  # Q&A's answers, onboarding, drop opens
+    return points
+
+
+def _points_table(read: TableReader, table: Mapping[str, Any], where: str) -> PointsConfig:
+    from bot.services.points.config import parse_points
+
+    return parse_points(read, table, where)
+
+
+def _points_default() -> PointsConfig:
+    from bot.services.points.config import PointsConfig
+
+    return PointsConfig()
+
+
+# Points for help, levels and their roles, boards, re-scores (issue 15; docs/points.md).
+# It answers the Levels port; rules and levels come from [guilds.points].
+POINTS = Feature(
+    name="points",
+    build=_points,
+    extension="cogs.points",
+    privacy=Privacy(
+        points_privacy.TABLES, points_privacy.export_member, points_privacy.forget_member
+    ),
+    guild_settings=GuildSection("points", _points_table, _points_default),
+)
+
+
 def _stats(ctx: Context) -> StatsService:
     from bot.services.stats import StatsService
 
@@ -204,7 +242,9 @@ AUDIT = Feature(
 
 HELP = Feature(name="help", build=_nothing, extension="cogs.help")
 
-FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, ROLES, ONBOARDING, BILLING, STATS, HELP)
+FEATURES: tuple[Feature[Any], ...] = (
+    ACTIVITY, AUDIT, ROLES, ONBOARDING, BILLING, POINTS, STATS, HELP,
+)  # fmt: skip
 
 
 def extensions(features: Sequence[Feature[Any]] = FEATURES) -> tuple[str, ...]:

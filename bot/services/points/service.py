@@ -17,10 +17,11 @@ from bot.core.access import MODERATORS, AccessPolicy, Caller
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput
 from bot.core.events import DomainEvent, EventBus
+from bot.core.ports import RoleFacts
 from bot.core.text import t
 from bot.services.points.batching import GroupCommit
 from bot.services.points.engine import HANDLED, Engine, Outcome, entry_row
-from bot.services.points.levels import Ladder
+from bot.services.points.levels import MAX_LEVELS, NAME_MAX, Ladder
 from bot.services.points.rules import ADJUST
 from bot.services.points.scoring import NewEntry
 from bot.services.points.views import (
@@ -30,7 +31,7 @@ from bot.services.points.views import (
     HistoryLine,
     PointsView,
 )
-from bot.services.roles import RoleService
+from bot.services.roles import RoleService, check_new_role
 from bot.settings import Settings
 from storage.audit.queries import add_audit
 from storage.database import Database
@@ -200,6 +201,59 @@ class PointsService:
             total = (await queries.all_time(session, guild_id, [user_id]))[user_id]
         self.roles.wake()
         return total
+
+    async def set_level(
+        self,
+        guild_id: int,
+        caller: Caller,
+        number: int,
+        *,
+        name: str | None = None,
+        threshold: int | None = None,
+        role: RoleFacts | None = None,
+        no_role: bool = False,
+        bot_top_position: int,
+    ) -> Ladder:
+        """Change level `number` (or add the next one): name, threshold, role; audited.
+        Members move to their new level's role as their points next change."""
+        self.require_moderator(guild_id, caller)
+        if role is not None:
+            check_new_role(role, caller=caller, bot_top_position=bot_top_position)
+        now = self.clock.now()
+        async with self.write_lock, self.db.transaction() as session:
+            row = await self.engine.settings_row(session, guild_id)
+            levels = [
+                (lv.name, lv.threshold, lv.role_id)
+                for lv in self.engine.ladder_of(guild_id, row).levels
+            ]
+            if not 0 <= number <= len(levels) or number >= MAX_LEVELS:
+                raise InvalidInput(
+                    t("Pick an existing level, or {next} to add one.", next=len(levels))
+                )
+            if number == len(levels):
+                if name is None or threshold is None:
+                    raise InvalidInput(t("A new level needs a name and a threshold."))
+                levels.append((name, threshold, 0))
+            old_name, old_threshold, old_role = levels[number]
+            label = " ".join((name if name is not None else old_name).split())
+            if not 1 <= len(label) <= NAME_MAX:
+                raise InvalidInput(t("A level's name is 1 to 40 characters."))
+            role_id = 0 if no_role else role.id if role is not None else old_role
+            levels[number] = (label, old_threshold if threshold is None else threshold, role_id)
+            try:
+                ladder = Ladder.of(levels)
+            except ValueError:
+                raise InvalidInput(
+                    t("The first level starts at 0 points and no two levels share a threshold.")
+                ) from None
+            row.levels, row.updated_at = ladder.to_json(), now
+            await queries.save_settings(session, row)
+            await add_audit(
+                session, guild_id, caller.user_id, "points.level_set", now,
+                details={"number": number, "name": label, "threshold": levels[number][1],
+                         "role_id": role_id},
+            )  # fmt: skip
+        return ladder
 
 
 def _line(entry: PointsEntry) -> HistoryLine:
