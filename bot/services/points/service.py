@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 HISTORY_LINES = 15
 BOARD_SIZE = 10
 ADJUST_MAX = 100_000
-REASON_MAX = 200
+REASON_MAX = 100  # string options stay within 100 (tests/e2e/core/test_replies.py)
 
 
 class PointsService:
@@ -181,7 +181,7 @@ class PointsService:
         if delta == 0 or abs(delta) > ADJUST_MAX:
             raise InvalidInput(t("Give a change between -100000 and 100000, not 0."))
         if not reason or len(reason) > REASON_MAX:
-            raise InvalidInput(t("Give a reason (at most 200 characters)."))
+            raise InvalidInput(t("Give a reason (at most 100 characters)."))
         now = self.clock.now()
         cause = f"interaction:{interaction_id}"
         async with self.write_lock, self.db.transaction() as session:
