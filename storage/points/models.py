@@ -25,7 +25,10 @@ class PointsEntry(SQLModel, table=True):
     """
 
     __tablename__ = "points_ledger"
-    __table_args__ = (UniqueConstraint("guild_id", "user_id", "rule", "cause", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("guild_id", "user_id", "rule", "cause", "seq"),
+        Index("ix_points_ledger_member_day", "guild_id", "user_id", "day"),
+    )
 
     id: int | None = row_id()
     guild_id: int = snowflake()

@@ -24,6 +24,7 @@ from storage.points.models import (
     PointsSettings,
 )
 from storage.points.periods import periods_of
+from storage.types import sqlite_datetime_text
 
 CHUNK = 500  # ids per IN (...) list
 
@@ -47,7 +48,7 @@ STATE_COLUMNS = (
 
 
 def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
-    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)] or [()]
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
 
 
 async def _execute(session: AsyncSession, statement: Any, params: Any = None) -> Any:
@@ -81,25 +82,40 @@ async def member(session: AsyncSession, guild_id: int, user_id: int) -> PointsMe
     return await session.get(PointsMember, (guild_id, user_id))
 
 
-async def members(
-    session: AsyncSession, guild_id: int, user_ids: Collection[int]
-) -> dict[int, PointsMember]:
-    """Rows of these members (absent members are missing)."""
-    found: dict[int, PointsMember] = {}
-    for part in _chunks(sorted(user_ids)):
-        result = await session.exec(
-            sm_select(PointsMember).where(
-                col(PointsMember.guild_id) == guild_id, col(PointsMember.user_id).in_(part)
-            )
-        )
-        found.update((row.user_id, row) for row in result.all())
-    return found
-
-
 async def save_member(session: AsyncSession, row: PointsMember) -> None:
     """Write the member's row."""
     session.add(row)
     await session.flush()
+
+
+async def levels(session: AsyncSession, guild_id: int, user_ids: Collection[int]) -> dict[int, int]:
+    """The applied level of these members (absent members are missing)."""
+    found: dict[int, int] = {}
+    for part in _chunks(sorted(user_ids)):
+        result = await _execute(
+            session,
+            select(MEMBERS.c.user_id, MEMBERS.c.level).where(
+                MEMBERS.c.guild_id == guild_id, MEMBERS.c.user_id.in_(part)
+            ),
+        )
+        found.update((int(u), int(n)) for u, n in result.all())
+    return found
+
+
+async def set_levels(session: AsyncSession, guild_id: int, levels: Mapping[int, int]) -> None:
+    """Record members' applied levels (user id -> level); rows are created as needed."""
+    if not levels:
+        return
+    rows = [
+        {"guild_id": guild_id, "user_id": u, "hidden": False, "level": n}
+        for u, n in sorted(levels.items())
+    ]
+    maker = pg_insert if await _dialect(session) == "postgresql" else sqlite_insert
+    statement = maker(MEMBERS)
+    statement = statement.on_conflict_do_update(
+        index_elements=["guild_id", "user_id"], set_={"level": statement.excluded.level}
+    )
+    await _execute(session, statement, rows)
 
 
 async def record_askers(session: AsyncSession, guild_id: int, askers: Mapping[int, int]) -> None:
@@ -170,31 +186,73 @@ async def state_entries(
 ) -> list[Any]:
     """Entries (in ledger order) of these members' days and of these causes: the state a
     batch of awards needs. Rows: (user_id, rule, cause, kind, delta, day, ref)."""
-    users = sorted({u for u, _ in days} | {u for u, _, _ in causes})
-    wanted_days = sorted({d for _, d in days})
-    wanted_causes = sorted({c for _, _, c in causes})
     found: dict[int, Any] = {}
-    for part in _chunks(users):
+    day_set = set(days)
+    by_day = sorted(day_set)
+    for part in _chunks(by_day):
         statement = select(LEDGER.c.id, *STATE_COLUMNS).where(
             LEDGER.c.guild_id == guild_id,
-            LEDGER.c.user_id.in_(part),
-            LEDGER.c.day.in_(wanted_days) | LEDGER.c.cause.in_(wanted_causes),
+            LEDGER.c.user_id.in_(sorted({u for u, _ in part})),
+            LEDGER.c.day.in_(sorted({d for _, d in part})),
         )
         for row in (await _execute(session, statement)).all():
-            found[row[0]] = row[1:]
-    day_set, cause_set = set(days), set(causes)
-    return [
-        row
-        for _, row in sorted(found.items())
-        if (row[0], row[5]) in day_set or (row[0], row[1], row[2]) in cause_set
-    ]
+            if (row[1], row[6]) in day_set:
+                found[row[0]] = row[1:]
+    cause_set = set(causes)
+    for part in _chunks(sorted(cause_set)):
+        # Each column's IN list walks the unique index (a row-value IN scans on SQLite).
+        statement = select(LEDGER.c.id, *STATE_COLUMNS).where(
+            LEDGER.c.guild_id == guild_id,
+            LEDGER.c.user_id.in_(sorted({u for u, _, _ in part})),
+            LEDGER.c.rule.in_(sorted({r for _, r, _ in part})),
+            LEDGER.c.cause.in_(sorted({c for _, _, c in part})),
+        )
+        for row in (await _execute(session, statement)).all():
+            if (row[1], row[2], row[3]) in cause_set:
+                found[row[0]] = row[1:]
+    return [row for _, row in sorted(found.items())]
+
+
+_LEDGER_COLUMNS = (
+    "guild_id", "user_id", "rule", "cause", "seq", "kind", "delta", "day", "ref", "actor_id",
+    "note", "at",
+)  # fmt: skip
+_SQLITE_LEDGER = (
+    f"INSERT INTO points_ledger ({', '.join(_LEDGER_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(_LEDGER_COLUMNS))})"
+)
+_SQLITE_BALANCES = (
+    "INSERT INTO points_balances (guild_id, period, user_id, points) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (guild_id, period, user_id) DO UPDATE SET points = points + excluded.points"
+)
+
+
+async def _sqlite_many(session: AsyncSession, sql: str, params: list[tuple[Any, ...]]) -> bool:
+    """executemany on SQLite's own driver (SQLAlchemy's per-row work is the cost of a bulk
+    write there); False on other databases."""
+    connection = await session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    await driver.executemany(sql, params)
+    return True
+
+
+def _sqlite_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    values = [row[column] for column in _LEDGER_COLUMNS]
+    values[7] = row["day"].isoformat()
+    values[11] = sqlite_datetime_text(row["at"])
+    return tuple(values)
 
 
 async def append(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
     """Append entries (dicts of PointsEntry's columns) and add them to the balances."""
     if not rows:
         return
-    await _execute(session, insert(LEDGER), list(rows))
+    if not await _sqlite_many(session, _SQLITE_LEDGER, [_sqlite_row(row) for row in rows]):
+        await _execute(session, insert(LEDGER), list(rows))
     increments: defaultdict[tuple[str, int], int] = defaultdict(int)
     for row in rows:
         for period in periods_of(row["day"]):
@@ -211,10 +269,13 @@ async def add_to_balances(
         for (p, u), n in sorted(increments.items())
         if n
     ]
-    if not rows:
+    if not rows or await _sqlite_many(
+        session,
+        _SQLITE_BALANCES,
+        [(guild_id, r["period"], r["user_id"], r["points"]) for r in rows],
+    ):
         return
-    maker = pg_insert if await _dialect(session) == "postgresql" else sqlite_insert
-    statement = maker(BALANCES)
+    statement = pg_insert(BALANCES)
     statement = statement.on_conflict_do_update(
         index_elements=["guild_id", "period", "user_id"],
         set_={"points": BALANCES.c.points + statement.excluded.points},

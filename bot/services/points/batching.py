@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-MAX_BATCH = 500
+MAX_BATCH = 1000
 
 
 class GroupCommit(Generic[T]):
@@ -53,7 +53,7 @@ class GroupCommit(Generic[T]):
                 if not batch[0][1].done():
                     batch[0][1].set_exception(error)
                 return
-            log.warning("a batch of %d failed; writing them one by one", len(batch))
+            log.warning("a batch of %d failed; writing them one by one", len(batch), exc_info=True)
             for pair in batch:  # a bad item fails alone
                 await self._write_batch([pair])
             return

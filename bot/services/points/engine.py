@@ -37,7 +37,7 @@ from bot.services.roles import RoleService
 from bot.settings import Settings
 from storage.database import Session
 from storage.points import queries
-from storage.points.models import PointsMember, PointsSettings
+from storage.points.models import PointsSettings
 
 HANDLED = (
     QuestionAsked, AnswerPosted, AnswerAccepted, AnswerUnaccepted, AnswerDeleted,
@@ -119,7 +119,9 @@ class Engine:
         ops = await self._ops(session, guild_id, events, rules)
         if not ops:
             return Outcome(0, False)
-        days = {(op.user_id, op.day) for op, _ in ops if isinstance(op, Award)}
+        days = {
+            (op.user_id, op.day) for op, _ in ops if isinstance(op, Award) and rules.capped(op.rule)
+        }
         causes = {(op.user_id, op.rule, op.cause) for op, _ in ops}
         rows = await queries.state_entries(session, guild_id, days, causes)
         scorer = Scorer(rules, State.of(rules, (StoredEntry(*row) for row in rows)))
@@ -218,14 +220,15 @@ class Engine:
         if not users:
             return False
         totals = await queries.all_time(session, guild_id, users)
-        rows = await queries.members(session, guild_id, users)
+        applied = await queries.levels(session, guild_id, users)
+        changed: dict[int, int] = {}
         queued = False
         for user_id in sorted(users):
             level = ladder.level_for(totals.get(user_id, 0))
-            row = rows.get(user_id)
-            before = row.level if row is not None else None
+            before = applied.get(user_id)
             if before == level.number:
                 continue
+            changed[user_id] = level.number
             old = (
                 ladder.levels[before]
                 if before is not None and before < len(ladder.levels)
@@ -242,9 +245,7 @@ class Engine:
                     reason=f"points level {level.number}",
                 )  # fmt: skip
                 queued = True
-            row = row or PointsMember(guild_id=guild_id, user_id=user_id)
-            row.level = level.number
-            await queries.save_member(session, row)
+        await queries.set_levels(session, guild_id, changed)
         return queued
 
 

@@ -55,6 +55,10 @@ def upgrade() -> None:
             name=op.f("uq_points_ledger_guild_id_user_id_rule_cause_seq"),
         ),  # fmt: skip
     )
+    with op.batch_alter_table("points_ledger", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_points_ledger_member_day", ["guild_id", "user_id", "day"], unique=False
+        )
     op.create_table(
         "points_balances",
         sa.Column("guild_id", _ID, autoincrement=False, nullable=False),
@@ -119,6 +123,8 @@ def downgrade() -> None:
     with op.batch_alter_table("points_balances", schema=None) as batch_op:
         batch_op.drop_index("ix_points_balances_board")
     op.drop_table("points_balances")
+    with op.batch_alter_table("points_ledger", schema=None) as batch_op:
+        batch_op.drop_index("ix_points_ledger_member_day")
     op.drop_table("points_ledger")
     op.create_table(
         "points_ledger",
