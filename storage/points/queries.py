@@ -325,19 +325,41 @@ async def ledger_users(session: AsyncSession, guild_id: int) -> list[int]:
     return sorted(int(u) for (u,) in result.all())
 
 
+async def ledger_size(session: AsyncSession, guild_id: int) -> int:
+    """How many entries the guild's ledger holds."""
+    result = await _execute(session, select(func.count()).where(LEDGER.c.guild_id == guild_id))
+    return int(result.scalar_one())
+
+
 async def member_entries(
-    session: AsyncSession, guild_id: int, user_ids: Sequence[int]
+    session: AsyncSession, guild_id: int, parts: int, part: int
 ) -> dict[int, list[Any]]:
-    """Every entry of these members, in ledger order, by member. Rows:
-    (user_id, rule, cause, kind, delta, day, ref)."""
-    by_user: dict[int, list[Any]] = {u: [] for u in user_ids}
-    result = await _execute(
-        session,
-        select(*STATE_COLUMNS)
-        .where(LEDGER.c.guild_id == guild_id, LEDGER.c.user_id.in_(user_ids))
-        .order_by(LEDGER.c.id),
-    )
-    for row in result.all():
+    """Every entry of the members whose id is `part` modulo `parts`, in ledger order, by
+    member. Rows: (user_id, rule, cause, kind, delta, day, ref); on SQLite the day is its
+    ISO text.
+
+    One sequential pass over the ledger per part: a re-score reads every entry, and
+    walking an index member by member would read the file's pages in random order."""
+    by_user: defaultdict[int, list[Any]] = defaultdict(list)
+    connection = await session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        cursor = await driver.execute(
+            "SELECT user_id, rule, cause, kind, delta, day, ref FROM points_ledger NOT INDEXED"
+            " WHERE guild_id = ? AND user_id % ? = ? ORDER BY id",
+            (guild_id, parts, part),
+        )
+        rows = await cursor.fetchall()
+    else:
+        result = await connection.execute(
+            select(LEDGER.c.user_id, *STATE_COLUMNS[1:])
+            .where(LEDGER.c.guild_id == guild_id, LEDGER.c.user_id % parts == part)
+            .order_by(LEDGER.c.id)
+        )
+        rows = result.all()
+    for row in rows:
         by_user[row[0]].append(row)
     return by_user
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from bot.core.access import Caller
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.text import t
 from bot.services.points.engine import entry_row
-from bot.services.points.rules import ADJUST, Rules
-from bot.services.points.scoring import Award, NewEntry, Reverse, Scorer
+from bot.services.points.rules import ADJUST, ANSWER_POSTED, Rules
+from bot.services.points.scoring import NewEntry
 from bot.services.points.service import PointsService
 from bot.services.points.views import Mover, RescoreView
 from storage.audit.queries import add_audit
@@ -25,7 +26,7 @@ from storage.database import Session
 from storage.points import queries
 from storage.points.models import PointsRescore
 
-USERS_PER_READ = 500
+ENTRIES_PER_PASS = 1_000_000  # entries held in memory at once, about
 TOP_MOVERS = 10
 
 
@@ -128,10 +129,10 @@ class Rescorer:
     async def _replay(self, session: Session, guild_id: int, rules: Rules) -> _Result:
         corrections: list[NewEntry] = []
         movers: list[Mover] = []
-        users = await queries.ledger_users(session, guild_id)
-        for start in range(0, len(users), USERS_PER_READ):
-            part = users[start : start + USERS_PER_READ]
-            for user_id, rows in (await queries.member_entries(session, guild_id, part)).items():
+        parts = max(1, -(-(await queries.ledger_size(session, guild_id)) // ENTRIES_PER_PASS))
+        for part in range(parts):
+            members = await queries.member_entries(session, guild_id, parts, part)
+            for user_id, rows in members.items():
                 fixes = replay_member(rules, user_id, rows)
                 if fixes:
                     before = sum(row[4] for row in rows)
@@ -142,29 +143,50 @@ class Rescorer:
 
 def replay_member(rules: Rules, user_id: int, rows: Sequence[Any]) -> list[NewEntry]:
     """The corrections that make one member's causes worth what `rules` give them.
-    Rows: (user_id, rule, cause, kind, delta, day, ref), in ledger order."""
-    scorer = Scorer(rules)
-    held: dict[tuple[str, str], list[int]] = {}  # (rule, cause) -> [entries, net]
+    Rows: (user_id, rule, cause, kind, delta, day, ref), in ledger order.
+
+    The scorer's rules (`scoring.py`), inlined for a member's whole history: a full
+    re-score replays millions of entries. `test_rescore.py` holds the two equal."""
+    weights, capped = rules.weights, rules.capped_rules
+    cap, answers_max = rules.daily_cap, rules.answer_daily_max
+    day_points: dict[Any, int] = {}
+    day_answers: dict[Any, int] = {}
+    # (rule, cause) -> [entries, net now, net replayed, standing, day, ref]
+    causes: dict[tuple[str, str], list[Any]] = {}
     for _, rule, cause, kind, delta, day, ref in rows:
         if rule == ADJUST:
             continue
-        counts = held.setdefault((str(rule), str(cause)), [0, 0])
-        counts[0] += 1
-        counts[1] += int(delta)
-        if kind == "award":
-            scorer.apply(Award(user_id, str(rule), str(cause), day, int(ref)))
-        elif kind == "reverse":
-            scorer.apply(Reverse(user_id, str(rule), str(cause)))
+        held = causes.get((rule, cause))
+        if held is None:
+            held = causes[(rule, cause)] = [0, 0, 0, False, None, 0]
+        held[0] += 1
+        held[1] += delta
+        if kind == "award" and not held[3]:
+            worth = weights.get(rule, 0)
+            in_cap = rule in capped
+            if worth <= 0:
+                worth = 0
+            elif in_cap:
+                if rule == ANSWER_POSTED and day_answers.get(day, 0) >= answers_max:
+                    worth = 0
+                else:
+                    worth = max(0, min(worth, cap - day_points.get(day, 0)))
+            held[2], held[3], held[4], held[5] = worth, True, day, ref
+            if in_cap:
+                day_points[day] = day_points.get(day, 0) + worth
+            if rule == ANSWER_POSTED and worth > 0:
+                day_answers[day] = day_answers.get(day, 0) + 1
+        elif kind == "reverse" and held[3]:
+            paid, held[2], held[3] = held[2], 0, False
+            if rule in capped:
+                day_points[held[4]] -= paid
+            if rule == ANSWER_POSTED and paid > 0:
+                day_answers[held[4]] -= 1
     fixes = []
-    for (rule, cause), (entries, net) in held.items():
-        state = scorer.state.causes.get((user_id, rule, cause))
-        worth = state.net if state is not None else 0
-        if worth != net and state is not None and state.day is not None:
-            fixes.append(
-                NewEntry(
-                    user_id, rule, cause, entries, "rescore", worth - net, state.day, state.ref
-                )
-            )
+    for (rule, cause), (entries, net, worth, standing, day, ref) in causes.items():
+        if standing and worth != net:
+            when = day if isinstance(day, date) else date.fromisoformat(day)
+            fixes.append(NewEntry(user_id, rule, cause, entries, "rescore", worth - net, when, ref))
     return fixes
 
 

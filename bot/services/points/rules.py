@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from functools import cached_property
 from typing import Any
 
 from bot.core.text import t
@@ -19,6 +20,7 @@ ADJUST = "adjust"
 # The rules a weight can be given to, in the order they are shown.
 RULES = (ANSWER_ACCEPTED, ANSWER_POSTED, QUESTION_SOLVED, ONBOARDED, DROP_STREAK)
 EXEMPT_FROM_CAP = frozenset({ANSWER_ACCEPTED})  # Stack Overflow's exemption
+_CAPPED = frozenset(RULES) - EXEMPT_FROM_CAP
 MAX_WEIGHT = 1000
 MAX_CAP = 100_000
 
@@ -49,13 +51,23 @@ class Rules:
     daily_cap: int = 200  # points per day from capped rules
     streak_days: int = 5  # different days with a drop opened, in one week
 
+    @cached_property
+    def weights(self) -> dict[str, int]:
+        """Rule -> the points one award is worth."""
+        return {rule: int(getattr(self, rule)) for rule in RULES}
+
+    @property
+    def capped_rules(self) -> frozenset[str]:
+        """The rules whose awards count toward the daily cap."""
+        return _CAPPED
+
     def weight(self, rule: str) -> int:
         """The points one award of `rule` is worth."""
-        return int(getattr(self, rule)) if rule in RULES else 0
+        return self.weights.get(rule, 0)
 
     def capped(self, rule: str) -> bool:
         """True when the rule's awards count toward the daily cap."""
-        return rule in RULES and rule not in EXEMPT_FROM_CAP
+        return rule in _CAPPED
 
     def to_json(self) -> dict[str, int]:
         """The rules as stored."""

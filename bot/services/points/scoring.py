@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from bot.services.points.rules import ANSWER_POSTED, Rules
@@ -61,7 +61,7 @@ class NewEntry:
     ref: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class CauseState:
     """Everything the ledger holds for one (user, rule, cause)."""
 
@@ -85,39 +85,55 @@ class StoredEntry:
     ref: int = 0
 
 
-@dataclass
 class State:
-    """The part of a guild's ledger a batch needs."""
+    """The part of a guild's ledger a batch needs (or one member's whole ledger)."""
 
-    causes: defaultdict[Key, CauseState] = field(default_factory=lambda: defaultdict(CauseState))
-    day_points: defaultdict[tuple[int, date], int] = field(default_factory=lambda: defaultdict(int))
-    day_answers: defaultdict[tuple[int, date], int] = field(
-        default_factory=lambda: defaultdict(int)
-    )
+    __slots__ = ("causes", "day_answers", "day_points")
+
+    def __init__(self) -> None:
+        self.causes: dict[Key, CauseState] = {}
+        self.day_points: defaultdict[tuple[int, date], int] = defaultdict(int)
+        self.day_answers: defaultdict[tuple[int, date], int] = defaultdict(int)
 
     @classmethod
     def of(cls, rules: Rules, entries: Iterable[StoredEntry]) -> State:
         """The state the stored entries (in ledger order) leave behind."""
         state = cls()
-        for entry in entries:
-            state.fold(rules, entry)
+        for e in entries:
+            state.fold(rules, e.user_id, e.rule, e.cause, e.kind, e.delta, e.day, e.ref)
         return state
 
-    def fold(self, rules: Rules, entry: StoredEntry) -> None:
-        """Take one stored entry into the state."""
-        key = (entry.user_id, entry.rule, entry.cause)
-        cause = self.causes[key]
+    def cause(self, key: Key) -> CauseState:
+        """The state of one cause (empty when it has no entry)."""
+        found = self.causes.get(key)
+        if found is None:
+            found = self.causes[key] = CauseState()
+        return found
+
+    def fold(
+        self,
+        rules: Rules,
+        user_id: int,
+        rule: str,
+        cause_name: str,
+        kind: str,
+        delta: int,
+        day: date,
+        ref: int,
+    ) -> None:
+        """Take one entry into the state."""
+        cause = self.cause((user_id, rule, cause_name))
         was_paying = cause.net > 0
         cause.entries += 1
-        cause.net += entry.delta
-        if entry.kind == "award":
-            cause.standing, cause.day, cause.ref = True, entry.day, entry.ref
-        elif entry.kind == "reverse":
+        cause.net += delta
+        if kind == "award":
+            cause.standing, cause.day, cause.ref = True, day, ref
+        elif kind == "reverse":
             cause.standing = False
-        if entry.kind != "adjust" and rules.capped(entry.rule):
-            self.day_points[(entry.user_id, entry.day)] += entry.delta
-        if entry.rule == ANSWER_POSTED and cause.day is not None:
-            self.day_answers[(entry.user_id, cause.day)] += (cause.net > 0) - was_paying
+        if kind != "adjust" and rules.capped(rule):
+            self.day_points[(user_id, day)] += delta
+        if rule == ANSWER_POSTED and cause.day is not None:
+            self.day_answers[(user_id, cause.day)] += (cause.net > 0) - was_paying
 
 
 class Scorer:
@@ -130,49 +146,53 @@ class Scorer:
     def apply(self, op: Op) -> NewEntry | None:
         """The entry `op` adds, or None when it changes nothing (a replay, say)."""
         if isinstance(op, Award):
-            return self._award(op)
-        return self._reverse(op)
+            added = self.award(op.user_id, op.rule, op.cause, op.day, op.ref)
+            kind, day, ref = "award", op.day, op.ref
+        else:
+            cause = self.state.causes.get((op.user_id, op.rule, op.cause))
+            day = cause.day if cause is not None and cause.day is not None else date.min
+            ref = cause.ref if cause is not None else 0
+            added = self.reverse(op.user_id, op.rule, op.cause, op.only_ref)
+            kind = "reverse"
+        if added is None:
+            return None
+        seq, delta = added
+        return NewEntry(op.user_id, op.rule, op.cause, seq, kind, delta, day, ref)
 
-    def _award(self, op: Award) -> NewEntry | None:
-        cause = self.state.causes[(op.user_id, op.rule, op.cause)]
+    def award(
+        self, user_id: int, rule: str, cause_name: str, day: date, ref: int = 0
+    ) -> tuple[int, int] | None:
+        """Pay for a cause unless its award stands: (seq, points), or None."""
+        cause = self.state.cause((user_id, rule, cause_name))
         if cause.standing:
             return None
-        entry = NewEntry(
-            op.user_id, op.rule, op.cause, cause.entries, "award", self._worth(op), op.day, op.ref
-        )
-        self._record(entry)
-        return entry
+        seq, worth = cause.entries, self._worth(user_id, rule, day)
+        self.state.fold(self.rules, user_id, rule, cause_name, "award", worth, day, ref)
+        return seq, worth
 
-    def _worth(self, op: Award) -> int:
-        worth = self.rules.weight(op.rule)
-        day = (op.user_id, op.day)
-        if worth <= 0:
-            return 0
-        if op.rule == ANSWER_POSTED and self.state.day_answers[day] >= self.rules.answer_daily_max:
-            return 0
-        if self.rules.capped(op.rule):
-            worth = max(0, min(worth, self.rules.daily_cap - self.state.day_points[day]))
-        return worth
-
-    def _reverse(self, op: Reverse) -> NewEntry | None:
-        key = (op.user_id, op.rule, op.cause)
-        cause = self.state.causes.get(key)
+    def reverse(
+        self, user_id: int, rule: str, cause_name: str, only_ref: int = 0
+    ) -> tuple[int, int] | None:
+        """Take back a standing award: (seq, -points), or None when none stands."""
+        cause = self.state.causes.get((user_id, rule, cause_name))
         if cause is None or not cause.standing or cause.day is None:
             return None
-        if op.only_ref and cause.ref != op.only_ref:
+        if only_ref and cause.ref != only_ref:
             return None
-        entry = NewEntry(
-            op.user_id, op.rule, op.cause, cause.entries, "reverse", -cause.net, cause.day,
-            cause.ref,
-        )  # fmt: skip
-        self._record(entry)
-        return entry
-
-    def _record(self, entry: NewEntry) -> None:
+        seq, delta = cause.entries, -cause.net
         self.state.fold(
-            self.rules,
-            StoredEntry(
-                entry.user_id, entry.rule, entry.cause, entry.kind, entry.delta, entry.day,
-                entry.ref,
-            ),
-        )  # fmt: skip
+            self.rules, user_id, rule, cause_name, "reverse", delta, cause.day, cause.ref
+        )
+        return seq, delta
+
+    def _worth(self, user_id: int, rule: str, day: date) -> int:
+        rules = self.rules
+        worth = rules.weight(rule)
+        if worth <= 0:
+            return 0
+        if not rules.capped(rule):
+            return worth
+        key = (user_id, day)
+        if rule == ANSWER_POSTED and self.state.day_answers[key] >= rules.answer_daily_max:
+            return 0
+        return max(0, min(worth, rules.daily_cap - self.state.day_points[key]))
