@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python benchmarks/webhooks.py
 	$(BIN)/python benchmarks/stats.py
 	$(BIN)/python benchmarks/role_burst.py
+	$(BIN)/python benchmarks/points.py
 
 # Re-extract every t()/nt() string into the catalogs (English is the source language).
 messages: install

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.features import guild_sections
 from bot.settings import Secret, SettingsError, load_settings, parse_settings
 
 ENV = {
@@ -147,7 +148,7 @@ def test_run_needs_the_token_but_other_commands_do_not() -> None:
 
 
 def test_example_config_is_valid_but_not_ready_to_run() -> None:
-    settings = load_settings(EXAMPLE, {})
+    settings = load_settings(EXAMPLE, {}, sections=guild_sections())
     problems = settings.problems_for_run()
     assert "guilds[0].id: not set (0); use the server's id" in problems
     assert "guilds[0].tiers[0].stripe_price_id: still the placeholder" in problems
