@@ -14,13 +14,14 @@ from sandbox.demo.clock import TravellingClock
 from sandbox.demo.history import History, generate_history
 from sandbox.demo.live import play_live_script
 from sandbox.demo.payments import replay_payments
+from sandbox.demo.points import play_points_scene
 from sandbox.demo.report import post_weekly_report
 from sandbox.demo.transcript import Transcript
 
 NOT_YET_BUILT = (
     "content drops (/drop, Open buttons)",
     "Q&A threads (/ask, Mark as answer)",
-    "onboarding and points",
+    "onboarding",
 )
 
 
@@ -78,6 +79,9 @@ async def run_demo(root: Path) -> int:
 
         transcript.section("Live: people arrive, talk, and one of them pays")
         await play_live_script(world, transcript)
+
+        transcript.section("Points and the leaderboard")
+        await play_points_scene(world, transcript)
 
         transcript.section("The weekly report")
         await post_weekly_report(world, root, transcript)
