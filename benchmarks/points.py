@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import random
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -269,19 +270,26 @@ async def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--entries", type=int, default=5_000_000)
     parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument(
+        "--fixture", type=Path, default=None, help="keep the generated ledger here and reuse it"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
         path = Path(folder) / "points.db"
-        db = Database.from_url(f"sqlite+aiosqlite:///{path}")
-        await upgrade(db)
-        await db.close()
-        began = time.perf_counter()
-        generate(path, args.members, args.entries, np.random.default_rng(15))
-        say(f"fixture built in {time.perf_counter() - began:.0f} s")
+        if args.fixture is None or not args.fixture.exists():
+            db = Database.from_url(f"sqlite+aiosqlite:///{path}")
+            await upgrade(db)
+            await db.close()
+            began = time.perf_counter()
+            generate(path, args.members, args.entries, np.random.default_rng(15))
+            say(f"fixture built in {time.perf_counter() - began:.0f} s")
+            if args.fixture is not None:
+                shutil.copyfile(path, args.fixture)
+        else:
+            shutil.copyfile(args.fixture, path)
+            say(f"fixture copied from {args.fixture}")
         numbers = await measure(path, args.members)
-    print(
-        json.dumps({"members": args.members, "entries": args.entries, **numbers}), flush=True
-    )
+    print(json.dumps({"members": args.members, "entries": args.entries, **numbers}), flush=True)
 
 
 if __name__ == "__main__":

@@ -227,15 +227,31 @@ _SQLITE_BALANCES = (
 )
 
 
-async def _sqlite_many(session: AsyncSession, sql: str, params: list[tuple[Any, ...]]) -> bool:
-    """executemany on SQLite's own driver (SQLAlchemy's per-row work is the cost of a bulk
-    write there); False on other databases."""
+MMAP_BYTES = 1 << 30  # a large ledger is read through the OS page cache, not 4 KiB reads
+
+
+async def _sqlite_driver(session: AsyncSession) -> Any:
+    """SQLite's own connection (aiosqlite) inside the session's transaction, with memory
+    mapping on (the default 2 MB page cache turns a big ledger into millions of reads);
+    None on other databases."""
     connection = await session.connection()
     if connection.dialect.name != "sqlite":
-        return False
+        return None
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
     assert driver is not None
+    if not getattr(raw, "_points_mmap", False):
+        await driver.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        setattr(raw, "_points_mmap", True)  # noqa: B010 - once per pooled connection
+    return driver
+
+
+async def _sqlite_many(session: AsyncSession, sql: str, params: list[tuple[Any, ...]]) -> bool:
+    """executemany on SQLite's own driver (SQLAlchemy's per-row work is the cost of a bulk
+    write there); False on other databases."""
+    driver = await _sqlite_driver(session)
+    if driver is None:
+        return False
     await driver.executemany(sql, params)
     return True
 
@@ -335,28 +351,26 @@ async def member_entries(
     session: AsyncSession, guild_id: int, parts: int, part: int
 ) -> dict[int, list[Any]]:
     """Every entry of the members whose id is `part` modulo `parts`, in ledger order, by
-    member. Rows: (user_id, rule, cause, kind, delta, day, ref); on SQLite the day is its
-    ISO text.
+    member. Rows: (user_id, rule, cause, kind, delta, day); on SQLite the day is its ISO
+    text.
 
     One sequential pass over the ledger per part: a re-score reads every entry, and
     walking an index member by member would read the file's pages in random order."""
     by_user: defaultdict[int, list[Any]] = defaultdict(list)
-    connection = await session.connection()
-    if connection.dialect.name == "sqlite":
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
+    driver = await _sqlite_driver(session)
+    if driver is not None:
         cursor = await driver.execute(
-            "SELECT user_id, rule, cause, kind, delta, day, ref FROM points_ledger NOT INDEXED"
+            "SELECT user_id, rule, cause, kind, delta, day FROM points_ledger NOT INDEXED"
             " WHERE guild_id = ? AND user_id % ? = ? ORDER BY id",
             (guild_id, parts, part),
         )
         rows = await cursor.fetchall()
     else:
-        result = await connection.execute(
-            select(LEDGER.c.user_id, *STATE_COLUMNS[1:])
+        result = await _execute(
+            session,
+            select(*STATE_COLUMNS[:-1])
             .where(LEDGER.c.guild_id == guild_id, LEDGER.c.user_id % parts == part)
-            .order_by(LEDGER.c.id)
+            .order_by(LEDGER.c.id),
         )
         rows = result.all()
     for row in rows:
@@ -371,6 +385,7 @@ async def balances(
     session: AsyncSession, guild_id: int, user_id: int, periods: Sequence[str]
 ) -> dict[str, int]:
     """The member's points in each period (0 when none)."""
+    await _sqlite_driver(session)  # memory-mapped reads from here on, on this connection
     result = await _execute(
         session,
         select(BALANCES.c.period, BALANCES.c.points).where(

@@ -26,7 +26,7 @@ from storage.database import Session
 from storage.points import queries
 from storage.points.models import PointsRescore
 
-ENTRIES_PER_PASS = 1_000_000  # entries held in memory at once, about
+ENTRIES_PER_PASS = 2_500_000  # entries held in memory at once, about
 TOP_MOVERS = 10
 
 
@@ -143,7 +143,7 @@ class Rescorer:
 
 def replay_member(rules: Rules, user_id: int, rows: Sequence[Any]) -> list[NewEntry]:
     """The corrections that make one member's causes worth what `rules` give them.
-    Rows: (user_id, rule, cause, kind, delta, day, ref), in ledger order.
+    Rows: (user_id, rule, cause, kind, delta, day), in ledger order.
 
     The scorer's rules (`scoring.py`), inlined for a member's whole history: a full
     re-score replays millions of entries. `test_rescore.py` holds the two equal."""
@@ -151,14 +151,14 @@ def replay_member(rules: Rules, user_id: int, rows: Sequence[Any]) -> list[NewEn
     cap, answers_max = rules.daily_cap, rules.answer_daily_max
     day_points: dict[Any, int] = {}
     day_answers: dict[Any, int] = {}
-    # (rule, cause) -> [entries, net now, net replayed, standing, day, ref]
+    # (rule, cause) -> [entries, net now, net replayed, standing, day]
     causes: dict[tuple[str, str], list[Any]] = {}
-    for _, rule, cause, kind, delta, day, ref in rows:
+    for _, rule, cause, kind, delta, day in rows:
         if rule == ADJUST:
             continue
         held = causes.get((rule, cause))
         if held is None:
-            held = causes[(rule, cause)] = [0, 0, 0, False, None, 0]
+            held = causes[(rule, cause)] = [0, 0, 0, False, None]
         held[0] += 1
         held[1] += delta
         if kind == "award" and not held[3]:
@@ -171,7 +171,7 @@ def replay_member(rules: Rules, user_id: int, rows: Sequence[Any]) -> list[NewEn
                     worth = 0
                 else:
                     worth = max(0, min(worth, cap - day_points.get(day, 0)))
-            held[2], held[3], held[4], held[5] = worth, True, day, ref
+            held[2], held[3], held[4] = worth, True, day
             if in_cap:
                 day_points[day] = day_points.get(day, 0) + worth
             if rule == ANSWER_POSTED and worth > 0:
@@ -183,10 +183,10 @@ def replay_member(rules: Rules, user_id: int, rows: Sequence[Any]) -> list[NewEn
             if rule == ANSWER_POSTED and paid > 0:
                 day_answers[held[4]] -= 1
     fixes = []
-    for (rule, cause), (entries, net, worth, standing, day, ref) in causes.items():
-        if standing and worth != net:
+    for (rule, cause), (entries, net, worth, standing, day) in causes.items():
+        if standing and worth != net:  # a correction's ref is unused: the award keeps it
             when = day if isinstance(day, date) else date.fromisoformat(day)
-            fixes.append(NewEntry(user_id, rule, cause, entries, "rescore", worth - net, when, ref))
+            fixes.append(NewEntry(user_id, rule, cause, entries, "rescore", worth - net, when))
     return fixes
 
 
