@@ -28,8 +28,9 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -118,7 +119,7 @@ def generate(path: Path, members: int, entries: int, rng: np.random.Generator) -
     users_of = [
         np.searchsorted(activity, rng.random(n) * activity[-1]) for n in counts
     ]  # member index per entry, per rule
-    rows: list[tuple[float, tuple[object, ...]]] = []
+    rows: list[tuple[float, tuple[Any, ...]]] = []
     for m in range(members):
         when = rng.random() * 0.3
         rows.append((when, (m, "onboarded", f"member:{m}", 0, "award", 5, 0, 0, 0, "")))
@@ -200,7 +201,7 @@ async def measure(path: Path, members: int) -> dict[str, float]:
     clock = FakeClock(NOW)
     settings = Settings(guilds=(GuildConfig(GUILD),))
     fake = NoDiscord()
-    roles = RoleService(settings, db, clock, roles=fake, notifier=fake, publisher=fake)  # type: ignore[arg-type]
+    roles = RoleService(settings, db, clock, roles=fake, notifier=fake, publisher=fake)
     service = PointsService(settings, db, clock, roles)
     pick = random.Random(7)
     users = [FIRST_USER + pick.randrange(members) for _ in range(CALLS)]
