@@ -53,7 +53,7 @@ def upgrade() -> None:
             "cause",
             "seq",
             name=op.f("uq_points_ledger_guild_id_user_id_rule_cause_seq"),
-        ),  # fmt: skip
+        ),
     )
     with op.batch_alter_table("points_ledger", schema=None) as batch_op:
         batch_op.create_index(

@@ -35,12 +35,18 @@ LADDER = Ladder.of([("Newcomer", 0, 0), ("Helper", 10, HELPER_ROLE), ("Mentor", 
 class Points:
     """The service, a bus feeding it, and what it queued."""
 
-    def __init__(self, db: Database, clock: FakeClock, config: PointsConfig | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: FakeClock,
+        config: PointsConfig | None = None,
+        guild: int = GUILD,
+    ) -> None:
         self.db, self.clock = db, clock
         self.discord = FakeDiscord()
         self.bus = EventBus()
         sections = {POINTS_SECTION.name: config or PointsConfig(ladder=LADDER)}
-        settings = Settings(guilds=(GuildConfig(GUILD, sections=sections),))
+        settings = Settings(guilds=(GuildConfig(guild, sections=sections),))
         roles = RoleService(
             settings, db, clock, roles=self.discord, notifier=self.discord,
             publisher=self.discord,

@@ -72,8 +72,7 @@ async def test_balances_always_equal_the_ledgers_sums(
     db: Database, clock: FakeClock, steps: list[tuple[str, int, int]]
 ) -> None:
     guild = next(_guilds)
-    points = Points(db, clock, SMALL_CAPS)
-    points.service.engine.config = lambda _guild: SMALL_CAPS  # type: ignore[method-assign]
+    points = Points(db, clock, SMALL_CAPS, guild=guild)
     for step in steps:
         kind, a, b = step
         event = event_of(step, guild, clock)
