@@ -333,14 +333,6 @@ async def cause_used(session: AsyncSession, guild_id: int, rule: str, cause: str
     return result.first() is not None
 
 
-async def ledger_users(session: AsyncSession, guild_id: int) -> list[int]:
-    """Every member with an entry, ascending."""
-    result = await _execute(
-        session, select(LEDGER.c.user_id).where(LEDGER.c.guild_id == guild_id).distinct()
-    )
-    return sorted(int(u) for (u,) in result.all())
-
-
 async def ledger_size(session: AsyncSession, guild_id: int) -> int:
     """How many entries the guild's ledger holds."""
     result = await _execute(session, select(func.count()).where(LEDGER.c.guild_id == guild_id))
@@ -482,13 +474,6 @@ async def rebuild_balances(session: AsyncSession, guild_id: int) -> int:
     sums = {key: n for key, n in (await sums_from_ledger(session, guild_id)).items() if n}
     await add_to_balances(session, guild_id, sums)
     return len(sums)
-
-
-async def top_earners(
-    session: AsyncSession, guild_id: int, period: str, limit: int
-) -> list[tuple[int, int]]:
-    """The period's top (user id, points), hidden members included (for owners' reports)."""
-    return [(u, n) for u, n, _ in await board(session, guild_id, period, limit)]
 
 
 # -- re-scores ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from sqlmodel import select
 from bot.core.clock import FakeClock
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.events import AnswerUnaccepted, MemberOnboarded
+from bot.core.ports import Levels
 from storage.audit.models import AuditEntry
 from storage.database import Database
 from storage.points import queries
@@ -227,3 +228,27 @@ async def test_balances_still_equal_the_ledger_after_a_rescore(
         assert await queries.stored_balances(session, GUILD) == {
             key: n for key, n in (await queries.sums_from_ledger(session, GUILD)).items() if n
         }
+
+
+async def test_the_service_answers_the_levels_port(db: Database, clock: FakeClock) -> None:
+    points = Points(db, clock)
+    await points.service.adjust(GUILD, MOD, ALICE, 31, "seed", 1)
+
+    assert isinstance(points.service, Levels)
+    assert await points.service.level_of(GUILD, ALICE) == 2
+
+
+async def test_balances_rebuilt_from_the_ledger_equal_the_kept_ones(
+    db: Database, clock: FakeClock
+) -> None:
+    points = Points(db, clock)
+    await points.accept(await points.ask(), ALICE)
+    await points.service.adjust(GUILD, MOD, BOB, -4, "seed", 1)
+    async with db.read() as session:
+        kept = await queries.stored_balances(session, GUILD)
+
+    async with db.transaction() as session:
+        await queries.rebuild_balances(session, GUILD)
+        rebuilt = await queries.stored_balances(session, GUILD)
+
+    assert rebuilt == kept and kept[("all", BOB)] == -4
