@@ -228,13 +228,12 @@ _SQLITE_BALANCES = (
 
 
 MMAP_BYTES = 1 << 30  # a large ledger is read through the OS page cache, not 4 KiB reads
-CACHE_KIB = 65_536  # and written with a page cache that holds the index pages it touches
 
 
 async def _sqlite_driver(session: AsyncSession) -> Any:
     """SQLite's own connection (aiosqlite) inside the session's transaction, with memory
-    mapping on and a 64 MB page cache (the default 2 MB turns a big ledger into millions of
-    reads); None on other databases."""
+    mapping on (the default 2 MB page cache turns a big ledger into millions of reads);
+    None on other databases."""
     connection = await session.connection()
     if connection.dialect.name != "sqlite":
         return None
@@ -243,7 +242,6 @@ async def _sqlite_driver(session: AsyncSession) -> Any:
     assert driver is not None
     if not getattr(raw, "_points_mmap", False):
         await driver.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-        await driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         setattr(raw, "_points_mmap", True)  # noqa: B010 - once per pooled connection
     return driver
 
