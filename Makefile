@@ -37,6 +37,7 @@ bench: install
 	$(BIN)/python benchmarks/privacy.py
 	$(BIN)/python benchmarks/join_wave.py
 	$(BIN)/python benchmarks/qa.py
+	$(BIN)/python benchmarks/points.py
 
 # Re-extract every t()/nt() string into the catalogs (English is the source language).
 messages: install

@@ -7,7 +7,7 @@ after them and stops before them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded
@@ -21,6 +21,7 @@ from storage.audit import privacy as audit_privacy
 from storage.billing import privacy as billing_privacy
 from storage.feedback import privacy as feedback_privacy
 from storage.onboarding import privacy as onboarding_privacy
+from storage.points import privacy as points_privacy
 from storage.qa import privacy as qa_privacy
 from storage.roles import privacy as roles_privacy
 from storage.stats import privacy as stats_privacy
@@ -33,10 +34,13 @@ if TYPE_CHECKING:
     from bot.services.billing import BillingService, StripeApi
     from bot.services.feedback import FeedbackService
     from bot.services.onboarding import OnboardingService
+    from bot.services.points import PointsService
+    from bot.services.points.config import PointsConfig
     from bot.services.privacy import PrivacyService
     from bot.services.qa.service import QaService
     from bot.services.roles import RoleService
     from bot.services.stats import StatsService
+    from bot.settings import TableReader
 
 # Services are imported when a feature is built, not when this module is: the CLI reads
 # the records to list commands and should not load every feature's dependencies to do so.
@@ -236,6 +240,43 @@ QA = Feature(
 )
 
 
+def _points(ctx: Context) -> PointsService:
+    from bot.services.points import PointsService
+    from bot.services.roles import RoleService
+
+    points = PointsService(ctx.settings, ctx.db, ctx.clock, ctx.services.get(RoleService))
+    points.subscribe(ctx.bus)  # Q&A's answers, onboarding, drop opens
+    return points
+
+
+def _points_table(read: TableReader, table: Mapping[str, Any], where: str) -> PointsConfig:
+    from bot.services.points.config import parse_points
+
+    return parse_points(read, table, where)
+
+
+def _points_default() -> PointsConfig:
+    from bot.services.points.config import PointsConfig
+
+    return PointsConfig()
+
+
+# Points for help, levels and their roles, boards, re-scores (issue 15; docs/points.md).
+# It answers the Levels port; rules and levels come from [guilds.points].
+POINTS = Feature(
+    name="points",
+    build=_points,
+    extension="cogs.points",
+    privacy=Privacy(
+        points_privacy.TABLES,
+        points_privacy.export_member,
+        points_privacy.forget_member,
+        points_privacy.KEPT,
+    ),
+    guild_settings=GuildSection("points", _points_table, _points_default),
+)
+
+
 def _stats(ctx: Context) -> StatsService:
     from bot.services.stats import StatsService
 
@@ -354,6 +395,7 @@ FEATURES: tuple[Feature[Any], ...] = (
     ROLES,
     ONBOARDING,
     BILLING,
+    POINTS,
     QA,
     STATS,
     FEEDBACK,

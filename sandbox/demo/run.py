@@ -15,14 +15,12 @@ from sandbox.demo.history import History, generate_history
 from sandbox.demo.live import play_live_script
 from sandbox.demo.onboarding import onboard_newcomers, set_up_onboarding, show_funnel
 from sandbox.demo.payments import replay_payments
+from sandbox.demo.points import play_points_scene, prepare_points
 from sandbox.demo.qa import play_qa_scene
 from sandbox.demo.report import post_weekly_report
 from sandbox.demo.transcript import Transcript
 
-NOT_YET_BUILT = (
-    "content drops (/drop, Open buttons)",
-    "points",
-)
+NOT_YET_BUILT = ("content drops (/drop, Open buttons)",)
 
 
 def fresh_data_dir(data_dir: str) -> Path:
@@ -85,7 +83,10 @@ async def run_demo(root: Path) -> int:
         await play_live_script(world, transcript)
 
         transcript.section("Q&A: ask well, duplicates first, answer, solve")
+        await prepare_points(world, transcript)
         await play_qa_scene(world, transcript)
+        transcript.section("Points and the leaderboard")
+        await play_points_scene(world, transcript)
 
         transcript.section("The weekly report")
         await post_weekly_report(world, root, transcript)

@@ -1,1 +1,1 @@
-"""The points ledger."""
+"""Points: the append-only ledger, per-period balances, rules, levels and preferences."""

@@ -56,6 +56,13 @@ def test_demo_buys_a_tier_through_a_signed_webhook(demo_run: tuple[int, str, Pat
     assert "role Pro granted" in output
 
 
+def test_demo_shows_points_and_the_leaderboard(demo_run: tuple[int, str, Path]) -> None:
+    _, output, _ = demo_run
+    assert "bob reached level 2 and got the @Helper role" in output
+    assert "Answer accepted" in output and "Answered a question" in output
+    assert "1. <@" in output and "anonymous" in output
+
+
 def test_demo_posts_and_prints_the_weekly_report(demo_run: tuple[int, str, Path]) -> None:
     _, output, _ = demo_run
     assert "the weekly job posted the report for" in output

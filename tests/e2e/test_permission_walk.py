@@ -10,6 +10,7 @@ from discord.enums import AppCommandOptionType, AppCommandType, ChannelType
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
+from bot.cooldowns import LyceumTree, MemberCooldowns
 from bot.core.access import GATES
 from bot.discord_ports import AUDIENCE, EVERY_MEMBER
 from sandbox.community import Community
@@ -105,6 +106,9 @@ async def test_every_command_declares_its_audience(community: Community) -> None
 async def test_every_non_member_command_refuses_a_plain_member_and_changes_nothing(
     community: Community,
 ) -> None:
+    tree = community.app.bot.tree
+    assert isinstance(tree, LyceumTree)
+    tree.cooldowns = MemberCooldowns(0, 60.0)  # the walk runs many commands in a minute
     alice = await community.guild.join("alice")
     await seen(community, alice)  # her join is written before the walk begins
     everyone = community.guild.role("@everyone")

@@ -13,6 +13,7 @@ from bot.services.stats.report import (
     Cohort,
     ContentStat,
     Funnel,
+    Helper,
     Members,
     Paid,
     WeeklyReport,
@@ -21,7 +22,7 @@ from bot.services.stats.report import (
 from bot.services.stats.sources import source_numbers
 from bot.services.stats.weeks import GuildCalendar, IsoWeek
 from storage.database import Session
-from storage.stats import reads
+from storage.stats import helpers, reads
 
 COHORTS = 8  # join-week cohorts in the table, the report's week included
 COHORT_WEEKS = 8  # weeks since joining, at most
@@ -79,6 +80,10 @@ async def weekly_report(
         qa=await qa_block(session, guild_id, start, end),
         funnel=await _funnel(session, guild_id, week, joiners, end, calendar),
         daily_active_history=tuple(history),
+        top_helpers=tuple(
+            Helper(user_id, points)
+            for user_id, points in await helpers.top_helpers(session, guild_id, week.monday, 5)
+        ),
     )
 
 

@@ -236,7 +236,19 @@ def headline_fields(report: WeeklyReport, previous: Numbers | None) -> tuple[Emb
             if (sources := source_lines(f.sources))
             else ()
         ),
+        *_helpers_field(report),
     )
+
+
+def _helpers_field(report: WeeklyReport) -> tuple[EmbedField, ...]:
+    """The week's top helpers by points (none: no field)."""
+    if not report.top_helpers:
+        return ()
+    names = ", ".join(
+        t("<@{user_id}> ({points} pts)", user_id=h.user_id, points=h.points)
+        for h in report.top_helpers
+    )
+    return (EmbedField(t("🏅 Top helpers"), names, inline=False),)
 
 
 def _minutes(value: float | None) -> str:

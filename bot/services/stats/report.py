@@ -81,6 +81,14 @@ class Answerer:
 
 
 @dataclass(frozen=True)
+class Helper:
+    """A member who earned points for helping in the week (docs/points.md)."""
+
+    user_id: int
+    points: int
+
+
+@dataclass(frozen=True)
 class QA:
     """Questions asked in the week and how they were answered by its end."""
 
@@ -146,6 +154,7 @@ class WeeklyReport:
     funnel: Funnel
     daily_active_history: tuple[tuple[date, int], ...]  # 8 weeks ending with this one
     in_progress: bool = False  # the week has not ended: its numbers are so far
+    top_helpers: tuple[Helper, ...] = ()  # most points earned in the week
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `lyceum stats --json` (fractions 0..1, None as null)."""
@@ -238,6 +247,9 @@ class WeeklyReport:
                     for s in self.funnel.sources
                 ],
             },
+            "top_helpers": [
+                {"user_id": str(h.user_id), "points": h.points} for h in self.top_helpers
+            ],
         }
 
 

@@ -11,7 +11,7 @@ from sandbox.community import Community
 from sandbox.discord import Command, Person, Reply
 
 LONG = "x" * 2000
-STRING, USER = 3, 6
+STRING, INTEGER, USER = 3, 4, 6
 HOSTILE = ["@everyone", "<@&1>", "**bold**", "`code`", "||spoiler||", "# head", "\n", "é", "🙂"]
 
 
@@ -120,7 +120,7 @@ async def test_any_text_in_any_string_option_gets_a_private_answer(
         label="text",
     )
     who: Person = data.draw(st.sampled_from([community.owner, member]), label="who")
-    filler = {STRING: "pro", USER: community.owner}
+    filler = {STRING: "pro", INTEGER: 1, USER: community.owner}
     values: dict[str, Any] = {
         spec["name"]: filler[spec["type"]] for spec in siblings if spec.get("required")
     }
