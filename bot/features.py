@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded
+from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded, PaidAccessChanged
 from bot.feature import Context, Feature, Privacy
 from bot.settings import GuildSection
 from storage.activity import privacy as activity_privacy
 from storage.audit import privacy as audit_privacy
 from storage.billing import privacy as billing_privacy
+from storage.drops import privacy as drops_privacy
 from storage.onboarding import privacy as onboarding_privacy
 from storage.roles import privacy as roles_privacy
 from storage.stats import privacy as stats_privacy
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
     from bot.services.activity import ActivityService
     from bot.services.billing import BillingService, StripeApi
+    from bot.services.drops import DropService
     from bot.services.onboarding import OnboardingService
     from bot.services.roles import RoleService
     from bot.services.stats import StatsService
@@ -131,6 +133,7 @@ def _stripe_api(ctx: Context) -> StripeApi:
 
 def _billing(ctx: Context) -> BillingService:
     from bot.services.billing import BillingService, StripeApi
+    from bot.services.drops import DropService
     from bot.services.roles import RoleService
 
     billing = BillingService(
@@ -191,6 +194,63 @@ STATS = Feature(
 )
 
 
+def _drops(ctx: Context) -> DropService:
+    from bot.core.ports import Levels, Standing
+    from bot.services.drops import DropService
+
+    drops = DropService(
+        ctx.settings,
+        ctx.db,
+        ctx.clock,
+        ctx.interaction_log,
+        ctx.bus,
+        ctx.ports.publisher,
+        ctx.ports.notifier,
+        scheduler=ctx.scheduler,
+        standing=ctx.services.providing(Standing),  # type: ignore[type-abstract]  # billing
+        levels=ctx.services.providing(Levels),  # type: ignore[type-abstract]  # points
+    )
+
+    async def joined(event: MemberJoined) -> None:
+        await drops.engagement.member_joined(event.guild_id, event.user_id, event.at)
+
+    async def paid(event: PaidAccessChanged) -> None:
+        if event.active:
+            await drops.engagement.paid_started(event.guild_id, event.user_id, event.at)
+
+    ctx.bus.subscribe(MemberJoined, joined)
+    ctx.bus.subscribe(PaidAccessChanged, paid)
+    return drops
+
+
+def _drops_section() -> GuildSection[Any]:
+    from bot.services.drops.settings import DROPS_SECTION
+
+    return DROPS_SECTION
+
+
+async def _drops_start(drops: DropService) -> None:
+    await drops.start()
+
+
+async def _drops_stop(drops: DropService) -> None:
+    await drops.stop()
+
+
+# The library, scheduled drops (exactly once), drip, likes and comments (issue 13;
+# docs/drops.md). After billing and points: it asks them through the Standing and Levels ports.
+DROPS = Feature(
+    name="drops",
+    build=_drops,
+    extension="cogs.drops",
+    start=_drops_start,
+    stop=_drops_stop,
+    catch_up=lambda drops: drops.catch_up(),
+    privacy=Privacy(drops_privacy.TABLES, drops_privacy.export_member, drops_privacy.forget_member),
+    guild_settings=_drops_section(),
+)
+
+
 def _nothing(ctx: Context) -> None:
     return None
 
@@ -204,7 +264,9 @@ AUDIT = Feature(
 
 HELP = Feature(name="help", build=_nothing, extension="cogs.help")
 
-FEATURES: tuple[Feature[Any], ...] = (ACTIVITY, AUDIT, ROLES, ONBOARDING, BILLING, STATS, HELP)
+FEATURES: tuple[Feature[Any], ...] = (
+    ACTIVITY, AUDIT, ROLES, ONBOARDING, BILLING, DROPS, STATS, HELP
+)  # fmt: skip
 
 
 def extensions(features: Sequence[Feature[Any]] = FEATURES) -> tuple[str, ...]:

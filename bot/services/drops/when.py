@@ -251,7 +251,7 @@ def _dateparser(cleaned: str, timezone: str, local_now: datetime) -> datetime:
         "RELATIVE_BASE": local_now,
     }
     try:
-        parsed = dateparser.parse(cleaned, languages=["en"], settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(cleaned, languages=["en"], settings=settings)
     except Exception:  # dateparser raises assorted errors on odd input: all mean "no"
         parsed = None
     if parsed is None:

@@ -1,0 +1,77 @@
+"""`DropService`: the library, scheduled drops, drip and engagement, for every guild."""
+
+from __future__ import annotations
+
+from bot.core.clock import Clock
+from bot.core.events import EventBus
+from bot.core.ports import Levels, Notifier, Publisher, Standing
+from bot.services.drops.core import Core
+from bot.services.drops.engagement import Engagement
+from bot.services.drops.library import Library
+from bot.services.drops.posting import Poster
+from bot.services.drops.schedule import Scheduler
+from bot.services.drops.views import DropChannel, RunSummary
+from bot.scheduler import Scheduler as TimerScheduler
+from bot.settings import Settings
+from storage.database import Database
+from storage.interaction_log import InteractionLog
+
+DRIP_CHECK_S = 300.0
+
+
+class DropService:
+    """The drops feature: `library`, `drops` (scheduling), `poster` (the timer), `engagement`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: Clock,
+        interaction_log: InteractionLog,
+        bus: EventBus,
+        publisher: Publisher,
+        notifier: Notifier,
+        *,
+        scheduler: TimerScheduler | None = None,
+        standing: Standing | None = None,
+        levels: Levels | None = None,
+    ) -> None:
+        self.core = Core(
+            settings, db, clock, interaction_log, bus, publisher, notifier, standing, levels
+        )
+        self.poster = Poster(self.core)
+        self.library = Library(self.core)
+        self.drops = Scheduler(self.core, self.poster)
+        self.engagement = Engagement(self.core, self.poster)
+        self._scheduler = scheduler
+
+    def connect(self, channel: DropChannel) -> None:
+        """The Discord side (posting with a nonce, history, threads, events) is ready."""
+        self.core.channel = channel
+
+    @property
+    def db(self) -> Database:
+        """The database (tests read it)."""
+        return self.core.db
+
+    async def start(self) -> None:
+        """Start the timer (it posts from the first catch-up on)."""
+        await self.poster.start()
+        if self._scheduler is not None:
+            self._scheduler.every("drops:drip", self.engagement.unlock_due, seconds=DRIP_CHECK_S)
+
+    async def stop(self) -> None:
+        """Stop the timer between two runs."""
+        if self._scheduler is not None:
+            self._scheduler.cancel("drops:drip")
+        await self.poster.stop()
+
+    async def catch_up(self) -> RunSummary:
+        """After READY: settle what a crash left, post what is due, unlock dripped items."""
+        summary = await self.poster.catch_up()
+        await self.engagement.unlock_due()
+        return summary
+
+    async def run_due(self) -> RunSummary:
+        """Post every drop due now."""
+        return await self.poster.run_due()
