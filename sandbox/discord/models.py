@@ -160,6 +160,7 @@ class Message:
     deleted: bool = False
     thread_id: int | None = None
     reactions: dict[str, list[int]] = field(default_factory=dict)
+    nonce: str | None = None  # echoed in MESSAGE_CREATE and the create answer only
 
     @property
     def created_at(self) -> datetime:

@@ -168,8 +168,11 @@ def attachment(a: Attachment, state: State) -> dict[str, Any]:
     return data
 
 
-def message(m: Message, state: State, *, nested: bool = False) -> dict[str, Any]:
-    """A message object; `nested` stops at one level of referenced_message."""
+def message(
+    m: Message, state: State, *, nested: bool = False, with_nonce: bool = False
+) -> dict[str, Any]:
+    """A message object; `nested` stops at one level of referenced_message. The nonce shows
+    only where Discord sends it: the create answer and MESSAGE_CREATE (not in history)."""
     data: dict[str, Any] = {
         "id": str(m.id),
         "channel_id": str(m.channel_id),
@@ -200,6 +203,8 @@ def message(m: Message, state: State, *, nested: bool = False) -> dict[str, Any]
             }
             for emoji, users in m.reactions.items()
         ]
+    if with_nonce and m.nonce is not None:
+        data["nonce"] = m.nonce
     if m.webhook_id is not None:
         data["webhook_id"] = str(m.webhook_id)
         data["application_id"] = str(m.webhook_id)
