@@ -133,7 +133,6 @@ def _stripe_api(ctx: Context) -> StripeApi:
 
 def _billing(ctx: Context) -> BillingService:
     from bot.services.billing import BillingService, StripeApi
-    from bot.services.drops import DropService
     from bot.services.roles import RoleService
 
     billing = BillingService(

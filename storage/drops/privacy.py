@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.drops.models import ContentItem, Drop, DripUnlock, DropMember
+from storage.drops.models import ContentItem, DripUnlock, Drop, DropMember
 from storage.privacy import delete_rows, rows_of
 
 TABLES = ("content_items", "drops", "drop_unlocks", "drop_members")

@@ -10,7 +10,7 @@ from sqlalchemy import func, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.drops.models import ContentItem, Drop, DripUnlock, DropMember
+from storage.drops.models import ContentItem, DripUnlock, Drop, DropMember
 
 OPEN_STATUSES = ("scheduled", "posting")
 _WORD = re.compile(r"\w+")
@@ -302,7 +302,9 @@ async def add_unlock(
     session: AsyncSession, guild_id: int, user_id: int, content_id: int, at: datetime
 ) -> None:
     """Record that an item unlocked for the member."""
-    session.add(DripUnlock(guild_id=guild_id, user_id=user_id, content_id=content_id, unlocked_at=at))
+    session.add(
+        DripUnlock(guild_id=guild_id, user_id=user_id, content_id=content_id, unlocked_at=at)
+    )
     await session.flush()
 
 

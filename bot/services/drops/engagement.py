@@ -73,7 +73,9 @@ class Engagement:
                         unlocks = drip_unlocks_at(item, joined, paid)
                         if item.id in done or unlocks is None or unlocks > now:
                             continue
-                        await queries.add_unlock(session, guild_id, member.user_id, item.id or 0, now)
+                        await queries.add_unlock(
+                            session, guild_id, member.user_id, item.id or 0, now
+                        )
                         fresh.setdefault(member.user_id, []).append((item.id or 0, item.title))
             for user_id, unlocked in fresh.items():
                 titles = ", ".join(f"“{title}”" for _, title in unlocked)

@@ -27,10 +27,10 @@ from bot.services.drops.views import (
     LibraryPage,
     Opened,
 )
-from storage.database import Session
+from bot.services.drops.when import parse_when
 from storage.drops import queries
-from storage.drops.reads import opened_content_ids
 from storage.drops.models import ContentItem
+from storage.drops.reads import opened_content_ids
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}\Z")
 _LEVEL = re.compile(r"level[: ]?(\d{1,3})\Z")
@@ -59,7 +59,10 @@ class Library:
         """An author submits an item for review."""
         self.core.require_author(guild_id, caller)
         row = ContentItem(
-            guild_id=guild_id, title="", created_by=caller.user_id, created_at=self._now(),
+            guild_id=guild_id,
+            title="",
+            created_by=caller.user_id,
+            created_at=self._now(),
             status="pending",
         )
         self._fill(row, data)
@@ -128,7 +131,11 @@ class Library:
         row.access, row.tier_key, row.level = self._access(row.guild_id, data.access)
         row.kind = data.kind
         row.drip_days, row.drip_from = data.drip_days, data.drip_from
-        row.unlock_at = data.unlock_at
+        row.unlock_at = self._unlock(row.guild_id, data.unlock) if data.unlock.strip() else None
+
+    def _unlock(self, guild_id: int, typed: str) -> datetime:
+        choice = parse_when(typed, self.core.timezone(guild_id), self._now())
+        return choice.instants[0]
 
     def _access(self, guild_id: int, typed: str) -> tuple[str, str | None, int | None]:
         access = typed.strip().lower() or "free"

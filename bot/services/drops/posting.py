@@ -12,6 +12,7 @@ then the moderators are told.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections import defaultdict
@@ -110,10 +111,8 @@ class Poster:
                 wait = min(max((due - self.core.clock.now()).total_seconds(), 0.0), MAX_IDLE_S)
             if wait > 0:
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), wait)
-                except TimeoutError:
-                    pass
                 continue
             with self.workers.busy():
                 await self.run_due()
@@ -140,7 +139,9 @@ class Poster:
     async def _items(self, session: Session, drops: list[Drop]) -> dict[int, ContentItem]:
         return await queries.items_by_id(session, {d.content_id for d in drops})
 
-    async def _mark_missed(self, session: Session, claimed: list[Drop], now: datetime) -> list[Drop]:
+    async def _mark_missed(
+        self, session: Session, claimed: list[Drop], now: datetime
+    ) -> list[Drop]:
         missed = []
         for drop in claimed:
             grace = timedelta(minutes=self.core.guild_settings(drop.guild_id).grace_minutes)
@@ -192,9 +193,12 @@ class Poster:
                 await self._next_in_series(session, drop, now)
             for drop, error in failed:
                 drop.last_error = str(error)[:300]
-                final = isinstance(error, MissingPermissions | TargetGone) or (
-                    drop.attempts >= self.core.guild_settings(drop.guild_id).max_attempts
-                ) or drop.content_id not in items or items[drop.content_id].removed_at is not None
+                final = (
+                    isinstance(error, MissingPermissions | TargetGone)
+                    or (drop.attempts >= self.core.guild_settings(drop.guild_id).max_attempts)
+                    or drop.content_id not in items
+                    or items[drop.content_id].removed_at is not None
+                )
                 if final:
                     drop.status = "failed"
                     gave_up.append((drop, error))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from croniter import CroniterError, croniter
 
@@ -35,9 +35,11 @@ def parse_repeat(text: str | None) -> str:
 
 def _valid(expression: str) -> bool:
     try:
-        return bool(croniter.is_valid(expression)) and _next_wall(
-            expression, datetime(2026, 1, 1)
-        ) is not None
+        return (
+            bool(croniter.is_valid(expression))
+            and _next_wall(expression, datetime(2026, 1, 1, tzinfo=UTC).replace(tzinfo=None))
+            is not None
+        )
     except (CroniterError, ValueError, KeyError, OverflowError):
         return False
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from bot.core.clock import Clock
+from bot.core.errors import InvalidInput
 from bot.core.events import EventBus
 from bot.core.ports import Levels, Notifier, Publisher, Standing
-from bot.services.drops.core import Core
+from bot.core.text import t
+from bot.scheduler import Scheduler as TimerScheduler
+from bot.services.drops.core import Core, DropNotFound
 from bot.services.drops.engagement import Engagement
 from bot.services.drops.library import Library
 from bot.services.drops.posting import Poster
 from bot.services.drops.schedule import Scheduler
-from bot.services.drops.views import DropChannel, RunSummary
-from bot.scheduler import Scheduler as TimerScheduler
+from bot.services.drops.views import DropChannel, Opened, RunSummary
 from bot.settings import Settings
 from storage.database import Database
+from storage.drops import queries
 from storage.interaction_log import InteractionLog
 
 DRIP_CHECK_S = 300.0
@@ -75,3 +78,23 @@ class DropService:
     async def run_due(self) -> RunSummary:
         """Post every drop due now."""
         return await self.poster.run_due()
+
+    async def open_drop(
+        self, guild_id: int, user_id: int, drop_id: int, channel_id: int | None = None
+    ) -> Opened:
+        """A member clicked Open on a drop post."""
+        async with self.core.db.read() as session:
+            row = await queries.drop(session, guild_id, drop_id)
+        if row is None or row.status not in ("posted", "posting"):
+            raise DropNotFound(t("This drop is no longer available."))
+        return await self.library.open(
+            guild_id, user_id, row.content_id, drop_id=drop_id, channel_id=channel_id
+        )
+
+    async def upsell_tier(self, guild_id: int, content_id: int) -> str:
+        """The tier that opens an item (for the upsell's Subscribe button)."""
+        async with self.core.db.read() as session:
+            row = await self.core.item_row(session, guild_id, content_id)
+        if row.access != "tier" or not row.tier_key:
+            raise InvalidInput(t("This item needs no subscription."))
+        return row.tier_key

@@ -31,7 +31,7 @@ class ItemInput:
     kind: str = "post"  # post | event
     drip_days: int | None = None
     drip_from: str = "join"
-    unlock_at: datetime | None = None
+    unlock: str = ""  # a time as /drop schedule reads it; empty: no date
 
 
 @dataclass(frozen=True)

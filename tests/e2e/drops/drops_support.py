@@ -1,0 +1,86 @@
+"""Helpers for the drops end-to-end tests: a community on a controllable clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.core.clock import FakeClock
+from bot.services.drops import DropService
+from sandbox.community import Community, running_community
+from sandbox.discord import Message, Person
+from storage.drops.models import Drop
+
+START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
+
+
+@asynccontextmanager
+async def drops_world(tmp_path: Path, database_url: str) -> AsyncIterator[Community]:
+    """A community whose bot runs on a fake clock (tests move time and wake the timer)."""
+    async with running_community(
+        tmp_path, clock=FakeClock(START), database_url=database_url
+    ) as world:
+        yield world
+
+
+def service(world: Community) -> DropService:
+    """The drops service."""
+    return world.service(DropService)
+
+
+def advance(world: Community, delta: timedelta) -> None:
+    """Move the bot's clock."""
+    clock = world.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(delta)
+
+
+async def add_item(
+    world: Community, mod: Person, title: str = "Async in depth", *, access: str | None = None,
+    body: str = "The whole lesson.", tags: str = "python, async", **options: object,
+) -> int:  # fmt: skip
+    """A moderator adds an item through /content add and its modal; its id."""
+    if access is not None:
+        options["access"] = access
+    reply = await mod.run("/content add", **options)
+    saved = await mod.submit_modal(
+        reply.modal,
+        {"Title": title, "Summary (the teaser)": f"About {title}", "Body": body,
+         "Tags (comma separated)": tags},
+    )  # fmt: skip
+    assert saved.ephemeral and "Saved" in saved.content, saved.content
+    return int(saved.content.split("#", 1)[1].split(" ", 1)[0])
+
+
+async def schedule(
+    world: Community, mod: Person, content_id: int, when: str = "in 2h", channel: str = "general",
+    repeat: str | None = None,
+) -> int:  # fmt: skip
+    """Schedule and confirm a drop; its id."""
+    options: dict[str, object] = {"item": str(content_id), "when": when,
+                                  "channel": world.channel(channel)}  # fmt: skip
+    if repeat:
+        options["repeat"] = repeat
+    preview = await mod.run("/drop schedule", **options)
+    assert "<t:" in preview.content, preview.content
+    done = await mod.click(preview, "Confirm")
+    assert "Scheduled" in done.content, done.content
+    return int(done.content.split("#", 1)[1].split(" ", 1)[0])
+
+
+def drop_posts(world: Community, channel: str = "general") -> list[Message]:
+    """The bot's drop posts in a channel (messages with an Open button)."""
+    return [
+        m for m in world.channel(channel).messages
+        if any(str(b.get("custom_id", "")).startswith("lyceum:drops:open:") for b in m.buttons)
+    ]  # fmt: skip
+
+
+async def drop_row(world: Community, drop_id: int) -> Drop:
+    """The stored drop."""
+    async with world.db.read() as session:
+        row = await session.get(Drop, drop_id)
+    assert row is not None
+    return row
