@@ -157,14 +157,10 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Dr
     if not _is_sqlite(session):
         statement = statement.with_for_update(skip_locked=True)
     rows = list((await session.exec(statement)).all())
-    if rows:
-        await session.exec(
-            update(Drop)
-            .where(col(Drop.id).in_([r.id for r in rows]))
-            .values(status="posting", attempts=Drop.attempts + 1)
-        )
     for row in rows:
         row.status, row.attempts = "posting", row.attempts + 1
+        session.add(row)
+    await session.flush()
     return rows
 
 

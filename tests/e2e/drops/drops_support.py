@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.clock import FakeClock
+from bot.discord_endpoint import use_api_base
+from bot.features import guild_sections
+from bot.runtime import running_app
 from bot.services.drops import DropService
-from sandbox.community import Community, running_community
-from sandbox.discord import Message, Person
+from bot.settings import Settings, parse_settings
+from sandbox.community import Community, PreparedCommunity, prepare_community, running_community
+from sandbox.discord import DiscordSandbox, Message, Person
+from sandbox.stripe import StripeSandbox
 from storage.drops.models import Drop
 
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
@@ -84,3 +90,40 @@ async def drop_row(world: Community, drop_id: int) -> Drop:
         row = await session.get(Drop, drop_id)
     assert row is not None
     return row
+
+
+@dataclass
+class Stage:
+    """The stand-ins and a prepared guild that outlive several bot runs (restarts)."""
+
+    discord: DiscordSandbox
+    stripe: StripeSandbox
+    prepared: PreparedCommunity
+    settings: Settings
+    clock: FakeClock
+
+
+@asynccontextmanager
+async def stage(tmp_path: Path, database_url: str) -> AsyncIterator[Stage]:
+    """Discord and Stripe stand-ins with a furnished guild and a migrated database."""
+    clock = FakeClock(START)
+    async with DiscordSandbox() as discord_sb, StripeSandbox(clock=clock) as stripe_sb:
+        prepared = await prepare_community(discord_sb, stripe_sb, tmp_path,
+                                           database_url=database_url)  # fmt: skip
+        settings = parse_settings(prepared.config_text, prepared.environment,
+                                  source=str(prepared.config_path), sections=guild_sections())  # fmt: skip
+        try:
+            yield Stage(discord_sb, stripe_sb, prepared, settings, clock)
+        finally:
+            use_api_base("")
+
+
+@asynccontextmanager
+async def bot_up(on: Stage) -> AsyncIterator[Community]:
+    """One run of the real bot on the stage (leaving the block stops it)."""
+    async with running_app(on.settings, clock=on.clock, wait_until_ready=10) as app:
+        yield Community(
+            discord=on.discord, stripe=on.stripe, guild=on.prepared.guild, app=app,
+            settings=on.settings, config_path=on.prepared.config_path, clock=on.clock,
+            webhook_secret=on.prepared.webhook_secret, tier_roles=on.prepared.tier_roles,
+        )  # fmt: skip
