@@ -86,7 +86,7 @@ async def matching_ids(session: AsyncSession, guild_id: int, query: str) -> set[
         ).bindparams(match=match, guild=guild_id)
     else:
         statement = text(
-            "SELECT id FROM content_items WHERE guild_id = :guild AND "
+            "SELECT id FROM content_items WHERE guild_id = :guild AND removed_at IS NULL AND "
             "to_tsvector('simple', search_text) @@ to_tsquery('simple', :match)"
         ).bindparams(match=" & ".join(f"{w}:*" for w in words), guild=guild_id)
     result = await session.exec(statement)  # type: ignore[call-overload]

@@ -75,6 +75,7 @@ class Poster:
         self._wake = asyncio.Event()
         self._ready = asyncio.Event()
         self._limit = asyncio.Semaphore(CONCURRENCY)
+        self._one_run = asyncio.Lock()  # the timer and /drop post-now take turns
         self.posted_messages: dict[int, int] = {}  # message or thread id -> content id
 
     # -- the timer -------------------------------------------------------------------------
@@ -121,6 +122,10 @@ class Poster:
 
     async def run_due(self) -> RunSummary:
         """Post every drop due now (claim, post, mark); returns what happened."""
+        async with self._one_run:
+            return await self._run_due()
+
+    async def _run_due(self) -> RunSummary:
         summary = RunSummary()
         while True:
             now = self.core.clock.now()
