@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+from bot.services.stats.drops_block import item_weeks
 from bot.services.stats.paid import converted, paid_week
 from bot.services.stats.qa import qa_numbers
 from bot.services.stats.report import (
@@ -73,6 +74,7 @@ async def weekly_report(
         communicators=communicators,
         cohorts=cohorts,
         content=await _content(session, guild_id, start, end, members.end),
+        drops=await item_weeks(session, guild_id, start, end, members.end),
         paid=await _paid(session, guild_id, start, end, end_day, calendar),
         qa=qa_numbers(await reads.questions_asked(session, guild_id, start, end), end),
         funnel=await _funnel(session, guild_id, week, joiners, end),

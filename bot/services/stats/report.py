@@ -135,6 +135,7 @@ class WeeklyReport:
     funnel: Funnel
     daily_active_history: tuple[tuple[date, int], ...]  # 8 weeks ending with this one
     in_progress: bool = False  # the week has not ended: its numbers are so far
+    drops: tuple[Any, ...] = ()  # DropItemWeek per item (bot/services/stats/drops_block.py)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `lyceum stats --json` (fractions 0..1, None as null)."""
@@ -207,6 +208,7 @@ class WeeklyReport:
                 "paid": self.funnel.paid,
                 **{k: _round(v) for k, v in self.funnel.rates().items()},
             },
+            "drops": [item.to_json() for item in self.drops],
         }
 
 
