@@ -34,6 +34,8 @@ bench: install
 	$(BIN)/python benchmarks/webhooks.py
 	$(BIN)/python benchmarks/stats.py
 	$(BIN)/python benchmarks/role_burst.py
+	$(BIN)/python benchmarks/drops.py
+	$(BIN)/python benchmarks/drops.py --kill
 
 # Re-extract every t()/nt() string into the catalogs (English is the source language).
 messages: install

@@ -245,18 +245,20 @@ class Poster:
 
     async def _threads(self, posted: list[tuple[Drop, int]], items: dict[int, ContentItem]) -> None:
         """A discussion thread per post (best effort: the post stands without one)."""
-        made: list[tuple[Drop, int]] = []
-        for drop, message_id in posted:
-            try:
-                thread_id = await self.core.channel.start_thread(
-                    drop.channel_id, message_id, items[drop.content_id].title[:100]
-                )
-            except PortError as error:
-                log.info("no thread for drop %s: %s", drop.id, error)
-                continue
-            if thread_id:
-                self.posted_messages[thread_id] = drop.content_id
-                made.append((drop, thread_id))
+
+        async def one(drop: Drop, message_id: int) -> tuple[Drop, int]:
+            async with self._limit:
+                try:
+                    return drop, await self.core.channel.start_thread(
+                        drop.channel_id, message_id, items[drop.content_id].title[:100]
+                    )
+                except PortError as error:
+                    log.info("no thread for drop %s: %s", drop.id, error)
+                    return drop, 0
+
+        made = [(d, t) for d, t in await asyncio.gather(*(one(d, m) for d, m in posted)) if t]
+        for drop, thread_id in made:
+            self.posted_messages[thread_id] = drop.content_id
         if made:
             async with self.core.db.transaction() as session:
                 for drop, thread_id in made:
