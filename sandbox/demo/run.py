@@ -11,6 +11,7 @@ from bot.services.importer.service import DceImporter
 from bot.services.stats import StatsService
 from sandbox.community import Community, running_community
 from sandbox.demo.clock import TravellingClock
+from sandbox.demo.drops_scene import play_drops_scene
 from sandbox.demo.history import History, generate_history
 from sandbox.demo.live import play_live_script
 from sandbox.demo.payments import replay_payments
@@ -18,7 +19,7 @@ from sandbox.demo.report import post_weekly_report
 from sandbox.demo.transcript import Transcript
 
 NOT_YET_BUILT = (
-    "content drops (/drop, Open buttons)",
+    "live sessions (Discord scheduled events, attendance, reminders)",
     "Q&A threads (/ask, Mark as answer)",
     "onboarding and points",
 )
@@ -78,6 +79,9 @@ async def run_demo(root: Path) -> int:
 
         transcript.section("Live: people arrive, talk, and one of them pays")
         await play_live_script(world, transcript)
+
+        transcript.section("A content drop: scheduled, posted, opened, sold, discussed")
+        await play_drops_scene(world, clock, transcript)
 
         transcript.section("The weekly report")
         await post_weekly_report(world, root, transcript)

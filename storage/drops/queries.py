@@ -203,6 +203,12 @@ async def posted_message_ids(session: AsyncSession) -> dict[int, int]:
     return found
 
 
+async def set_threads(session: AsyncSession, drop_threads: Sequence[tuple[int, int]]) -> None:
+    """Remember each drop's discussion thread."""
+    for drop_id, thread_id in drop_threads:
+        await session.exec(update(Drop).where(col(Drop.id) == drop_id).values(thread_id=thread_id))
+
+
 async def drop_by_message(session: AsyncSession, message_id: int) -> Drop | None:
     """The drop posted as this message (likes), or whose thread this is (comments)."""
     result = await session.exec(

@@ -76,6 +76,8 @@ class Poster:
         self._ready = asyncio.Event()
         self._limit = asyncio.Semaphore(CONCURRENCY)
         self._one_run = asyncio.Lock()  # the timer and /drop post-now take turns
+        # Threads are opened after the posts, off the posting path (best effort).
+        self._thread_queue: asyncio.Queue[tuple[Drop, int, str]] = asyncio.Queue()
         self.posted_messages: dict[int, int] = {}  # message or thread id -> content id
 
     # -- the timer -------------------------------------------------------------------------
@@ -83,6 +85,7 @@ class Poster:
     async def start(self) -> None:
         """Spawn the timer; it waits for the first catch-up (after READY) to post."""
         self.workers.spawn(self._loop(), "drops-timer")
+        self.workers.spawn(self._thread_loop(), "drops-threads")
 
     async def stop(self) -> None:
         """Stop between two runs."""
@@ -223,8 +226,8 @@ class Poster:
                 t("Drop #{id} could not be posted in <#{channel}> after {n} tries: {error}",
                   id=drop.id, channel=drop.channel_id, n=drop.attempts, error=str(error)[:200]),
             )  # fmt: skip
-        if posted:
-            await self._threads(posted, items)
+        for drop, message_id in posted:
+            self._thread_queue.put_nowait((drop, message_id, items[drop.content_id].title))
         if failed:
             self.wake()
 
@@ -243,29 +246,41 @@ class Poster:
         )  # fmt: skip
         await queries.save_drop(session, row)
 
-    async def _threads(self, posted: list[tuple[Drop, int]], items: dict[int, ContentItem]) -> None:
+    async def _thread_loop(self) -> None:
+        while not self.workers.stopping:
+            batch = [await self._thread_queue.get()]
+            while not self._thread_queue.empty() and len(batch) < CLAIM_BATCH:
+                batch.append(self._thread_queue.get_nowait())
+            with self.workers.busy():
+                try:
+                    await self.open_threads(batch)
+                finally:
+                    for _ in batch:
+                        self._thread_queue.task_done()
+
+    async def open_threads(self, posted: list[tuple[Drop, int, str]]) -> None:
         """A discussion thread per post (best effort: the post stands without one)."""
 
-        async def one(drop: Drop, message_id: int) -> tuple[Drop, int]:
+        async def one(drop: Drop, message_id: int, title: str) -> tuple[Drop, int]:
             async with self._limit:
                 try:
                     return drop, await self.core.channel.start_thread(
-                        drop.channel_id, message_id, items[drop.content_id].title[:100]
+                        drop.channel_id, message_id, title[:100]
                     )
                 except PortError as error:
                     log.info("no thread for drop %s: %s", drop.id, error)
                     return drop, 0
 
-        made = [(d, t) for d, t in await asyncio.gather(*(one(d, m) for d, m in posted)) if t]
+        made = [(d, t) for d, t in await asyncio.gather(*(one(*p) for p in posted)) if t]
         for drop, thread_id in made:
             self.posted_messages[thread_id] = drop.content_id
         if made:
             async with self.core.db.transaction() as session:
-                for drop, thread_id in made:
-                    row = await queries.drop_by_id(session, drop.id or 0)
-                    if row is not None:
-                        row.thread_id = thread_id
-                        await queries.save_drop(session, row)
+                await queries.set_threads(session, [(d.id or 0, t) for d, t in made])
+
+    async def threads_settled(self) -> None:
+        """Wait until every queued thread is open (tests and the demo)."""
+        await self._thread_queue.join()
 
     # -- after a crash ---------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ async def _posted(world: Community, access: str | None = None) -> tuple[int, Mes
     await schedule(world, mod, content_id, "in 1h")
     advance(world, timedelta(hours=1))
     await service(world).run_due()
+    await service(world).poster.threads_settled()
     return content_id, drop_posts(world)[0]
 
 
