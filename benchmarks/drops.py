@@ -75,7 +75,8 @@ async def seed(
             for n in range(count):
                 due = first + timedelta(seconds=n * step)
                 rows.append({
-                    "guild_id": guild_id, "content_id": 1, "channel_id": channels[n % len(channels)],
+                    "guild_id": guild_id, "content_id": 1,
+                    "channel_id": channels[n % len(channels)],
                     "scheduled_at": due, "due_at": due, "repeat": "none", "timezone": "UTC",
                     "status": "scheduled", "nonce": f"b{n}", "attempts": 0, "created_by": 1,
                     "created_at": first,

@@ -28,7 +28,9 @@ def _drop_post(world: Community) -> Message | None:
     return None
 
 
-async def play_drops_scene(world: Community, clock: TravellingClock, transcript: Transcript) -> None:
+async def play_drops_scene(
+    world: Community, clock: TravellingClock, transcript: Transcript
+) -> None:
     """Schedule → post → open → upsell → subscribe → open → comment (alice already pays)."""
     guild = world.guild
     dana = guild.person("dana")

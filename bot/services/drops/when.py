@@ -90,7 +90,7 @@ def zone(name: str) -> ZoneInfo:
 
 def refuse(reason: str) -> InvalidInput:
     """An InvalidInput saying why, then the accepted forms."""
-    return InvalidInput(f"{reason}\n{accepted_forms()}")
+    return InvalidInput(t("{reason}\n{forms}", reason=reason, forms=accepted_forms()))
 
 
 def parse_when(text: str, timezone: str, now: datetime) -> WhenChoice:

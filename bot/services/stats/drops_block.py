@@ -39,9 +39,7 @@ class DropItemWeek:
             "attendance": self.attendance,
             "upsold": self.upsold,
             "converted": self.converted,
-            "conversion": None
-            if not self.upsold
-            else round(self.converted / self.upsold, 4),
+            "conversion": None if not self.upsold else round(self.converted / self.upsold, 4),
         }
 
 

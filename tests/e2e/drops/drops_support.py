@@ -50,7 +50,7 @@ async def add_item(
     """A moderator adds an item through /content add and its modal; its id."""
     if access is not None:
         options["access"] = access
-    reply = await mod.run("/content add", **options)
+    reply = await mod.run("/content add", options=options)
     saved = await mod.submit_modal(
         reply.modal,
         {"Title": title, "Summary (the teaser)": f"About {title}", "Body": body,
@@ -69,7 +69,7 @@ async def schedule(
                                   "channel": world.channel(channel)}  # fmt: skip
     if repeat:
         options["repeat"] = repeat
-    preview = await mod.run("/drop schedule", **options)
+    preview = await mod.run("/drop schedule", options=options)
     assert "<t:" in preview.content, preview.content
     done = await mod.click(preview, "Confirm")
     assert "Scheduled" in done.content, done.content
@@ -110,8 +110,10 @@ async def stage(tmp_path: Path, database_url: str) -> AsyncIterator[Stage]:
     async with DiscordSandbox() as discord_sb, StripeSandbox(clock=clock) as stripe_sb:
         prepared = await prepare_community(discord_sb, stripe_sb, tmp_path,
                                            database_url=database_url)  # fmt: skip
-        settings = parse_settings(prepared.config_text, prepared.environment,
-                                  source=str(prepared.config_path), sections=guild_sections())  # fmt: skip
+        settings = parse_settings(
+            prepared.config_text, prepared.environment,
+            source=str(prepared.config_path), sections=guild_sections(),
+        )  # fmt: skip
         try:
             yield Stage(discord_sb, stripe_sb, prepared, settings, clock)
         finally:

@@ -11,7 +11,14 @@ from bot.core.kinds import Kind
 from sandbox.community import Community
 from sandbox.discord import Message
 from tests.e2e.billing.billing_support import session_id_of, settled
-from tests.e2e.drops.drops_support import add_item, advance, drop_posts, drops_world, schedule, service
+from tests.e2e.drops.drops_support import (
+    add_item,
+    advance,
+    drop_posts,
+    drops_world,
+    schedule,
+    service,
+)
 from tests.e2e.helpers import eventually_logged
 
 

@@ -110,9 +110,7 @@ async def test_a_rejected_submission_tells_the_author_why(
         assert "My tips" not in (await dana.run("/library")).content
 
 
-async def test_an_approved_submission_enters_the_library(
-    tmp_path: Path, database_url: str
-) -> None:
+async def test_an_approved_submission_enters_the_library(tmp_path: Path, database_url: str) -> None:
     async with drops_world(tmp_path, database_url) as world:
         await _author(world)
         dana = await world.guild.join("dana")

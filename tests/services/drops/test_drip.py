@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.services.drops.core import drip_unlocks_at
 from storage.drops.models import ContentItem
@@ -11,7 +12,7 @@ JOINED = datetime(2026, 11, 1, tzinfo=UTC)
 PAID = datetime(2026, 11, 10, tzinfo=UTC)
 
 
-def _item(**fields: object) -> ContentItem:
+def _item(**fields: Any) -> ContentItem:
     return ContentItem(guild_id=1, title="t", created_by=1, created_at=JOINED, **fields)
 
 
