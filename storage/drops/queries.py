@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, text, update
+from sqlalchemy import bindparam, func, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -173,13 +173,19 @@ async def in_posting(session: AsyncSession) -> list[Drop]:
 async def mark_posted(
     session: AsyncSession, drop_ids_messages: Sequence[tuple[int, int]], at: datetime
 ) -> None:
-    """Many drops posted, with their message ids, in one statement each."""
-    for drop_id, message_id in drop_ids_messages:
-        await session.exec(
-            update(Drop)
-            .where(col(Drop.id) == drop_id, col(Drop.status) == "posting")
-            .values(status="posted", message_id=message_id, posted_at=at, last_error=None)
-        )
+    """Many drops posted, with their message ids, in one executemany."""
+    if not drop_ids_messages:
+        return
+    table = Drop.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("drop_id"), table.c.status == "posting")
+        .values(status="posted", message_id=bindparam("message"), posted_at=at, last_error=None)
+    )
+    connection = await session.connection()
+    await connection.execute(
+        statement, [{"drop_id": d, "message": m} for d, m in drop_ids_messages]
+    )
 
 
 async def items_by_id(session: AsyncSession, content_ids: set[int]) -> dict[int, ContentItem]:
@@ -204,9 +210,17 @@ async def posted_message_ids(session: AsyncSession) -> dict[int, int]:
 
 
 async def set_threads(session: AsyncSession, drop_threads: Sequence[tuple[int, int]]) -> None:
-    """Remember each drop's discussion thread."""
-    for drop_id, thread_id in drop_threads:
-        await session.exec(update(Drop).where(col(Drop.id) == drop_id).values(thread_id=thread_id))
+    """Remember each drop's discussion thread (one executemany)."""
+    if not drop_threads:
+        return
+    table = Drop.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("drop_id"))
+        .values(thread_id=bindparam("thread"))
+    )
+    connection = await session.connection()
+    await connection.execute(statement, [{"drop_id": d, "thread": t} for d, t in drop_threads])
 
 
 async def drop_by_message(session: AsyncSession, message_id: int) -> Drop | None:
