@@ -26,6 +26,8 @@ class DiscordDropChannel:
         channel = self._client.get_partial_messageable(channel_id)
         embeds = fit_embeds(to_embed(card) for card in message.cards)
         view = to_view(message)
+        if view is not None:
+            view.stop()  # the Open button is a DynamicItem: no view per message to keep
         async with translated_errors(f"post drop to channel {channel_id}"):
             if view is None:
                 sent = await channel.send(

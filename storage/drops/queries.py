@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, text, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -157,10 +158,18 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Dr
     if not _is_sqlite(session):
         statement = statement.with_for_update(skip_locked=True)
     rows = list((await session.exec(statement)).all())
-    for row in rows:
-        row.status, row.attempts = "posting", row.attempts + 1
-        session.add(row)
-    await session.flush()
+    if not rows:
+        return rows
+    table = Drop.__table__  # type: ignore[attr-defined]
+    connection = await session.connection()
+    await connection.execute(
+        update(table)
+        .where(table.c.id.in_([row.id for row in rows]))
+        .values(status="posting", attempts=table.c.attempts + 1)
+    )
+    for row in rows:  # what the statement wrote, without marking the objects dirty
+        set_committed_value(row, "status", "posting")
+        set_committed_value(row, "attempts", row.attempts + 1)
     return rows
 
 
