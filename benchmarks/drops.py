@@ -32,7 +32,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert
+from sqlmodel import col, select
 
 from sandbox.community import PreparedCommunity, prepare_community
 from sandbox.discord import DiscordSandbox
@@ -108,17 +109,13 @@ def posts(channels: list[Channel]) -> list[tuple[int, int]]:
     return found
 
 
-async def statuses(database_url: str) -> Counter[str]:
+async def statuses(db: Database) -> Counter[str]:
     """How many drops are in each status."""
-    db = Database.from_url(database_url)
-    try:
-        async with db.read() as session:
-            from sqlmodel import select
-
-            rows = (await session.exec(select(Drop.status))).all()
-    finally:
-        await db.close()
-    return Counter(rows)
+    async with db.read() as session:
+        rows = (
+            await session.exec(select(Drop.status, func.count()).group_by(col(Drop.status)))
+        ).all()
+    return Counter({status: int(n) for status, n in rows})
 
 
 async def due_times(database_url: str) -> dict[int, datetime]:
@@ -126,8 +123,6 @@ async def due_times(database_url: str) -> dict[int, datetime]:
     db = Database.from_url(database_url)
     try:
         async with db.read() as session:
-            from sqlmodel import select
-
             rows = (await session.exec(select(Drop.id, Drop.scheduled_at))).all()
     finally:
         await db.close()
@@ -149,6 +144,7 @@ async def run(count: int, kill: bool, spread: float = SPREAD_S) -> dict[str, obj
             database_url = f"sqlite+aiosqlite:///{data / 'lyceum.db'}"
             await seed(database_url, guild.id, [c.id for c in channels], count, spread)
             bot = await start_bot(prepared)
+            watch = Database.from_url(database_url)
             restarts = 0
             deadline = time.monotonic() + LEAD_S + spread + 240
             try:
@@ -159,7 +155,7 @@ async def run(count: int, kill: bool, spread: float = SPREAD_S) -> dict[str, obj
                         await bot.wait()
                         bot = await start_bot(prepared)
                         restarts = 1
-                    states = await statuses(database_url)
+                    states = await statuses(watch)
                     if states["posted"] + states["missed"] + states["failed"] >= count:
                         break
                     await asyncio.sleep(1.0)
@@ -169,7 +165,8 @@ async def run(count: int, kill: bool, spread: float = SPREAD_S) -> dict[str, obj
                     await asyncio.wait_for(bot.wait(), 30)
             found = posts(channels)
             due = await due_times(database_url)
-            states = await statuses(database_url)
+            states = await statuses(watch)
+            await watch.close()
     per_drop = Counter(drop for drop, _ in found)
     first_message: dict[int, int] = {}
     for drop, message_id in found:
