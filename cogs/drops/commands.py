@@ -163,12 +163,14 @@ class DropCommands(commands.GroupCog, group_name="drop"):
     )  # fmt: skip
     async def schedule(
         self, interaction: discord.Interaction, item: str, when: When,
-        channel: discord.TextChannel, repeat: Repeat | None = None,
+        channel: discord.TextChannel | discord.VoiceChannel | discord.StageChannel,
+        repeat: Repeat | None = None,
     ) -> None:  # fmt: skip
         assert interaction.guild_id is not None
         caller = caller_of(interaction)
+        voice = isinstance(channel, discord.VoiceChannel | discord.StageChannel)
         preview = await self.service.drops.preview(
-            interaction.guild_id, caller, _id(item), when, channel.id, repeat
+            interaction.guild_id, caller, _id(item), when, channel.id, repeat, voice_channel=voice
         )
         view = ConfirmDrop(self.service, caller, interaction.guild_id, preview)
         await respond(interaction, preview_text(preview), view=view)
@@ -222,6 +224,14 @@ class MemberLibrary(commands.Cog):
             payload.guild_id, payload.user_id, payload.channel_id, payload.message_id,
             str(payload.emoji),
         )  # fmt: skip
+
+    @commands.Cog.listener()
+    async def on_voice_state_update(
+        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        if member.bot or after.channel is None or before.channel == after.channel:
+            return
+        self.service.sessions.voice_joined(member.guild.id, member.id, after.channel.id)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -13,6 +13,7 @@ from sandbox.discord.models import (
     Member,
     Message,
     Role,
+    ScheduledEvent,
     User,
 )
 from sandbox.discord.snowflake import iso
@@ -259,6 +260,30 @@ def message_create(m: Message, state: State) -> dict[str, Any]:
             data["member"] = member(author, with_user=False)
     data["channel_type"] = int(state.channels[m.channel_id].type)
     return data
+
+
+def scheduled_event(event: ScheduledEvent, state: State) -> dict[str, Any]:
+    """A guild scheduled event object."""
+    return {
+        "id": str(event.id),
+        "guild_id": str(event.guild_id),
+        "name": event.name,
+        "description": event.description,
+        "channel_id": str(event.channel_id) if event.channel_id else None,
+        "creator_id": str(event.creator_id),
+        "creator": user(state.users[event.creator_id]),
+        "image": None,
+        "scheduled_start_time": iso(event.start),
+        "scheduled_end_time": iso(event.end) if event.end else None,
+        "status": event.status,
+        "entity_type": event.entity_type,
+        "entity_id": None,
+        "recurrence_rule": None,
+        "privacy_level": 2,
+        "guild_scheduled_event_exceptions": [],
+        "entity_metadata": {"location": event.location} if event.location else None,
+        "user_count": len(event.interested),
+    }
 
 
 def voice_state(guild: Guild, user_id: int, channel_id: int | None) -> dict[str, Any]:

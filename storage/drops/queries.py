@@ -218,6 +218,31 @@ async def posted_message_ids(session: AsyncSession) -> dict[int, int]:
     return found
 
 
+async def event_drops(session: AsyncSession, since: datetime) -> list[Drop]:
+    """Live-session drops starting at or after `since` (not canceled)."""
+    result = await session.exec(
+        select(Drop).where(
+            col(Drop.event_id).is_not(None),
+            col(Drop.scheduled_at) >= since,
+            col(Drop.status).in_(("scheduled", "posting", "posted")),
+        )
+    )
+    return list(result.all())
+
+
+async def unreminded_events(session: AsyncSession, now: datetime) -> list[Drop]:
+    """Live sessions still to start whose reminder has not gone out."""
+    result = await session.exec(
+        select(Drop).where(
+            col(Drop.event_id).is_not(None),
+            col(Drop.reminded_at).is_(None),
+            Drop.status == "scheduled",
+            col(Drop.scheduled_at) > now,
+        )
+    )
+    return list(result.all())
+
+
 async def set_threads(session: AsyncSession, drop_threads: Sequence[tuple[int, int]]) -> None:
     """Remember each drop's discussion thread (one executemany)."""
     if not drop_threads:

@@ -30,6 +30,7 @@ from bot.core.ports import (
 from bot.core.text import t
 from bot.services.drops.core import FEATURE, Core
 from bot.services.drops.repeat import next_occurrence
+from bot.services.drops.sessions import LiveSessions
 from bot.services.drops.views import RunSummary
 from bot.services.workers import WorkerTasks
 from storage.database import Session
@@ -79,6 +80,8 @@ class Poster:
         # Threads are opened after the posts, off the posting path (best effort).
         self._thread_queue: asyncio.Queue[tuple[Drop, int, str]] = asyncio.Queue()
         self.posted_messages: dict[int, int] = {}  # message or thread id -> content id
+        self.sessions: LiveSessions | None = None
+        self._new_rows: list[Drop] = []  # next occurrences made by the run in hand
 
     # -- the timer -------------------------------------------------------------------------
 
@@ -176,6 +179,10 @@ class Poster:
     async def _post(self, drop: Drop, item: ContentItem | None) -> int | PortError:
         if item is None or item.removed_at is not None:
             return PortError("the item was removed")
+        if item.kind == "event" and drop.event_id:
+            if self.sessions is not None:
+                await self.sessions.started(drop)
+            return 0  # a live session: Discord's scheduled event is its post
         async with self._limit:
             try:
                 return await self.core.channel.post(
@@ -192,6 +199,7 @@ class Poster:
         summary: RunSummary,
     ) -> None:
         now = self.core.clock.now()
+        self._new_rows = []
         posted = [(d, r) for d, r in zip(drops, results, strict=True) if isinstance(r, int)]
         failed = [(d, r) for d, r in zip(drops, results, strict=True) if isinstance(r, PortError)]
         gave_up: list[tuple[Drop, PortError]] = []
@@ -219,7 +227,9 @@ class Poster:
                 await queries.save_drop(session, drop)
         for drop, message_id in posted:
             summary.posted.append(drop.id or 0)
-            self.posted_messages[message_id] = drop.content_id
+            if message_id:
+                self.posted_messages[message_id] = drop.content_id
+        await self._events_for(self._new_rows, items)
         for drop, error in gave_up:
             await self.core.tell_moderators(
                 drop.guild_id,
@@ -227,7 +237,8 @@ class Poster:
                   id=drop.id, channel=drop.channel_id, n=drop.attempts, error=str(error)[:200]),
             )  # fmt: skip
         for drop, message_id in posted:
-            self._thread_queue.put_nowait((drop, message_id, items[drop.content_id].title))
+            if message_id:
+                self._thread_queue.put_nowait((drop, message_id, items[drop.content_id].title))
         if failed:
             self.wake()
 
@@ -245,6 +256,20 @@ class Poster:
             created_at=now, nonce=new_nonce(),
         )  # fmt: skip
         await queries.save_drop(session, row)
+        self._new_rows.append(row)
+
+    async def _events_for(self, rows: list[Drop], items: dict[int, ContentItem]) -> None:
+        """Each next occurrence of a live session gets its own scheduled event."""
+        made = []
+        for row in rows:
+            item = items.get(row.content_id)
+            if item is not None and item.kind == "event" and self.sessions is not None:
+                row.event_id = await self.sessions.create_event(row, item) or None
+                made.append(row)
+        if made:
+            async with self.core.db.transaction() as session:
+                for row in made:
+                    await queries.save_drop(session, row)
 
     async def _thread_loop(self) -> None:
         while not self.workers.stopping:

@@ -10,6 +10,7 @@ from bot.core.text import t
 from bot.services.drops.core import Core, DropNotFound
 from bot.services.drops.posting import Poster, new_nonce
 from bot.services.drops.repeat import parse_repeat
+from bot.services.drops.sessions import LiveSessions
 from bot.services.drops.views import DropPreview, DropView
 from bot.services.drops.when import parse_when
 from storage.database import Session
@@ -23,10 +24,11 @@ class Scheduler:
     def __init__(self, core: Core, poster: Poster) -> None:
         self.core = core
         self.poster = poster
+        self.sessions: LiveSessions | None = None
 
     async def preview(
         self, guild_id: int, caller: Caller, content_id: int, when: str, channel_id: int,
-        repeat: str | None = None,
+        repeat: str | None = None, *, voice_channel: bool = False,
     ) -> DropPreview:  # fmt: skip
         """Resolve the time and the rule; store nothing (the moderator confirms first)."""
         self.core.require_moderator(guild_id, caller)
@@ -34,6 +36,10 @@ class Scheduler:
         async with self.core.db.read() as session:
             item = await self.core.item_row(session, guild_id, content_id)
         _publishable(item)
+        if (item.kind == "event") != voice_channel:
+            raise InvalidInput(
+                t("A live session takes place in a voice channel; a post goes in a text channel.")
+            )
         timezone = self.core.timezone(guild_id)
         choice = parse_when(when, timezone, self.core.clock.now())
         return DropPreview(
@@ -60,6 +66,10 @@ class Scheduler:
                 created_at=now,
             )  # fmt: skip
             await queries.save_drop(session, row)
+        if item.kind == "event" and self.sessions is not None:
+            row.event_id = await self.sessions.create_event(row, item) or None
+            async with self.core.db.transaction() as session:
+                await queries.save_drop(session, row)
         self.poster.wake()
         return drop_view(row, item.title)
 

@@ -13,6 +13,7 @@ from bot.services.drops.engagement import Engagement
 from bot.services.drops.library import Library
 from bot.services.drops.posting import Poster
 from bot.services.drops.schedule import Scheduler
+from bot.services.drops.sessions import LiveSessions
 from bot.services.drops.views import DropChannel, Opened, RunSummary
 from bot.settings import Settings
 from storage.database import Database
@@ -20,6 +21,7 @@ from storage.drops import queries
 from storage.interaction_log import InteractionLog
 
 DRIP_CHECK_S = 300.0
+REMIND_CHECK_S = 60.0
 
 
 class DropService:
@@ -46,6 +48,9 @@ class DropService:
         self.library = Library(self.core)
         self.drops = Scheduler(self.core, self.poster)
         self.engagement = Engagement(self.core, self.poster)
+        self.sessions = LiveSessions(self.core)
+        self.poster.sessions = self.sessions
+        self.drops.sessions = self.sessions
         self._scheduler = scheduler
 
     def connect(self, channel: DropChannel) -> None:
@@ -62,17 +67,21 @@ class DropService:
         await self.poster.start()
         if self._scheduler is not None:
             self._scheduler.every("drops:drip", self.engagement.unlock_due, seconds=DRIP_CHECK_S)
+            self._scheduler.every("drops:remind", self.sessions.remind_due, seconds=REMIND_CHECK_S)
 
     async def stop(self) -> None:
         """Stop the timer between two runs."""
         if self._scheduler is not None:
             self._scheduler.cancel("drops:drip")
+            self._scheduler.cancel("drops:remind")
         await self.poster.stop()
 
     async def catch_up(self) -> RunSummary:
         """After READY: settle what a crash left, post what is due, unlock dripped items."""
+        await self.sessions.load()
         summary = await self.poster.catch_up()
         await self.engagement.unlock_due()
+        await self.sessions.remind_due()
         return summary
 
     async def run_due(self) -> RunSummary:

@@ -80,6 +80,7 @@ def upgrade() -> None:
         sa.Column("message_id", Snowflake, nullable=True),
         sa.Column("thread_id", Snowflake, nullable=True),
         sa.Column("event_id", Snowflake, nullable=True),
+        sa.Column("reminded_at", Time(timezone=True), nullable=True),
         sa.Column("last_error", Str(), nullable=True),
         sa.Column("created_by", Snowflake, nullable=False),
         sa.Column("created_at", Time(timezone=True), nullable=False),
