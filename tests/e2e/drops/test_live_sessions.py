@@ -26,9 +26,7 @@ async def test_an_event_drop_creates_a_scheduled_event_in_the_voice_channel(
         assert event.name == "Office hours" and event.channel_id == world.channel("lounge").id
 
 
-async def test_a_post_item_cannot_go_to_a_voice_channel(
-    tmp_path: Path, database_url: str
-) -> None:
+async def test_a_post_item_cannot_go_to_a_voice_channel(tmp_path: Path, database_url: str) -> None:
     async with drops_world(tmp_path, database_url) as world:
         mod = await world.moderator()
         content_id = await add_item(world, mod)
