@@ -19,7 +19,6 @@ from sandbox.demo.report import post_weekly_report
 from sandbox.demo.transcript import Transcript
 
 NOT_YET_BUILT = (
-    "live sessions (Discord scheduled events, attendance, reminders)",
     "Q&A threads (/ask, Mark as answer)",
     "onboarding and points",
 )
