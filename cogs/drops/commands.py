@@ -22,6 +22,7 @@ Repeat = app_commands.Transform[str, BoundedText(80, what=lambda: t("A repeat ru
 Access = app_commands.Transform[str, BoundedText(40, what=lambda: t("An access rule"))]
 Search = app_commands.Transform[str, BoundedText(100, what=lambda: t("A search"))]
 Tag = app_commands.Transform[str, BoundedText(30, what=lambda: t("A tag"))]
+Item = app_commands.Transform[str, BoundedText(20, what=lambda: t("An item"))]
 Kind = Literal["post", "event"]
 DripFrom = Literal["join", "paid"]
 
@@ -96,7 +97,7 @@ class ContentCommands(commands.GroupCog, group_name="content"):
     @app_commands.command(description="Change an item (moderators).")
     @app_commands.guild_only()
     @app_commands.autocomplete(item=item_autocomplete, access=access_autocomplete)
-    async def edit(self, interaction: discord.Interaction, item: str, access: Access | None = None,
+    async def edit(self, interaction: discord.Interaction, item: Item, access: Access | None = None,
                    kind: Kind = "post", drip_days: app_commands.Range[int, 0, 3650] | None = None,
                    drip_from: DripFrom = "join", unlock: When | None = None) -> None:  # fmt: skip
         assert interaction.guild_id is not None
@@ -116,7 +117,7 @@ class ContentCommands(commands.GroupCog, group_name="content"):
     @app_commands.command(description="Remove an item (kept, hidden; its drops are canceled).")
     @app_commands.guild_only()
     @app_commands.autocomplete(item=item_autocomplete)
-    async def remove(self, interaction: discord.Interaction, item: str) -> None:
+    async def remove(self, interaction: discord.Interaction, item: Item) -> None:
         assert interaction.guild_id is not None
         view = await self.service.library.remove(
             interaction.guild_id, caller_of(interaction), _id(item)
@@ -157,21 +158,24 @@ class DropCommands(commands.GroupCog, group_name="drop"):
     @app_commands.command(description="Schedule an item to be posted.")
     @app_commands.autocomplete(item=item_autocomplete)
     @app_commands.describe(
-        item="The library item", channel="Where to post it",
+        item="The library item", channel="Where to post it (default: here)",
         when="e.g. 2026-12-01 09:00, tomorrow 9am, in 2h, next mon 18:00 (server's timezone)",
         repeat="daily, weekly or a cron expression (e.g. 0 9 * * mon)",
     )  # fmt: skip
     async def schedule(
-        self, interaction: discord.Interaction, item: str, when: When,
-        channel: discord.TextChannel | discord.VoiceChannel | discord.StageChannel,
+        self, interaction: discord.Interaction, item: Item, when: When,
+        channel: discord.TextChannel | discord.VoiceChannel | discord.StageChannel | None = None,
         repeat: Repeat | None = None,
     ) -> None:  # fmt: skip
-        assert interaction.guild_id is not None
+        assert interaction.guild_id is not None and interaction.channel_id is not None
         caller = caller_of(interaction)
-        voice = isinstance(channel, discord.VoiceChannel | discord.StageChannel)
+        where = channel if channel is not None else interaction.channel
+        voice = isinstance(where, discord.VoiceChannel | discord.StageChannel)
         preview = await self.service.drops.preview(
-            interaction.guild_id, caller, _id(item), when, channel.id, repeat, voice_channel=voice
-        )
+            interaction.guild_id, caller, _id(item), when,
+            channel.id if channel is not None else interaction.channel_id, repeat,
+            voice_channel=voice,
+        )  # fmt: skip
         view = ConfirmDrop(self.service, caller, interaction.guild_id, preview)
         await respond(interaction, preview_text(preview), view=view)
 

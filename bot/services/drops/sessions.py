@@ -123,13 +123,11 @@ class LiveSessions:
                 log.warning("no interested list for event %s: %s", drop.event_id, error)
                 continue
             title = items[drop.content_id].title if drop.content_id in items else ""
+            when = f"<t:{int(drop.scheduled_at.timestamp())}:R>"
+            text = t("“{title}” starts {when} in <#{channel}>.", title=title, when=when,
+                     channel=drop.channel_id)  # fmt: skip
             for user_id in users:
                 # Functional and asked for: the member clicked "Interested" on this event.
-                if await self.core.tell_member(
-                    user_id,
-                    t("“{title}” starts {when} in <#{channel}>.", title=title,
-                      when=f"<t:{int(drop.scheduled_at.timestamp())}:R>",
-                      channel=drop.channel_id),
-                ):  # fmt: skip
+                if await self.core.tell_member(user_id, text):
                     reminded.append(user_id)
         return reminded
