@@ -92,6 +92,7 @@ class ContentCommands(commands.GroupCog, group_name="content"):
             return await self.service.library.add(guild_id, caller_of(submitted), data)
 
         extra = self._extra(access, kind, drip_days, drip_from, unlock or "")
+        self.service.library.check_options(guild_id, extra["access"], extra["unlock"])
         await interaction.response.send_modal(ContentModal(t("Add to the library"), save, extra))
 
     @app_commands.command(description="Change an item (moderators).")
@@ -110,6 +111,7 @@ class ContentCommands(commands.GroupCog, group_name="content"):
             return await self.service.library.edit(guild_id, caller_of(submitted), content_id, data)
 
         extra = self._extra(access, kind, drip_days, drip_from, unlock or "")
+        self.service.library.check_options(guild_id, extra["access"], extra["unlock"])
         await interaction.response.send_modal(
             ContentModal(t("Edit #{id}", id=content_id), save, extra, current, body)
         )

@@ -192,8 +192,10 @@ async def test_every_route_of_the_sandbox_answers_as_the_spec_says(
     lounge = guild.create_voice_channel("lounge")
     alice = await guild.join("alice")
     g, c, app, user = guild.id, general.id, sandbox.application_id, alice.id
-    live = {"name": "Office hours", "privacy_level": 2, "entity_type": 2,
-            "channel_id": str(lounge.id), "scheduled_start_time": "2030-01-01T10:00:00+00:00"}  # fmt: skip
+    live = {
+        "name": "Office hours", "privacy_level": 2, "entity_type": 2,
+        "channel_id": str(lounge.id), "scheduled_start_time": "2030-01-01T10:00:00+00:00",
+    }  # fmt: skip
     command = {"name": "ping", "description": "Ping.", "type": 1, "options": []}
     steps: list[tuple[str, str, Any]] = [
         ("GET", "/users/@me", None),

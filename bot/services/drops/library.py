@@ -133,6 +133,12 @@ class Library:
         row.drip_days, row.drip_from = data.drip_days, data.drip_from
         row.unlock_at = self._unlock(row.guild_id, data.unlock) if data.unlock.strip() else None
 
+    def check_options(self, guild_id: int, access: str, unlock: str) -> None:
+        """Refuse a bad access rule or unlock time before the form is filled in."""
+        self._access(guild_id, access)
+        if unlock.strip():
+            self._unlock(guild_id, unlock)
+
     def _unlock(self, guild_id: int, typed: str) -> datetime:
         choice = parse_when(typed, self.core.timezone(guild_id), self._now())
         return choice.instants[0]
