@@ -38,6 +38,8 @@ bench: install
 	$(BIN)/python benchmarks/join_wave.py
 	$(BIN)/python benchmarks/qa.py
 	$(BIN)/python benchmarks/points.py
+	$(BIN)/python benchmarks/drops.py
+	$(BIN)/python benchmarks/drops.py --kill
 
 # Re-extract every t()/nt() string into the catalogs (English is the source language).
 messages: install

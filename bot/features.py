@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded
+from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded, PaidAccessChanged
 from bot.core.ports import DirectMessages, Levels, Standing
 from bot.feature import Context, Feature, Privacy
 from bot.services.privacy.settings import PRIVACY_SECTION
@@ -19,6 +19,7 @@ from bot.settings import GuildSection
 from storage.activity import privacy as activity_privacy
 from storage.audit import privacy as audit_privacy
 from storage.billing import privacy as billing_privacy
+from storage.drops import privacy as drops_privacy
 from storage.feedback import privacy as feedback_privacy
 from storage.onboarding import privacy as onboarding_privacy
 from storage.points import privacy as points_privacy
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from bot.services.activity import ActivityService
     from bot.services.audit import AuditService
     from bot.services.billing import BillingService, StripeApi
+    from bot.services.drops import DropService
     from bot.services.feedback import FeedbackService
     from bot.services.onboarding import OnboardingService
     from bot.services.points import PointsService
@@ -302,6 +304,69 @@ STATS = Feature(
 )
 
 
+def _drops(ctx: Context) -> DropService:
+    from bot.core.ports import Levels, Standing
+    from bot.services.drops import DropService
+
+    drops = DropService(
+        ctx.settings,
+        ctx.db,
+        ctx.clock,
+        ctx.interaction_log,
+        ctx.bus,
+        ctx.ports.publisher,
+        ctx.ports.notifier,
+        scheduler=ctx.scheduler,
+        standing=ctx.services.providing(Standing),  # type: ignore[type-abstract]  # billing
+        levels=ctx.services.providing(Levels),  # type: ignore[type-abstract]  # points
+        direct_messages=ctx.services.providing(DirectMessages),  # type: ignore[type-abstract]
+    )
+
+    async def joined(event: MemberJoined) -> None:
+        await drops.engagement.member_joined(event.guild_id, event.user_id, event.at)
+
+    async def paid(event: PaidAccessChanged) -> None:
+        if event.active:
+            await drops.engagement.paid_started(event.guild_id, event.user_id, event.at)
+
+    ctx.bus.subscribe(MemberJoined, joined)
+    ctx.bus.subscribe(PaidAccessChanged, paid)
+    return drops
+
+
+def _drops_section() -> GuildSection[Any]:
+    from bot.services.drops.settings import DROPS_SECTION
+
+    return DROPS_SECTION
+
+
+async def _drops_start(drops: DropService) -> None:
+    await drops.start()
+
+
+async def _drops_stop(drops: DropService) -> None:
+    await drops.stop()
+
+
+# The library, scheduled drops (exactly once), drip, likes and comments (issue 13;
+# docs/drops.md). After billing and points: it asks them through the Standing and Levels ports.
+DROPS = Feature(
+    name="drops",
+    build=_drops,
+    extension="cogs.drops",
+    start=_drops_start,
+    stop=_drops_stop,
+    catch_up=lambda drops: drops.catch_up(),
+    privacy=Privacy(
+        drops_privacy.TABLES,
+        drops_privacy.export_member,
+        drops_privacy.forget_member,
+        drops_privacy.KEPT,
+    ),
+    guild_settings=_drops_section(),
+)
+
+
 def _nothing(ctx: Context) -> None:
     return None
 
@@ -397,6 +462,7 @@ FEATURES: tuple[Feature[Any], ...] = (
     BILLING,
     POINTS,
     QA,
+    DROPS,
     STATS,
     FEEDBACK,
     PRIVACY,

@@ -10,8 +10,9 @@ import storage
 
 SHARED = ("storage.interactions",)
 # Objects a migration makes that no model can describe (full-text indexes: SQLite FTS5 tables
-# and their shadow tables, PostgreSQL expression indexes) are named `fts_...`.
+# and their shadow tables, PostgreSQL expression indexes) are named `fts_...` or `..._fts...`.
 UNMODELLED_PREFIX = "fts_"
+UNMODELLED_PART = "_fts"
 
 
 def load_models() -> None:
@@ -25,5 +26,5 @@ def load_models() -> None:
 
 
 def modelled(name: str | None, type_: str, parent_names: object) -> bool:
-    """Alembic's `include_name`: compare everything but the unmodelled `fts_` objects."""
-    return not (name or "").startswith(UNMODELLED_PREFIX)
+    """Alembic's `include_name`: compare everything but the unmodelled full-text objects."""
+    return not ((name or "").startswith(UNMODELLED_PREFIX) or UNMODELLED_PART in (name or ""))

@@ -25,6 +25,12 @@ class Kind(StrEnum):
     SOLVED = "solved"
     PAID_START = "paid_start"
     PAID_END = "paid_end"
+    # Drops (ref = the content id): a like or comment on a drop post (the generic
+    # reaction/reply row counts the activity), an upsell shown, live-session attendance.
+    DROP_LIKE = "drop_like"
+    DROP_COMMENT = "drop_comment"
+    DROP_UPSELL = "drop_upsell"
+    EVENT_ATTEND = "event_attend"
 
 
 # Kinds that make a member "active" (docs/metrics.md, "active member").

@@ -11,6 +11,7 @@ from bot.services.importer.service import DceImporter
 from bot.services.stats import StatsService
 from sandbox.community import Community, running_community
 from sandbox.demo.clock import TravellingClock
+from sandbox.demo.drops_scene import play_drops_scene
 from sandbox.demo.history import History, generate_history
 from sandbox.demo.live import play_live_script
 from sandbox.demo.onboarding import onboard_newcomers, set_up_onboarding, show_funnel
@@ -20,7 +21,7 @@ from sandbox.demo.qa import play_qa_scene
 from sandbox.demo.report import post_weekly_report
 from sandbox.demo.transcript import Transcript
 
-NOT_YET_BUILT = ("content drops (/drop, Open buttons)",)
+NOT_YET_BUILT: tuple[str, ...] = ()
 
 
 def fresh_data_dir(data_dir: str) -> Path:
@@ -87,6 +88,8 @@ async def run_demo(root: Path) -> int:
         await play_qa_scene(world, transcript)
         transcript.section("Points and the leaderboard")
         await play_points_scene(world, transcript)
+        transcript.section("A content drop: scheduled, posted, opened, sold, discussed")
+        await play_drops_scene(world, clock, transcript)
 
         transcript.section("The weekly report")
         await post_weekly_report(world, root, transcript)

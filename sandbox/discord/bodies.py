@@ -41,6 +41,8 @@ class MessageBody:
     kept_attachment_ids: list[int] | None = None
     new_attachments: list[Attachment] = field(default_factory=list)
     reference_id: int | None = None
+    nonce: str | None = None
+    enforce_nonce: bool = False
 
     def is_empty(self) -> bool:
         """True when the body would create a message with nothing in it."""
@@ -70,6 +72,12 @@ def parse_message_body(data: dict[str, Any], uploads: list[Upload], ids: Snowfla
     if body.components is not None:
         _check_components(body.components, v2=bool((body.flags or 0) & COMPONENTS_V2))
         body.components = numbered_components(body.components)
+    nonce = data.get("nonce")
+    if nonce is not None:
+        if isinstance(nonce, bool) or not isinstance(nonce, str | int) or len(str(nonce)) > 25:
+            raise invalid_form("nonce", "Must be 25 or fewer in length.", "BASE_TYPE_MAX_LENGTH")
+        body.nonce = str(nonce)
+        body.enforce_nonce = bool(data.get("enforce_nonce"))
     reference = data.get("message_reference")
     if reference and reference.get("message_id"):
         body.reference_id = int(reference["message_id"])

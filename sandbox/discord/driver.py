@@ -464,6 +464,17 @@ class Person:
         """Join a voice channel: VOICE_STATE_UPDATE."""
         self._backend.state.set_voice(self.guild.model, self.user.id, channel.id)
 
+    async def mark_interested(self, event_id: int) -> None:
+        """Click "Interested" on a scheduled event: GUILD_SCHEDULED_EVENT_USER_ADD."""
+        event = self.guild.model.events[event_id]
+        event.interested.add(self.user.id)
+        self._backend.state.dispatch(
+            "GUILD_SCHEDULED_EVENT_USER_ADD",
+            {"guild_scheduled_event_id": str(event.id), "user_id": str(self.user.id),
+             "guild_id": str(event.guild_id)},
+            event.guild_id,
+        )  # fmt: skip
+
     async def leave_voice(self) -> None:
         """Leave voice: VOICE_STATE_UPDATE with no channel."""
         self._backend.state.set_voice(self.guild.model, self.user.id, None)

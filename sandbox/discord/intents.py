@@ -17,6 +17,7 @@ class Intent:
     DIRECT_MESSAGES = 1 << 12
     DIRECT_MESSAGE_REACTIONS = 1 << 13
     MESSAGE_CONTENT = 1 << 15
+    GUILD_SCHEDULED_EVENTS = 1 << 16
 
 
 GUILD_EVENTS = {
@@ -47,6 +48,8 @@ def required_intent(event: str, data: dict[str, Any]) -> int:
         return Intent.GUILD_INVITES
     if event == "VOICE_STATE_UPDATE":
         return Intent.GUILD_VOICE_STATES
+    if event.startswith("GUILD_SCHEDULED_EVENT_"):
+        return Intent.GUILD_SCHEDULED_EVENTS
     if event in MESSAGE_EVENTS:
         return Intent.GUILD_MESSAGES if in_guild else Intent.DIRECT_MESSAGES
     if event == "MESSAGE_REACTION_ADD":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sandbox.discord import payloads
@@ -14,6 +15,9 @@ from sandbox.discord.state import State
 MAX_THREAD_NAME = 100
 
 
+NONCE_WINDOW_S = 300.0
+
+
 def thread_archived() -> DiscordError:
     """Discord's refusal to change or react in an archived thread."""
     return DiscordError(400, 50083, "Thread is archived")
@@ -24,6 +28,21 @@ class Messages:
 
     def __init__(self, state: State) -> None:
         self.state = state
+        # Discord: with `enforce_nonce`, a nonce the same author used in the same channel
+        # within the past few minutes returns that message and creates nothing.
+        self.nonce_window_s = NONCE_WINDOW_S
+        self._nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
+        self.nonce_repeats = 0  # creates answered with an earlier message
+
+    def by_nonce(self, channel: Channel, author: User, body: MessageBody) -> Message | None:
+        """The message an enforced nonce already created (within the window), if any."""
+        if body.nonce is None or not body.enforce_nonce:
+            return None
+        seen = self._nonces.get((channel.id, author.id, body.nonce))
+        if seen is None or time.monotonic() - seen[1] > self.nonce_window_s:
+            return None
+        found = self.state.messages.get(seen[0])
+        return found if found is not None and not found.deleted else None
 
     def post(
         self,
@@ -63,13 +82,17 @@ class Messages:
             reference_id=body.reference_id,
             interaction_id=interaction_id,
             webhook_id=webhook_id,
+            nonce=body.nonce,
         )
+        if body.nonce is not None and body.enforce_nonce:
+            self._nonces[(channel.id, author.id, body.nonce)] = (message.id, time.monotonic())
         self._store(message)
         if not message.ephemeral:
             channel.messages.append(message)
-            self.state.dispatch(
-                "MESSAGE_CREATE", payloads.message_create(message, self.state), channel.guild_id
-            )
+            data = payloads.message_create(message, self.state)
+            if message.nonce is not None:
+                data["nonce"] = message.nonce
+            self.state.dispatch("MESSAGE_CREATE", data, channel.guild_id)
         return message
 
     def _check_can_post(self, channel: Channel, author: User) -> None:

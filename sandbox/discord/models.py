@@ -160,6 +160,7 @@ class Message:
     deleted: bool = False
     thread_id: int | None = None
     reactions: dict[str, list[int]] = field(default_factory=dict)
+    nonce: str | None = None  # echoed in MESSAGE_CREATE and the create answer only
 
     @property
     def created_at(self) -> datetime:
@@ -244,6 +245,24 @@ class MemberFlag:
 
 
 @dataclass(eq=False)
+class ScheduledEvent:
+    """A guild scheduled event (a live session) and who marked interest."""
+
+    id: int
+    guild_id: int
+    channel_id: int | None
+    name: str
+    description: str | None
+    start: datetime
+    end: datetime | None
+    entity_type: int  # 1 stage, 2 voice, 3 external
+    creator_id: int
+    location: str | None = None
+    status: int = 1  # 1 scheduled, 2 active, 3 completed, 4 canceled
+    interested: set[int] = field(default_factory=set)
+
+
+@dataclass(eq=False)
 class Guild:
     """A guild with its roles, members, channels (threads included) and voice states."""
 
@@ -255,6 +274,7 @@ class Guild:
     members: dict[int, Member] = field(default_factory=dict)
     channels: dict[int, Channel] = field(default_factory=dict)
     voice: dict[int, int] = field(default_factory=dict)
+    events: dict[int, ScheduledEvent] = field(default_factory=dict)  # scheduled events
     # Command permission overrides an admin set (Server Settings → Integrations):
     # command name → roles allowed to use it whatever its default_member_permissions.
     command_roles: dict[str, set[int]] = field(default_factory=dict)

@@ -15,6 +15,7 @@ from sandbox.discord.models import (
     Member,
     Message,
     Role,
+    ScheduledEvent,
     User,
 )
 from sandbox.discord.snowflake import iso
@@ -185,8 +186,11 @@ def attachment(a: Attachment, state: State) -> dict[str, Any]:
     return data
 
 
-def message(m: Message, state: State, *, nested: bool = False) -> dict[str, Any]:
-    """A message object; `nested` stops at one level of referenced_message."""
+def message(
+    m: Message, state: State, *, nested: bool = False, with_nonce: bool = False
+) -> dict[str, Any]:
+    """A message object; `nested` stops at one level of referenced_message. The nonce shows
+    only where Discord sends it: the create answer and MESSAGE_CREATE (not in history)."""
     data: dict[str, Any] = {
         "id": str(m.id),
         "channel_id": str(m.channel_id),
@@ -217,6 +221,8 @@ def message(m: Message, state: State, *, nested: bool = False) -> dict[str, Any]
             }
             for emoji, users in m.reactions.items()
         ]
+    if with_nonce and m.nonce is not None:
+        data["nonce"] = m.nonce
     if m.webhook_id is not None:
         data["webhook_id"] = str(m.webhook_id)
         data["application_id"] = str(m.webhook_id)
@@ -271,6 +277,30 @@ def message_create(m: Message, state: State) -> dict[str, Any]:
             data["member"] = member(author, with_user=False)
     data["channel_type"] = int(state.channels[m.channel_id].type)
     return data
+
+
+def scheduled_event(event: ScheduledEvent, state: State) -> dict[str, Any]:
+    """A guild scheduled event object."""
+    return {
+        "id": str(event.id),
+        "guild_id": str(event.guild_id),
+        "name": event.name,
+        "description": event.description,
+        "channel_id": str(event.channel_id) if event.channel_id else None,
+        "creator_id": str(event.creator_id),
+        "creator": user(state.users[event.creator_id]),
+        "image": None,
+        "scheduled_start_time": iso(event.start),
+        "scheduled_end_time": iso(event.end) if event.end else None,
+        "status": event.status,
+        "entity_type": event.entity_type,
+        "entity_id": None,
+        "recurrence_rule": None,
+        "privacy_level": 2,
+        "guild_scheduled_event_exceptions": [],
+        "entity_metadata": {"location": event.location} if event.location else None,
+        "user_count": len(event.interested),
+    }
 
 
 def voice_state(guild: Guild, user_id: int, channel_id: int | None) -> dict[str, Any]:

@@ -1,1 +1,1 @@
-"""Content items and scheduled drops."""
+"""Drops: the content library, its scheduled drops and each member's drip unlocks."""

@@ -148,6 +148,8 @@ DISPATCH_TARGETS: dict[str, tuple[Target, ...]] = {
         Target("emoji", "MessageReactionEmojiResponse"),
     ),
     "VOICE_STATE_UPDATE": (Target("", "VoiceStateResponse"),),
+    "GUILD_SCHEDULED_EVENT_CREATE": (Target("", "VoiceScheduledEventResponse"),),
+    "GUILD_SCHEDULED_EVENT_USER_ADD": (),
     "INTERACTION_CREATE": (
         Target("member", "GuildMemberResponse"),
         Target("user", "UserResponse"),

@@ -15,6 +15,8 @@ from bot.core.access import GATES
 from bot.discord_ports import AUDIENCE, EVERY_MEMBER
 from sandbox.community import Community
 from sandbox.discord import Person
+from storage.drops import queries as drop_queries
+from storage.drops.models import DropMember
 from storage.schema import load_models
 from tests.e2e.onboarding.onboarding_support import seen
 
@@ -92,6 +94,17 @@ async def snapshot(world: Community) -> dict[str, list[tuple[Any, ...]]]:
     return rows
 
 
+async def joined_everywhere(world: Community, person: Person) -> None:
+    """Every feature that notes a join has written it, so the walk starts from still rows."""
+    await seen(world, person)
+
+    async def noted_by_drops() -> DropMember | None:
+        async with world.db.read() as session:
+            return await drop_queries.member(session, world.guild.id, person.id)
+
+    await world.discord.wait_for(noted_by_drops)
+
+
 async def test_every_command_declares_its_audience(community: Community) -> None:
     undeclared = [c.qualified_name for c in leaves(community) if audience_of(c) is None]
     unknown = [
@@ -110,7 +123,7 @@ async def test_every_non_member_command_refuses_a_plain_member_and_changes_nothi
     assert isinstance(tree, LyceumTree)
     tree.cooldowns = MemberCooldowns(0, 60.0)  # the walk runs many commands in a minute
     alice = await community.guild.join("alice")
-    await seen(community, alice)  # her join is written before the walk begins
+    await joined_everywhere(community, alice)
     everyone = community.guild.role("@everyone")
     walked = []
     for command in leaves(community):

@@ -193,8 +193,13 @@ async def test_every_route_of_the_sandbox_answers_as_the_spec_says(
     guild.edit_role(guild.bot_role, permissions=Perm.BOT | Perm.MANAGE_GUILD)
     guild.create_invite(general, code="spring")
     guild.set_vanity_url("lyceum")
+    lounge = guild.create_voice_channel("lounge")
     alice = await guild.join("alice", invite="spring")
     g, c, app, user = guild.id, general.id, sandbox.application_id, alice.id
+    live = {
+        "name": "Office hours", "privacy_level": 2, "entity_type": 2,
+        "channel_id": str(lounge.id), "scheduled_start_time": "2030-01-01T10:00:00+00:00",
+    }  # fmt: skip
     command = {"name": "ping", "description": "Ping.", "type": 1, "options": []}
     steps: list[tuple[str, str, Any]] = [
         ("GET", "/users/@me", None),
@@ -226,12 +231,15 @@ async def test_every_route_of_the_sandbox_answers_as_the_spec_says(
         ("GET", f"/channels/{c}/messages?limit=5", None),
         ("POST", f"/channels/{forum.id}/threads", FORUM_POST),
         ("POST", "/users/@me/channels", {"recipient_id": str(user)}),
+        ("POST", f"/guilds/{g}/scheduled-events", live),
     ]
     for method, path, body in steps:
         await _request(http, method, path, body)
     message = sandbox.calls.last("POST /channels/{channel_id}/messages").answer["id"]
     on_message = f"/channels/{c}/messages/{message}"
+    event = sandbox.calls.last("POST /guilds/{guild_id}/scheduled-events").answer["id"]
     for method, path, body in [
+        ("GET", f"/guilds/{g}/scheduled-events/{event}/users?limit=100", None),
         ("GET", on_message, None),
         ("PATCH", on_message, {"content": "edited"}),
         ("PUT", f"{on_message}/reactions/%F0%9F%91%8D/@me", None),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+from bot.services.stats.drops_block import item_weeks
 from bot.services.stats.funnel import funnel_steps
 from bot.services.stats.paid import converted, paid_week
 from bot.services.stats.qa import qa_block
@@ -76,6 +77,7 @@ async def weekly_report(
         communicators=communicators,
         cohorts=cohorts,
         content=await _content(session, guild_id, start, end, members.end),
+        drops=await item_weeks(session, guild_id, start, end, members.end),
         paid=await _paid(session, guild_id, start, end, end_day, calendar),
         qa=await qa_block(session, guild_id, start, end),
         funnel=await _funnel(session, guild_id, week, joiners, end, calendar),

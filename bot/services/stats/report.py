@@ -155,6 +155,7 @@ class WeeklyReport:
     daily_active_history: tuple[tuple[date, int], ...]  # 8 weeks ending with this one
     in_progress: bool = False  # the week has not ended: its numbers are so far
     top_helpers: tuple[Helper, ...] = ()  # most points earned in the week
+    drops: tuple[Any, ...] = ()  # DropItemWeek per item (bot/services/stats/drops_block.py)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `lyceum stats --json` (fractions 0..1, None as null)."""
@@ -250,6 +251,7 @@ class WeeklyReport:
             "top_helpers": [
                 {"user_id": str(h.user_id), "points": h.points} for h in self.top_helpers
             ],
+            "drops": [item.to_json() for item in self.drops],
         }
 
 

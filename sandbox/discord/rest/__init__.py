@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from sandbox.discord.backend import Backend
-from sandbox.discord.rest import channels, commands, guilds, interactions, users
+from sandbox.discord.rest import channels, commands, events, guilds, interactions, users
 from sandbox.discord.rest.http import API_PREFIX, BACKEND, api_middleware
 
 __all__ = ["API_PREFIX", "build_api", "route_templates"]
@@ -15,7 +15,7 @@ def build_api(sandbox: Backend) -> web.Application:
     """The `/api/v10` application: every route, behind the recording/fault/auth middleware."""
     api = web.Application(middlewares=[api_middleware])
     api[BACKEND] = sandbox
-    for module in (users, commands, interactions, channels, guilds):
+    for module in (users, commands, interactions, channels, guilds, events):
         api.add_routes(module.routes)
     return api
 

@@ -53,8 +53,12 @@ async def create_message(request: web.Request) -> web.Response:
     sandbox = backend(request)
     channel = sandbox.state.channel(snowflake(request, "channel_id"))
     parsed = parse_message_body(body(request) or {}, uploads(request), sandbox.state.ids)
+    earlier = sandbox.messages.by_nonce(channel, sandbox.state.bot_user, parsed)
+    if earlier is not None:
+        sandbox.messages.nonce_repeats += 1
+        return json_response(payloads.message(earlier, sandbox.state, with_nonce=True))
     message = sandbox.messages.post(channel, sandbox.state.bot_user, parsed)
-    return json_response(payloads.message(message, sandbox.state))
+    return json_response(payloads.message(message, sandbox.state, with_nonce=True))
 
 
 @routes.get("/channels/{channel_id}/messages/{message_id}")

@@ -126,6 +126,8 @@ async def test_any_text_in_any_string_option_gets_a_private_answer(
     }
     values[option["name"]] = text
     reply = await who.run(path, **values)
+    if reply.modal is not None:
+        return  # a form is a private answer too: /content add opens one when its options fit
     assert reply.settled() and reply.ephemeral, reply
     for message in [reply.message, *reply.followups]:
         assert message is not None and len(message.content) <= 2000
