@@ -23,7 +23,7 @@ from bot.services.stats.report import (
 from bot.services.stats.sources import source_numbers
 from bot.services.stats.weeks import GuildCalendar, IsoWeek
 from storage.database import Session
-from storage.stats import helpers, reads
+from storage.stats import feedback_reads, helpers, reads
 
 COHORTS = 8  # join-week cohorts in the table, the report's week included
 COHORT_WEEKS = 8  # weeks since joining, at most
@@ -82,6 +82,7 @@ async def weekly_report(
         qa=await qa_block(session, guild_id, start, end),
         funnel=await _funnel(session, guild_id, week, joiners, end, calendar),
         daily_active_history=tuple(history),
+        feedback=await feedback_reads.feedback_between(session, guild_id, start, end),
         top_helpers=tuple(
             Helper(user_id, points)
             for user_id, points in await helpers.top_helpers(session, guild_id, week.monday, 5)

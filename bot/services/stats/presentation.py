@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.core.ports import Attachment, Card, EmbedField, OutgoingMessage
-from bot.core.text import t
+from bot.core.text import nt, t
 from bot.services.stats.funnel import steps_text
 from bot.services.stats.paid import mrr_total
 from bot.services.stats.report import WeeklyReport
@@ -237,7 +237,16 @@ def headline_fields(report: WeeklyReport, previous: Numbers | None) -> tuple[Emb
             else ()
         ),
         *_helpers_field(report),
+        *_feedback_field(report),
     )
+
+
+def _feedback_field(report: WeeklyReport) -> tuple[EmbedField, ...]:
+    """How much feedback members sent (none: no field)."""
+    if not report.feedback:
+        return ()
+    count = nt("{count} message", "{count} messages", report.feedback, count=report.feedback)
+    return (EmbedField(t("📝 Feedback"), count),)
 
 
 def _helpers_field(report: WeeklyReport) -> tuple[EmbedField, ...]:

@@ -156,6 +156,7 @@ class WeeklyReport:
     in_progress: bool = False  # the week has not ended: its numbers are so far
     top_helpers: tuple[Helper, ...] = ()  # most points earned in the week
     drops: tuple[Any, ...] = ()  # DropItemWeek per item (bot/services/stats/drops_block.py)
+    feedback: int = 0  # /feedback sent in the week
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `lyceum stats --json` (fractions 0..1, None as null)."""
@@ -252,6 +253,7 @@ class WeeklyReport:
                 {"user_id": str(h.user_id), "points": h.points} for h in self.top_helpers
             ],
             "drops": [item.to_json() for item in self.drops],
+            "feedback": self.feedback,
         }
 
 

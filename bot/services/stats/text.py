@@ -129,6 +129,7 @@ def text_report(report: WeeklyReport) -> str:
     if q.top_answerers:
         lines += ["", t("Top answerers (accepted, first answers)")]
         lines += [f"  {x.user_id}: {x.accepted}, {x.first_answers}" for x in q.top_answerers]
+    lines += ["", t("Feedback sent with /feedback: {count}", count=report.feedback)]
     if report.top_helpers:
         lines += ["", t("Top helpers (points earned)")]
         lines += [f"  {h.user_id}: {h.points}" for h in report.top_helpers]

@@ -50,6 +50,7 @@ def test_stats_json_prints_exactly_the_documented_shape(
         "guild_id", "week", "members", "net_growth", "member_retention", "churn",
         "new_member_retention", "activity", "dau_mean", "wau", "mau", "stickiness",
         "communicators", "cohorts", "content", "paid", "qa", "funnel", "top_helpers", "drops",
+        "feedback",
     ]  # fmt: skip
     assert (data["guild_id"], data["week"]) == ("1", "2026-W45")
     assert data["members"] == {"start": 1, "end": 2, "joined": 1, "left": 0}
