@@ -427,6 +427,7 @@ def _privacy(ctx: Context) -> PrivacyService:
         if f.privacy is not None
     ]  # fmt: skip
     privacy = PrivacyService(ctx.db, ctx.clock, ctx.settings, ctx.interaction_log, hooks)
+    privacy.standing = ctx.services.providing(Standing)  # type: ignore[type-abstract]
     privacy.retention = PrivacyRetention(
         ctx.db, ctx.clock, ctx.settings, privacy,
         ctx.services.providing(LogRetention),  # type: ignore[type-abstract]

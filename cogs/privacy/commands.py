@@ -50,6 +50,7 @@ class PrivacyCommands(commands.GroupCog, group_name="privacy", group_extras=audi
         if interaction.guild_id is None:
             await respond(interaction, server_only_text())
             return
+        await self.privacy.require_no_paid_access(interaction.guild_id, interaction.user.id)
         view = discord.ui.View(timeout=None)
         view.add_item(ConfirmDelete(stop_recording))
         await respond(interaction, delete_prompt(stop_recording), view=view)

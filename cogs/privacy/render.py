@@ -63,9 +63,7 @@ def delete_prompt(stop_recording: bool) -> str:
         ),
         t(
             "Kept, with the stand-in: records of payments (Stripe customer and "
-            "subscription ids: the law requires them) and moderators' audit entries. If "
-            "you pay for a tier, cancel it with /billing first: afterwards the bot can no "
-            "longer tell that the payments are yours."
+            "subscription ids: the law requires them) and moderators' audit entries."
         ),
     ]
     if stop_recording:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import Clock
-from bot.core.errors import DomainError
-from bot.core.ports import Attachment
+from bot.core.errors import DomainError, InvalidInput
+from bot.core.ports import Attachment, Standing
 from bot.core.text import t
 from bot.services.privacy.keys import PrivacyKey
 from bot.services.privacy.settings import PRIVACY_SECTION
@@ -95,6 +95,7 @@ class PrivacyService:
         self._opted_out: set[tuple[int, str]] = set()
         self._told_missing_key = False
         self.retention: PrivacyRetention | None = None  # set by the feature's build
+        self.standing: Standing | None = None  # billing, when built: paid access blocks deletion
 
     # ------------------------------------------------------------ lifetime
 
@@ -188,10 +189,27 @@ class PrivacyService:
 
     # ------------------------------------------------------------ deletion
 
+    async def require_no_paid_access(self, guild_id: int, user_id: int) -> None:
+        """Refuse while the member holds a tier: after a deletion the bot could no longer
+        take the tier's role away when the payments stop (or give it back when they run)."""
+        if self.standing is None:
+            return
+        tiers = await self.standing.active_tier_keys(guild_id, user_id)
+        if tiers:
+            raise InvalidInput(
+                t(
+                    "You still hold a paid tier ({tiers}). Cancel it with /billing (or ask "
+                    "a moderator to revoke a tier they gave you), then delete your data: "
+                    "otherwise the bot could no longer tell that the tier is yours.",
+                    tiers=", ".join(sorted(tiers)),
+                )
+            )
+
     async def delete(self, guild_id: int, user_id: int, *, stop_recording: bool) -> Deleted:
         """Erase the member's personal data in one transaction; keep the numbers under a
         pseudonym; with `stop_recording`, record nothing about them from now on."""
         key = self.require_key()
+        await self.require_no_paid_access(guild_id, user_id)
         subject = key.subject(guild_id, user_id)
         opt_out = (guild_id, subject)
         newly_opted_out = stop_recording and opt_out not in self._opted_out

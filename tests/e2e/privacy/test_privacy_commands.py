@@ -75,3 +75,18 @@ async def test_confirmed_deletion_with_opt_out_leaves_the_id_nowhere_and_bob_unt
     assert await places_holding(community.db, alice.id) == []
     bob_row = await member_row(community, bob.id)
     assert bob_row is not None and bob_row.in_guild
+
+
+async def test_a_member_holding_a_paid_tier_is_asked_to_cancel_before_deleting(
+    community: Community,
+) -> None:
+    alice = await _member(community, "alice")
+    mod = await community.moderator()
+    await mod.run("/membership grant", member=alice, tier="pro")
+
+    reply = await alice.run("/privacy delete")
+
+    assert reply.ephemeral and "still hold a paid tier (pro)" in reply.content
+    assert reply.buttons == []
+    row = await member_row(community, alice.id)
+    assert row is not None and row.user_id == alice.id
