@@ -162,6 +162,10 @@ class Levels(Protocol):
         """The member's level number (0 = the first level)."""
         ...
 
+    async def points_of(self, guild_id: int, user_id: int) -> int:
+        """The member's all-time points."""
+        ...
+
 
 @runtime_checkable
 class LogRetention(Protocol):

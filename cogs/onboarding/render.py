@@ -55,7 +55,9 @@ def profile_text(view: ProfileView) -> str:
             t("Tier: {tiers}", tiers=", ".join(plain(n) for n in view.tiers) or t("free"))
             if view.tiers is not None
             else "",
-            t("Level: {level}", level=view.level) if view.level is not None else "",
+            t("Points: {points} · level {level}", points=view.points, level=view.level)
+            if view.level is not None and view.points is not None
+            else "",
             t("Direct messages: {state}", state=t("off") if view.dms_off else t("on")),
         )
         if line

@@ -346,6 +346,7 @@ class OnboardingService:
             row = await queries.member(session, guild_id, user_id)
         standing, levels = self._standing(), self._levels()
         level = await levels.level_of(guild_id, user_id) if levels else None
+        points = await levels.points_of(guild_id, user_id) if levels else None
         tier_names: tuple[str, ...] | None = None
         if standing is not None:
             guild = self._settings.guild(guild_id)
@@ -353,7 +354,7 @@ class OnboardingService:
             held = await standing.active_tier_keys(guild_id, user_id)
             tier_names = tuple(sorted(names.get(key, key) for key in held))
         if row is None:
-            return ProfileView(None, None, 0, (), tier_names, level)
+            return ProfileView(None, None, 0, (), tier_names, level, points)
         return ProfileView(
             row.first_seen_at,
             row.onboarded_at,
@@ -361,6 +362,7 @@ class OnboardingService:
             tuple(row.interests),
             tier_names,
             level,
+            points,
             dms_off=row.dms_off,
         )
 

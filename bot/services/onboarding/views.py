@@ -94,6 +94,7 @@ class ProfileView:
     interests: tuple[str, ...]
     tiers: tuple[str, ...] | None = None  # paid tiers held now; None: no billing feature
     level: int | None = None  # None when the points feature is absent
+    points: int | None = None  # likewise
     dms_off: bool = False
 
 

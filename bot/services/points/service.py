@@ -98,6 +98,11 @@ class PointsService:
             ladder = self.engine.ladder_of(guild_id, await queries.settings(session, guild_id))
         return ladder.level_for(points).number
 
+    async def points_of(self, guild_id: int, user_id: int) -> int:
+        """The member's all-time points (the `Levels` port, for /profile)."""
+        async with self.db.read() as session:
+            return (await queries.all_time(session, guild_id, [user_id]))[user_id]
+
     async def ladder(self, guild_id: int) -> Ladder:
         """The guild's levels."""
         async with self.db.read() as session:

@@ -147,4 +147,4 @@ async def test_profile_shows_the_tier_and_never_the_source(community: Community)
     assert reply.ephemeral
     assert "Tier: Lifetime" in reply.content
     assert "spring" not in reply.content.lower() and "unknown" not in reply.content.lower()
-    assert "Level" not in reply.content  # no points feature yet
+    assert "Points: 0 · level 0" in reply.content
