@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.services.onboarding import OnboardingService
 from bot.services.roles import RoleService
 from sandbox.community import Community
 from sandbox.discord import Message, Person, Role
@@ -26,14 +27,17 @@ async def seen(world: Community, person: Person, *, rejoins: int = 0) -> Onboard
 
 
 async def roles_applied(world: Community) -> None:
-    """The role outbox emptied once."""
+    """The role outbox emptied once, and the welcomes in flight were posted."""
     await world.service(RoleService).outbox.run_once()
+    await world.service(OnboardingService).welcomes_done(grace=10.0)
 
 
 async def has_role_soon(world: Community, person: Person, role: Role | str) -> bool:
     """Wait (bounded) until the person holds the role."""
     await roles_applied(world)
-    return bool(await world.discord.wait_for(lambda: person.has_role(role)))
+    held = bool(await world.discord.wait_for(lambda: person.has_role(role)))
+    await world.service(OnboardingService).welcomes_done(grace=10.0)  # posted in the background
+    return held
 
 
 def welcome_posts(world: Community, person: Person) -> list[Message]:
