@@ -21,9 +21,6 @@ from sandbox.demo.qa import play_qa_scene
 from sandbox.demo.report import post_weekly_report
 from sandbox.demo.transcript import Transcript
 
-NOT_YET_BUILT: tuple[str, ...] = ()
-
-
 def fresh_data_dir(data_dir: str) -> Path:
     """Empty (or create) the demo's data folder."""
     root = Path(data_dir)
@@ -95,9 +92,6 @@ async def run_demo(root: Path) -> int:
         await post_weekly_report(world, root, transcript)
         await show_funnel(world, transcript)
 
-        transcript.section("Not in this build yet")
-        for item in NOT_YET_BUILT:
-            transcript.detail(f"- {item}")
     transcript.say("done; the bot shut down cleanly")
     transcript.detail("Go on exploring what the bot stored:")
     transcript.detail(

@@ -85,8 +85,3 @@ def test_demo_offers_a_duplicate_then_solves_the_question(
     assert "before posting, the bot offered:" in output
     assert "Asyncio gather swallows exceptions" in output
     assert "Marked as the answer" in output
-
-
-def test_demo_says_what_is_not_built_yet(demo_run: tuple[int, str, Path]) -> None:
-    _, output, _ = demo_run
-    assert "Not in this build yet" in output
