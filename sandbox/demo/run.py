@@ -21,6 +21,7 @@ from sandbox.demo.qa import play_qa_scene
 from sandbox.demo.report import post_weekly_report
 from sandbox.demo.transcript import Transcript
 
+
 def fresh_data_dir(data_dir: str) -> Path:
     """Empty (or create) the demo's data folder."""
     root = Path(data_dir)
