@@ -238,23 +238,31 @@ def synthetic(rng: random.Random) -> tuple[str, str]:
     return title, details
 
 
-async def fill(db: Database, guild_id: int, count: int, rng: random.Random) -> None:
-    """`count` earlier questions, a third of them solved with an answer."""
-    start = datetime(2025, 1, 1, tzinfo=UTC)
+async def fill(db: Database, guild_id: int, count: int, rng: random.Random, now: datetime) -> None:
+    """`count` earlier questions, one a minute up to `now`, as the timers would have left them.
+
+    A third are solved with an answer; the others are closed as inactive, but for the last
+    ten hours' (open, no timer due yet): a backlog of due timers would otherwise fire while
+    /ask is measured (hundreds of thread messages a minute), which no running bot has.
+    """
     async with db.transaction() as session:
         connection = await session.connection()
         for first in range(0, count, 5000):
             rows: list[dict[str, Any]] = []
             for n in range(first, min(count, first + 5000)):
                 title, details = synthetic(rng)
-                at = start + timedelta(minutes=n)
+                at = now - timedelta(minutes=count - n)
                 solved = n % 3 == 0
+                recent = now - at < timedelta(hours=10)
+                status = "solved" if solved else "open" if recent else "closed"
+                closed = status == "closed"
                 rows.append(
                     {
                         "guild_id": guild_id, "thread_id": 10**12 + n, "channel_id": 1,
                         "asker_id": 1 + n % 5000, "title": title, "details": details,
-                        "tags": [], "status": "solved" if solved else "open",
-                        "created_at": at, "last_activity_at": at,
+                        "tags": [], "status": status, "created_at": at, "last_activity_at": at,
+                        "close_reason": "inactive" if closed else None,
+                        "closed_at": min(at + timedelta(days=7), now) if closed else None,
                         "answer_text": f"Check the {rng.choice(THING)} of {rng.choice(TECH)}."
                         if solved else None,
                         "helped_count": 0,
@@ -310,7 +318,7 @@ async def main() -> None:
         fts, rerank = await precision(tmp)
         async with running_community(tmp) as world:
             world.discord.rate_limits.enabled = False  # the bot's own cost, not Discord's pacing
-            await fill(world.db, world.guild.id, args.questions, rng)
+            await fill(world.db, world.guild.id, args.questions, rng, world.clock.now())
             timings = await searches(world.db, world.guild.id, args.searches, rng)
             member = await world.guild.join("bench")
             await world.service(QaService).asking.reranker(world.guild.id)  # loaded once
