@@ -320,10 +320,13 @@ async def main() -> None:
             world.discord.rate_limits.enabled = False  # the bot's own cost, not Discord's pacing
             await fill(world.db, world.guild.id, args.questions, rng, world.clock.now())
             timings = await searches(world.db, world.guild.id, args.searches, rng)
-            member = await world.guild.join("bench")
+            # Members run at most `member_commands_per_minute` commands (two per question).
+            per_member = max(1, world.settings.discord.member_commands_per_minute // 2)
+            members = [await world.guild.join(f"bench{n}") for n in range(0, args.asks, per_member)]
             await world.service(QaService).asking.reranker(world.guild.id)  # loaded once
             for n in range(args.asks):
                 title, details = synthetic(rng)
+                member = members[n // per_member]
                 opened = await member.run("/ask")
                 assert opened.modal is not None
                 values = {
