@@ -1,16 +1,22 @@
 """Full-text search over earlier questions: SQLite FTS5 or PostgreSQL's text search.
 
 Both index a question's title, details and accepted answer's text (migration 0009). The
-caller passes plain words (letters and digits only); any of them may match, the best
-matches come first.
+caller passes plain words (letters and digits only), best first. What is asked of the index
+depends on how many questions each word is in (its document frequency, see `frequencies`),
+because every question the query matches is scored: any of the words may match while that
+stays cheap; otherwise only the rarest words are asked for (the words that decide the
+ranking anyway), and when even those are common, a question must hold two of them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.qa.models import CLOSED
@@ -18,6 +24,11 @@ from storage.qa.models import CLOSED
 _WORD = re.compile(r"[a-z0-9]+\Z")
 # Questions closed as these are never offered as an earlier answer.
 HIDDEN_REASONS = ("duplicate", "deleted", "off_topic")
+# Questions a query may match (the sum of its words' document frequencies) and still be
+# scored whole: each match costs a relevance computation.
+ROW_BUDGET = 1000
+ENOUGH_RARE = 3  # rare words (under the budget together) that make a query on their own
+PAIRED = 4  # otherwise: the rarest words of which a question must hold two
 
 _SQLITE = text(
     """
@@ -46,20 +57,131 @@ _POSTGRES = text(
     LIMIT :limit
     """
 )
+# SQLite: the stems the index keeps (its own porter tokenizer, through a scratch table of
+# this connection), and how many rows hold each stem (fts5vocab over the index).
+_SQLITE_SCRATCH = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.qa_probe USING fts5(word, "
+    "tokenize='porter unicode61')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.qa_probe_terms USING fts5vocab("
+    "temp, qa_probe, 'instance')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.qa_terms USING fts5vocab(main, fts_questions, 'row')",
+)
+# One probe row per word; rows of a longer earlier probe are replaced or passed over.
+_PROBE = text("INSERT OR REPLACE INTO temp.qa_probe(rowid, word) VALUES (:n, :word)")
+_PROBE_COUNTS = text(
+    "SELECT p.doc, v.doc FROM temp.qa_probe_terms p LEFT JOIN temp.qa_terms v ON v.term = p.term "
+    "WHERE p.doc < :n"
+)
+
+
+# PostgreSQL: the lexeme frequencies ANALYZE keeps for the index's expression (the planner's
+# statistics of `@@`); a lexeme missing there is rarer than every one listed.
+_POSTGRES_FREQUENCIES = text(
+    """
+    SELECT w.word, max(e.freq) * max(greatest(c.reltuples, 0))
+    FROM unnest(CAST(:words AS text[])) AS w(word)
+    CROSS JOIN pg_class c
+    LEFT JOIN (
+        SELECT e.elem, e.freq
+        FROM pg_stats s,
+             unnest(CAST(CAST(s.most_common_elems AS text) AS text[]),
+                    s.most_common_elem_freqs) AS e(elem, freq)
+        WHERE s.schemaname = current_schema() AND s.tablename = 'fts_questions'
+    ) e ON e.elem = ANY(tsvector_to_array(to_tsvector('english', w.word)))
+    WHERE c.relname = 'questions' AND c.relnamespace = CAST(current_schema() AS regnamespace)
+    GROUP BY w.word
+    """
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What is asked of the index: any of `anyof`, or two of `paired`."""
+
+    anyof: tuple[str, ...]
+    paired: tuple[str, ...] = ()
+
+    def sqlite(self) -> str:
+        """The FTS5 query."""
+        parts = [f'"{w}"' for w in self.anyof]
+        parts += [f'("{a}" AND "{b}")' for a, b in combinations(self.paired, 2)]
+        return " OR ".join(parts)
+
+    def postgres(self) -> str:
+        """The to_tsquery text."""
+        parts = list(self.anyof)
+        parts += [f"({a} & {b})" for a, b in combinations(self.paired, 2)]
+        return " | ".join(parts)
+
+
+def plan(words: Sequence[str], frequency: Mapping[str, int]) -> Plan:
+    """The query for these words (best first) given how many questions hold each."""
+    if sum(frequency.get(w, 0) for w in words) <= ROW_BUDGET:
+        return Plan(tuple(words))
+    rarest = sorted(words, key=lambda w: frequency.get(w, 0))  # stable: best first on ties
+    rare: list[str] = []
+    total = 0
+    for word in rarest:
+        total += frequency.get(word, 0)
+        if total > ROW_BUDGET:
+            break
+        rare.append(word)
+    if len(rare) >= ENOUGH_RARE:
+        return Plan(tuple(rare))
+    if len(words) < 2:
+        return Plan(tuple(words))
+    return Plan((), tuple(rarest[:PAIRED]))
+
+
+async def frequencies(session: AsyncSession, words: Sequence[str]) -> dict[str, int]:
+    """How many questions (of every guild) hold each word, as the index stems it.
+
+    Exact on SQLite; on PostgreSQL the estimate kept by ANALYZE (0 before it ran).
+    """
+    words = [w for w in dict.fromkeys(words) if _WORD.match(w)]
+    if not words:
+        return {}
+    connection = await session.connection()
+    if connection.dialect.name == "sqlite":
+        return await _sqlite_frequencies(connection, words)
+    rows = await connection.execute(_POSTGRES_FREQUENCIES, {"words": words})
+    return {str(r[0]): round(float(r[1] or 0)) for r in rows}
+
+
+async def _sqlite_frequencies(connection: AsyncConnection, words: list[str]) -> dict[str, int]:
+    info = connection.info  # kept with the pooled connection, as its temp tables are
+    if not info.get("qa_probe"):
+        for statement in _SQLITE_SCRATCH:
+            await connection.exec_driver_sql(statement)
+        info["qa_probe"] = True
+    await connection.execute(_PROBE, [{"n": n, "word": word} for n, word in enumerate(words)])
+    rows = await connection.execute(_PROBE_COUNTS, {"n": len(words)})
+    counts = {int(r[0]): int(r[1] or 0) for r in rows}
+    return {word: counts.get(n, 0) for n, word in enumerate(words)}
 
 
 async def similar(
-    session: AsyncSession, guild_id: int, words: Sequence[str], limit: int, exclude: int = 0
+    session: AsyncSession,
+    guild_id: int,
+    words: Sequence[str],
+    limit: int,
+    exclude: int = 0,
+    frequency: Mapping[str, int] | None = None,
 ) -> list[tuple[int, float]]:
-    """(question id, relevance) of the guild's questions matching any word, best first."""
+    """(question id, relevance) of the guild's questions matching the words, best first.
+
+    `frequency` (from `frequencies`) is looked up when not given.
+    """
     words = [w for w in dict.fromkeys(words) if _WORD.match(w)]
     if not words:
         return []
+    if frequency is None:
+        frequency = await frequencies(session, words)
+    query = plan(words, frequency)
     params = {"guild_id": guild_id, "closed": CLOSED, "exclude": exclude, "limit": limit}
     connection = await session.connection()
     if connection.dialect.name == "sqlite":
-        query = " OR ".join(f'"{w}"' for w in words)
-        rows = await connection.execute(_SQLITE, {**params, "query": query})
+        rows = await connection.execute(_SQLITE, {**params, "query": query.sqlite()})
         return [(int(r[0]), -float(r[1])) for r in rows]
-    rows = await connection.execute(_POSTGRES, {**params, "query": " | ".join(words)})
+    rows = await connection.execute(_POSTGRES, {**params, "query": query.postgres()})
     return [(int(r[0]), float(r[1])) for r in rows]
