@@ -2,7 +2,9 @@
 and precision@3 of the duplicate check on the labelled set (tests/fixtures/qa).
 
 Prints one JSON line: {"questions": 100000, "dup_search_p50_ms": ..., "dup_search_p99_ms":
-..., "precision_at_3_fts": ..., "precision_at_3_rerank": ..., "ask_p99_ms": ...}
+..., "precision_at_3_fts": ..., "precision_at_3_rerank": ..., "ask_p99_ms": ..., "mixed_...":
+...}: the `mixed_` keys measure the labelled set again with its earlier questions stored
+among the 100,000 (precision@3, and how many of its duplicates are shown).
 Targets: duplicate search p99 < 50 ms; /ask submit to reply p99 < 300 ms in the sandbox.
 The search is timed as /ask runs it (full-text, then the re-rank when wordllama is there).
 """
@@ -24,7 +26,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from bot.services.qa import duplicates
-from bot.services.qa.evaluate import load_pairs, precision_at_3, store_earlier
+from bot.services.qa.evaluate import load_pairs, measure, precision_at_3, store_earlier
 from bot.services.qa.rerank import load_reranker
 from bot.services.qa.service import QaService
 from sandbox.community import running_community
@@ -307,6 +309,23 @@ async def precision(tmp: Path) -> tuple[float, float | None]:
     return fts, rerank
 
 
+async def among(db: Database, guild_id: int, now: datetime) -> dict[str, Any]:
+    """The labelled set's earlier questions stored among the others, its queries searched:
+    the duplicate check at scale (where a word's rarity decides what the index is asked)."""
+    pairs = load_pairs(PAIRS)
+    ids = await store_earlier(db, guild_id, pairs, now - timedelta(days=30))
+    fts = await measure(db, guild_id, pairs, ids)
+    reranker = load_reranker()
+    rerank = None if reranker is None else await measure(db, guild_id, pairs, ids, reranker)
+    duplicates_in_set = sum(pair.duplicate for pair in pairs)
+    return {
+        "mixed_precision_at_3_fts": round(fts.precision, 3),
+        "mixed_precision_at_3_rerank": None if rerank is None else round(rerank.precision, 3),
+        "mixed_found_fts": f"{fts.found}/{duplicates_in_set}",
+        "mixed_found_rerank": None if rerank is None else f"{rerank.found}/{duplicates_in_set}",
+    }
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=int, default=100_000)
@@ -323,6 +342,7 @@ async def main() -> None:
             world.discord.rate_limits.enabled = False  # the bot's own cost, not Discord's pacing
             await fill(world.db, world.guild.id, args.questions, rng, world.clock.now())
             timings = await searches(world.db, world.guild.id, args.searches, rng)
+            mixed = await among(world.db, world.guild.id, world.clock.now())
             # Members run at most `member_commands_per_minute` commands (two per question).
             per_member = max(1, world.settings.discord.member_commands_per_minute // 2)
             members = [await world.guild.join(f"bench{n}") for n in range(0, args.asks, per_member)]
@@ -350,6 +370,7 @@ async def main() -> None:
                 "precision_at_3_rerank": None if rerank is None else round(rerank, 3),
                 "ask_p50_ms": round(statistics.median(asks), 2),
                 "ask_p99_ms": round(percentile(asks, 0.99), 2),
+                **mixed,
             }
         )
     )

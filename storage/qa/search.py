@@ -115,22 +115,27 @@ class Plan:
 
 
 def plan(words: Sequence[str], frequency: Mapping[str, int]) -> Plan:
-    """The query for these words (best first) given how many questions hold each."""
+    """The query for these words (best first) given how many questions hold each.
+
+    A word of frequency 0 (in no question on SQLite; too rare for PostgreSQL's statistics)
+    costs nothing to ask for, but it does not make a query on its own.
+    """
     if sum(frequency.get(w, 0) for w in words) <= ROW_BUDGET:
         return Plan(tuple(words))
-    rarest = sorted(words, key=lambda w: frequency.get(w, 0))  # stable: best first on ties
-    rare: list[str] = []
+    counted = sorted((w for w in words if frequency.get(w)), key=lambda w: frequency[w])
+    rare: set[str] = set()
     total = 0
-    for word in rarest:
-        total += frequency.get(word, 0)
+    for word in counted:  # the rarest first (stable: the title's first on ties)
+        total += frequency[word]
         if total > ROW_BUDGET:
             break
-        rare.append(word)
+        rare.add(word)
+    free = tuple(w for w in words if not frequency.get(w))
     if len(rare) >= ENOUGH_RARE:
-        return Plan(tuple(rare))
-    if len(words) < 2:
+        return Plan(tuple(w for w in words if w in rare or not frequency.get(w)))
+    if len(counted) < 2:
         return Plan(tuple(words))
-    return Plan((), tuple(rarest[:PAIRED]))
+    return Plan(free, tuple(counted[:PAIRED]))
 
 
 async def frequencies(session: AsyncSession, words: Sequence[str]) -> dict[str, int]:
