@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -69,7 +70,8 @@ _SQLITE_SCRATCH = (
 # One probe row per word; rows of a longer earlier probe are replaced or passed over.
 _PROBE = text("INSERT OR REPLACE INTO temp.qa_probe(rowid, word) VALUES (:n, :word)")
 _PROBE_COUNTS = text(
-    "SELECT p.doc, v.doc FROM temp.qa_probe_terms p LEFT JOIN temp.qa_terms v ON v.term = p.term "
+    "SELECT p.doc, p.term, v.doc FROM temp.qa_probe_terms p "
+    "LEFT JOIN temp.qa_terms v ON v.term = p.term "
     "WHERE p.doc < :n"
 )
 
@@ -78,20 +80,29 @@ _PROBE_COUNTS = text(
 # statistics of `@@`); a lexeme missing there is rarer than every one listed.
 _POSTGRES_FREQUENCIES = text(
     """
-    SELECT w.word, max(e.freq) * max(greatest(c.reltuples, 0))
+    SELECT w.word, min(l.lexeme), max(e.freq) * max(greatest(c.reltuples, 0))
     FROM unnest(CAST(:words AS text[])) AS w(word)
     CROSS JOIN pg_class c
+    LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english', w.word))) AS l(lexeme)
+        ON true
     LEFT JOIN (
         SELECT e.elem, e.freq
         FROM pg_stats s,
              unnest(CAST(CAST(s.most_common_elems AS text) AS text[]),
                     s.most_common_elem_freqs) AS e(elem, freq)
         WHERE s.schemaname = current_schema() AND s.tablename = 'fts_questions'
-    ) e ON e.elem = ANY(tsvector_to_array(to_tsvector('english', w.word)))
+    ) e ON e.elem = l.lexeme
     WHERE c.relname = 'questions' AND c.relnamespace = CAST(current_schema() AS regnamespace)
     GROUP BY w.word
     """
 )
+
+
+class Term(NamedTuple):
+    """A word as the index keeps it, and how many questions hold it."""
+
+    stem: str
+    questions: int
 
 
 @dataclass(frozen=True)
@@ -114,31 +125,39 @@ class Plan:
         return " | ".join(parts)
 
 
-def plan(words: Sequence[str], frequency: Mapping[str, int]) -> Plan:
+def plan(words: Sequence[str], terms: Mapping[str, Term]) -> Plan:
     """The query for these words (best first) given how many questions hold each.
 
-    A word of frequency 0 (in no question on SQLite; too rare for PostgreSQL's statistics)
-    costs nothing to ask for, but it does not make a query on its own.
+    A word of count 0 (in no question on SQLite; too rare for PostgreSQL's statistics)
+    costs nothing to ask for, but it does not make a query on its own; of words with one
+    stem ("connection", "connecting") the first stands for all.
     """
-    if sum(frequency.get(w, 0) for w in words) <= ROW_BUDGET:
+    if sum(terms[w].questions for w in words if w in terms) <= ROW_BUDGET:
         return Plan(tuple(words))
-    counted = sorted((w for w in words if frequency.get(w)), key=lambda w: frequency[w])
+    count: dict[str, int] = {}
+    stems: set[str] = set()
+    for word in words:
+        stem, held = terms.get(word, Term(word, 0))
+        if stem not in stems:
+            stems.add(stem)
+            count[word] = held
+    counted = sorted((w for w in count if count[w]), key=lambda w: count[w])
     rare: set[str] = set()
     total = 0
     for word in counted:  # the rarest first (stable: the title's first on ties)
-        total += frequency[word]
+        total += count[word]
         if total > ROW_BUDGET:
             break
         rare.add(word)
-    free = tuple(w for w in words if not frequency.get(w))
+    free = tuple(w for w in count if not count[w])
     if len(rare) >= ENOUGH_RARE:
-        return Plan(tuple(w for w in words if w in rare or not frequency.get(w)))
+        return Plan(tuple(w for w in count if w in rare or not count[w]))
     if len(counted) < 2:
-        return Plan(tuple(words))
+        return Plan(tuple(count))
     return Plan(free, tuple(counted[:PAIRED]))
 
 
-async def frequencies(session: AsyncSession, words: Sequence[str]) -> dict[str, int]:
+async def frequencies(session: AsyncSession, words: Sequence[str]) -> dict[str, Term]:
     """How many questions (of every guild) hold each word, as the index stems it.
 
     Exact on SQLite; on PostgreSQL the estimate kept by ANALYZE (0 before it ran).
@@ -150,10 +169,10 @@ async def frequencies(session: AsyncSession, words: Sequence[str]) -> dict[str, 
     if connection.dialect.name == "sqlite":
         return await _sqlite_frequencies(connection, words)
     rows = await connection.execute(_POSTGRES_FREQUENCIES, {"words": words})
-    return {str(r[0]): round(float(r[1] or 0)) for r in rows}
+    return {str(r[0]): Term(str(r[1] or r[0]), round(float(r[2] or 0))) for r in rows}
 
 
-async def _sqlite_frequencies(connection: AsyncConnection, words: list[str]) -> dict[str, int]:
+async def _sqlite_frequencies(connection: AsyncConnection, words: list[str]) -> dict[str, Term]:
     info = connection.info  # kept with the pooled connection, as its temp tables are
     if not info.get("qa_probe"):
         for statement in _SQLITE_SCRATCH:
@@ -161,8 +180,8 @@ async def _sqlite_frequencies(connection: AsyncConnection, words: list[str]) -> 
         info["qa_probe"] = True
     await connection.execute(_PROBE, [{"n": n, "word": word} for n, word in enumerate(words)])
     rows = await connection.execute(_PROBE_COUNTS, {"n": len(words)})
-    counts = {int(r[0]): int(r[1] or 0) for r in rows}
-    return {word: counts.get(n, 0) for n, word in enumerate(words)}
+    found = {int(r[0]): Term(str(r[1]), int(r[2] or 0)) for r in rows}
+    return {word: found.get(n, Term(word, 0)) for n, word in enumerate(words)}
 
 
 async def similar(
@@ -171,18 +190,18 @@ async def similar(
     words: Sequence[str],
     limit: int,
     exclude: int = 0,
-    frequency: Mapping[str, int] | None = None,
+    terms: Mapping[str, Term] | None = None,
 ) -> list[tuple[int, float]]:
     """(question id, relevance) of the guild's questions matching the words, best first.
 
-    `frequency` (from `frequencies`) is looked up when not given.
+    `terms` (from `frequencies`) are looked up when not given.
     """
     words = [w for w in dict.fromkeys(words) if _WORD.match(w)]
     if not words:
         return []
-    if frequency is None:
-        frequency = await frequencies(session, words)
-    query = plan(words, frequency)
+    if terms is None:
+        terms = await frequencies(session, words)
+    query = plan(words, terms)
     params = {"guild_id": guild_id, "closed": CLOSED, "exclude": exclude, "limit": limit}
     connection = await session.connection()
     if connection.dialect.name == "sqlite":

@@ -37,10 +37,10 @@ class Frequencies:
 
     def __init__(self, kept_for: int = FREQUENCIES_KEPT_FOR) -> None:
         self._kept_for = kept_for
-        self._known: dict[str, int] = {}
+        self._known: dict[str, search.Term] = {}
         self._searches = 0
 
-    async def of(self, session: Session, words: Sequence[str]) -> dict[str, int]:
+    async def of(self, session: Session, words: Sequence[str]) -> dict[str, search.Term]:
         """Each word's document frequency (the unknown ones looked up)."""
         self._searches += 1
         if self._searches > self._kept_for:
@@ -49,7 +49,7 @@ class Frequencies:
         missing = [w for w in words if w not in self._known]
         if missing:
             found = await search.frequencies(session, missing)
-            self._known.update({w: found.get(w, 0) for w in missing})
+            self._known.update({w: found.get(w, search.Term(w, 0)) for w in missing})
         return {w: self._known[w] for w in words}
 
 
@@ -73,7 +73,7 @@ async def find(
     """Up to `limit` earlier questions that may answer this one, with the words they share."""
     query = terms(title, details)
     known = None if frequencies is None else await frequencies.of(session, query)
-    hits = await search.similar(session, guild_id, query, POOL, exclude=exclude, frequency=known)
+    hits = await search.similar(session, guild_id, query, POOL, exclude=exclude, terms=known)
     rows = await queries.questions(session, [question_id for question_id, _ in hits])
     needed = min(MIN_SHARED, len(query))
     found: list[tuple[Question, tuple[str, ...], float]] = []
