@@ -152,8 +152,8 @@ def plan(words: Sequence[str], terms: Mapping[str, Term]) -> Plan:
     free = tuple(w for w in count if not count[w])
     if len(rare) >= ENOUGH_RARE:
         return Plan(tuple(w for w in count if w in rare or not count[w]))
-    if len(counted) < 2:
-        return Plan(tuple(count))
+    if len(counted) < 2:  # one common word: a match must also hold one of the others
+        return Plan(free or tuple(count))
     return Plan(free, tuple(counted[:PAIRED]))
 
 

@@ -59,6 +59,12 @@ def test_words_of_one_stem_count_once_among_the_rarest() -> None:
     assert plan(words, frequency).paired == ("refused", "connection", "postgres", "docker")
 
 
+def test_a_lone_common_word_is_left_to_the_others() -> None:
+    words = ["updates", "rejected", "behind", "push"]
+    assert plan(words, held(behind=8 * COMMON)) == Plan(("updates", "rejected", "push"))
+    assert plan(["behind"], held(behind=8 * COMMON)) == Plan(("behind",))
+
+
 def test_only_common_words_need_two_of_the_rarest_four() -> None:
     words = ["docker", "pod", "fails", "timeout", "github", "actions"]
     counts = (COMMON, 900, 2 * COMMON, 2 * COMMON, 800, 3 * COMMON)
