@@ -51,6 +51,13 @@ class Asking:
                 self._loaded = True
         return self._reranker
 
+    async def preload(self) -> None:
+        """Load the re-ranker now when a guild's /ask will use it, so no member waits for it."""
+        for guild in self._core.settings.guilds:
+            if self._core.channel_id(guild.id) and self._core.qa(guild.id).rerank:
+                await self.reranker(guild.id)
+                return
+
     def offered_tags(self, guild_id: int) -> tuple[str, ...]:
         """The tags a question may carry: the forum's (but the solved tag), else the config's."""
         settings = self._core.qa(guild_id)
