@@ -31,14 +31,22 @@ ROW_BUDGET = 1000
 ENOUGH_RARE = 3  # rare words (under the budget together) that make a query on their own
 PAIRED = 4  # otherwise: the rarest words of which a question must hold two
 
+# However the words are chosen, at most this many matches (the newest) are scored: words
+# that often come together ("segfaults randomly") can make a pair as common as one word.
+SCORED = 2 * ROW_BUDGET
+
 _SQLITE = text(
     """
-    SELECT q.id, bm25(fts_questions, 4.0, 1.0, 1.0) AS score
-    FROM fts_questions JOIN questions q ON q.id = fts_questions.rowid
-    WHERE fts_questions MATCH :query AND q.guild_id = :guild_id
+    SELECT q.id, m.score
+    FROM (
+        SELECT rowid, bm25(fts_questions, 4.0, 1.0, 1.0) AS score
+        FROM fts_questions WHERE fts_questions MATCH :query
+        ORDER BY rowid DESC LIMIT :scored
+    ) m JOIN questions q ON q.id = m.rowid
+    WHERE q.guild_id = :guild_id
       AND (q.status != :closed OR q.close_reason NOT IN ('duplicate', 'deleted', 'off_topic'))
       AND q.id != :exclude
-    ORDER BY score
+    ORDER BY m.score
     LIMIT :limit
     """
 )
@@ -49,11 +57,15 @@ _DOCUMENT = (
 )
 _POSTGRES = text(
     f"""
-    SELECT q.id, ts_rank_cd({_DOCUMENT}, query) AS score
-    FROM questions q, to_tsquery('english', :query) query
-    WHERE {_DOCUMENT} @@ query AND q.guild_id = :guild_id
-      AND (q.status != :closed OR q.close_reason NOT IN ('duplicate', 'deleted', 'off_topic'))
-      AND q.id != :exclude
+    SELECT q.id, ts_rank_cd({_DOCUMENT}, to_tsquery('english', :query)) AS score
+    FROM (
+        SELECT q.* FROM questions q
+        WHERE {_DOCUMENT} @@ to_tsquery('english', :query) AND q.guild_id = :guild_id
+          AND (q.status != :closed
+               OR q.close_reason NOT IN ('duplicate', 'deleted', 'off_topic'))
+          AND q.id != :exclude
+        ORDER BY q.id DESC LIMIT :scored
+    ) q
     ORDER BY score DESC
     LIMIT :limit
     """
@@ -202,7 +214,10 @@ async def similar(
     if terms is None:
         terms = await frequencies(session, words)
     query = plan(words, terms)
-    params = {"guild_id": guild_id, "closed": CLOSED, "exclude": exclude, "limit": limit}
+    params = {
+        "guild_id": guild_id, "closed": CLOSED, "exclude": exclude, "limit": limit,
+        "scored": SCORED,
+    }  # fmt: skip
     connection = await session.connection()
     if connection.dialect.name == "sqlite":
         rows = await connection.execute(_SQLITE, {**params, "query": query.sqlite()})
