@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 
 from storage.database import Database
@@ -106,3 +107,13 @@ async def test_a_question_holding_two_of_the_rarest_words_is_found(db: Database)
     async with db.read() as session:
         hits = await search.similar(session, GUILD, words, 10, terms=frequency)
     assert [question_id for question_id, _ in hits] == [both]
+
+
+async def test_only_the_newest_matches_are_scored_when_too_many_match(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    oldest, *newer = await add_questions(db, "docker docker docker", "docker pod", "docker fails")
+    monkeypatch.setattr(search, "SCORED", 2)
+    async with db.read() as session:
+        hits = await search.similar(session, GUILD, ["docker"], 10)
+    assert sorted(question_id for question_id, _ in hits) == newer  # not the oldest
