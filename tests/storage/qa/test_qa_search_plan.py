@@ -112,7 +112,7 @@ async def test_a_question_holding_two_of_the_rarest_words_is_found(db: Database)
 async def test_only_the_newest_matches_are_scored_when_too_many_match(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    oldest, *newer = await add_questions(db, "docker docker docker", "docker pod", "docker fails")
+    _oldest, *newer = await add_questions(db, "docker docker docker", "docker pod", "docker fails")
     monkeypatch.setattr(search, "SCORED", 2)
     async with db.read() as session:
         hits = await search.similar(session, GUILD, ["docker"], 10)
