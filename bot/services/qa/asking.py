@@ -16,6 +16,7 @@ from bot.services.qa.views import (
     ASK_TAGS,
     AskForm,
     AskOutcome,
+    Candidate,
     Duplicates,
     Posted,
     QuestionView,
@@ -38,6 +39,7 @@ class Asking:
         self._reranker: duplicates.Reranker | None = None
         self._loaded = False
         self._loading = asyncio.Lock()
+        self._frequencies = duplicates.Frequencies()
 
     async def reranker(self, guild_id: int) -> duplicates.Reranker | None:
         """The re-ranker when the guild uses it (loaded once, off the event loop)."""
@@ -48,6 +50,13 @@ class Asking:
                 self._reranker = await asyncio.to_thread(self._load_reranker)
                 self._loaded = True
         return self._reranker
+
+    async def preload(self) -> None:
+        """Load the re-ranker now when a guild's /ask will use it, so no member waits for it."""
+        for guild in self._core.settings.guilds:
+            if self._core.channel_id(guild.id) and self._core.qa(guild.id).rerank:
+                await self.reranker(guild.id)
+                return
 
     def offered_tags(self, guild_id: int) -> tuple[str, ...]:
         """The tags a question may carry: the forum's (but the solved tag), else the config's."""
@@ -100,7 +109,15 @@ class Asking:
             raise InvalidInput(t("That tag is not offered here any more; run /ask again."))
         if len(chosen) > ASK_TAGS:
             raise InvalidInput(t("Pick at most {n} tags.", n=ASK_TAGS))
-        reranker = await self.reranker(guild_id)
+        problems = quality_problems(title, details)
+        found: list[Candidate] = []
+        if not problems:  # searched before the writer is taken: it waits for nobody
+            reranker = await self.reranker(guild_id)
+            async with self._core.db.read() as session:
+                found = await duplicates.find(
+                    session, guild_id, title, details,
+                    reranker=reranker, frequencies=self._frequencies,
+                )  # fmt: skip
         async with self._core.db.transaction() as session:
             if draft_id:
                 draft = await self._own_draft(session, guild_id, user_id, draft_id)
@@ -111,10 +128,8 @@ class Asking:
             draft.title, draft.details, draft.tags = title, details, chosen
             await queries.add(session, draft)
             assert draft.id is not None
-            problems = quality_problems(title, details)
             if problems:
                 return Refused(draft.id, problems)
-            found = await duplicates.find(session, guild_id, title, details, reranker=reranker)
         if found:
             return Duplicates(draft.id, tuple(found))
         return await self.post(guild_id, user_id, draft.id)

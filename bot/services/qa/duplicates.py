@@ -19,6 +19,9 @@ RELATIVE = 0.7  # full-text: a candidate's relevance at least this share of the 
 # Re-rank: a candidate's embedding similarity at least this, and this share of the best's.
 RERANK_MIN = 0.5
 RERANK_RELATIVE = 0.9
+# Document frequencies are looked up once per word and kept for this many searches: they
+# only choose which words the index is asked for, so a stale count costs speed, not results.
+FREQUENCIES_KEPT_FOR = 1000
 
 
 class Reranker(Protocol):
@@ -27,6 +30,27 @@ class Reranker(Protocol):
     def similarity(self, query: str, documents: Sequence[str]) -> list[float]:
         """One score per document."""
         ...
+
+
+class Frequencies:
+    """How many questions hold each word, kept between searches (one per database)."""
+
+    def __init__(self, kept_for: int = FREQUENCIES_KEPT_FOR) -> None:
+        self._kept_for = kept_for
+        self._known: dict[str, search.Term] = {}
+        self._searches = 0
+
+    async def of(self, session: Session, words: Sequence[str]) -> dict[str, search.Term]:
+        """Each word's document frequency (the unknown ones looked up)."""
+        self._searches += 1
+        if self._searches > self._kept_for:
+            self._known.clear()
+            self._searches = 1
+        missing = [w for w in words if w not in self._known]
+        if missing:
+            found = await search.frequencies(session, missing)
+            self._known.update({w: found.get(w, search.Term(w, 0)) for w in missing})
+        return {w: self._known[w] for w in words}
 
 
 def document(question: Question) -> str:
@@ -41,13 +65,15 @@ async def find(
     details: str,
     *,
     reranker: Reranker | None = None,
+    frequencies: Frequencies | None = None,
     limit: int = SHOWN,
     exclude: int = 0,
     solved_first: bool = True,
 ) -> list[Candidate]:
     """Up to `limit` earlier questions that may answer this one, with the words they share."""
     query = terms(title, details)
-    hits = await search.similar(session, guild_id, query, POOL, exclude=exclude)
+    known = None if frequencies is None else await frequencies.of(session, query)
+    hits = await search.similar(session, guild_id, query, POOL, exclude=exclude, terms=known)
     rows = await queries.questions(session, [question_id for question_id, _ in hits])
     needed = min(MIN_SHARED, len(query))
     found: list[tuple[Question, tuple[str, ...], float]] = []

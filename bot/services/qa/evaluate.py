@@ -52,14 +52,22 @@ async def store_earlier(db: Database, guild_id: int, pairs: list[Pair], at: date
     return ids
 
 
-async def precision_at_3(
+@dataclass(frozen=True)
+class Measure:
+    """How the duplicate check did on a labelled set."""
+
+    precision: float  # share of the suggestions shown that are the query's duplicate
+    found: int  # duplicates shown among their query's suggestions
+
+
+async def measure(
     db: Database,
     guild_id: int,
     pairs: list[Pair],
     ids: list[int],
     reranker: duplicates.Reranker | None = None,
-) -> float:
-    """Share of shown suggestions (at most 3 per query) that are the query's duplicate."""
+) -> Measure:
+    """precision@3 and the duplicates found (at most 3 suggestions per query)."""
     shown = right = 0
     async with db.read() as session:
         for pair, earlier_id in zip(pairs, ids, strict=True):
@@ -69,4 +77,15 @@ async def precision_at_3(
             )  # fmt: skip
             shown += len(found)
             right += sum(1 for c in found if pair.duplicate and c.question.id == earlier_id)
-    return right / shown if shown else 0.0
+    return Measure(right / shown if shown else 0.0, right)
+
+
+async def precision_at_3(
+    db: Database,
+    guild_id: int,
+    pairs: list[Pair],
+    ids: list[int],
+    reranker: duplicates.Reranker | None = None,
+) -> float:
+    """Share of shown suggestions (at most 3 per query) that are the query's duplicate."""
+    return (await measure(db, guild_id, pairs, ids, reranker)).precision

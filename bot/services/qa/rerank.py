@@ -27,8 +27,13 @@ class WordLlamaReranker:
         self._model = module.WordLlama.load(cache_dir=package, disable_download=True)
 
     def similarity(self, query: str, documents: Sequence[str]) -> list[float]:
-        """One score per document (higher is closer)."""
-        return [float(self._model.similarity(query, document)) for document in documents]
+        """One score per document (higher is closer); the query is embedded once."""
+        if not documents:
+            return []
+        vectors = self._model.embed([query, *documents])
+        return [
+            float(score) for score in self._model.vector_similarity(vectors[:1], vectors[1:])[0]
+        ]
 
 
 def load_reranker() -> WordLlamaReranker | None:

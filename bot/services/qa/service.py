@@ -6,6 +6,9 @@ answers the helpers' view (`/questions`).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Callable, Sequence
 
 from bot.core.access import Caller
@@ -28,6 +31,8 @@ from storage.database import Database
 from storage.interaction_log import InteractionLog
 from storage.qa import queries
 from storage.qa.models import ANSWERED, CLOSED, OPEN, SOLVED, STATUSES
+
+log = logging.getLogger(__name__)
 
 TIMER_JOB = "qa:timers"
 TIMER_CHECK_S = 60.0
@@ -61,20 +66,32 @@ class QaService:
         self.moderation = Moderation(self.core)
         self.timers = Timers(self.core)
         self._scheduler = scheduler
+        self._preloading: asyncio.Task[None] | None = None
 
     def attach(self, threads: Threads) -> None:
         """Use these Discord threads (the cog's adapter) from now on."""
         self.core.threads = threads
 
     async def start(self) -> None:
-        """Check the timers every minute (the database says what is due)."""
+        """Load the re-ranker (in the background); check the timers every minute."""
+        self._preloading = asyncio.create_task(self._preload())
         if self._scheduler is not None:
             self._scheduler.every(TIMER_JOB, self.run_due, seconds=TIMER_CHECK_S)
+
+    async def _preload(self) -> None:
+        try:
+            await self.asking.preload()
+        except Exception:  # /ask loads it again, or goes without
+            log.exception("the re-ranker did not load at start")
 
     async def stop(self) -> None:
         """Stop checking the timers."""
         if self._scheduler is not None:
             self._scheduler.cancel(TIMER_JOB)
+        if self._preloading is not None:
+            self._preloading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._preloading
 
     async def run_due(self) -> list[Fired]:
         """Fire the timers that are due (nudges, pings, inactive closes), once each."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -10,7 +10,9 @@ from bot.core.access import Caller, Permission
 from bot.core.clock import FakeClock
 from bot.core.events import DomainEvent, EventBus
 from bot.core.ports import OutgoingMessage
+from bot.services.qa.duplicates import Reranker
 from bot.services.qa.ports import QaChannel
+from bot.services.qa.rerank import load_reranker
 from bot.services.qa.service import QaService
 from bot.services.qa.settings import QA_SETTINGS, QaSettings
 from bot.services.qa.views import Posted
@@ -79,14 +81,23 @@ class FakeThreads:
 class Qa:
     """The service, its fake threads, and every event it published."""
 
-    def __init__(self, db: Database, clock: FakeClock, qa: QaSettings | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: FakeClock,
+        qa: QaSettings | None = None,
+        load_reranker: Callable[[], Reranker | None] = load_reranker,
+    ) -> None:
         self.threads = FakeThreads()
         self.bus = EventBus()
         self.events: list[DomainEvent] = []
         guild = GuildConfig(
             GUILD, qa_channel_id=FORUM, sections={QA_SETTINGS.name: qa or QaSettings()}
         )
-        self.service = QaService(Settings(guilds=(guild,)), db, clock, InteractionLog(db), self.bus)
+        self.service = QaService(
+            Settings(guilds=(guild,)), db, clock, InteractionLog(db), self.bus,
+            load_reranker=load_reranker,
+        )  # fmt: skip
         self.service.attach(self.threads)
         self.clock = clock
 
