@@ -343,8 +343,8 @@ async def member_entries(
     session: AsyncSession, guild_id: int, parts: int, part: int
 ) -> dict[int, list[Any]]:
     """Every entry of the members whose id is `part` modulo `parts`, in ledger order, by
-    member. Rows: (user_id, rule, cause, kind, delta, day); on SQLite the day is its ISO
-    text.
+    member. Rows: (user_id, rule, cause, kind, delta, day, id); on SQLite the day is its
+    ISO text.
 
     One sequential pass over the ledger per part: a re-score reads every entry, and
     walking an index member by member would read the file's pages in random order."""
@@ -352,7 +352,7 @@ async def member_entries(
     driver = await _sqlite_driver(session)
     if driver is not None:
         cursor = await driver.execute(
-            "SELECT user_id, rule, cause, kind, delta, day FROM points_ledger NOT INDEXED"
+            "SELECT user_id, rule, cause, kind, delta, day, id FROM points_ledger NOT INDEXED"
             " WHERE guild_id = ? AND user_id % ? = ? ORDER BY id",
             (guild_id, parts, part),
         )
@@ -360,7 +360,7 @@ async def member_entries(
     else:
         result = await _execute(
             session,
-            select(*STATE_COLUMNS[:-1])
+            select(*STATE_COLUMNS[:-1], LEDGER.c.id)
             .where(LEDGER.c.guild_id == guild_id, LEDGER.c.user_id % parts == part)
             .order_by(LEDGER.c.id),
         )
@@ -368,6 +368,36 @@ async def member_entries(
     for row in rows:
         by_user[row[0]].append(row)
     return by_user
+
+
+async def entries_of(
+    session: AsyncSession, guild_id: int, user_ids: Collection[int]
+) -> dict[int, list[Any]]:
+    """Every entry of these members, in ledger order, by member (rows as `member_entries`,
+    the day a date)."""
+    by_user: defaultdict[int, list[Any]] = defaultdict(list)
+    for part in _chunks(sorted(user_ids)):
+        result = await _execute(
+            session,
+            select(*STATE_COLUMNS[:-1], LEDGER.c.id)
+            .where(LEDGER.c.guild_id == guild_id, LEDGER.c.user_id.in_(part))
+            .order_by(LEDGER.c.id),
+        )
+        for row in result.all():
+            by_user[row[0]].append(tuple(row))
+    return by_user
+
+
+async def member_marks(session: AsyncSession, guild_id: int) -> dict[int, tuple[int, int]]:
+    """Each member's (entry count, last entry id): what changes when their history does
+    (the ledger is append-only; an erasure removes them). Read from the member index."""
+    result = await _execute(
+        session,
+        select(LEDGER.c.user_id, func.count(), func.max(LEDGER.c.id))
+        .where(LEDGER.c.guild_id == guild_id)
+        .group_by(LEDGER.c.user_id),
+    )
+    return {int(u): (int(n), int(last)) for u, n, last in result.all()}
 
 
 # -- balances and boards -------------------------------------------------------------------
