@@ -51,7 +51,7 @@ Row = tuple[int, str, str, str, int, date, int]
 
 def live(rules: Rules, ops: list[Op]) -> list[Row]:
     """The ledger rows live scoring writes for these ops under these rules."""
-    scorer, rows = Scorer(rules), []
+    scorer, rows = Scorer(rules), list[Row]()
     for op in ops:
         entry = scorer.apply(op)
         if entry is not None:
