@@ -256,23 +256,41 @@ async def _sqlite_many(session: AsyncSession, sql: str, params: list[tuple[Any, 
     return True
 
 
-def _sqlite_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    values = [row[column] for column in _LEDGER_COLUMNS]
-    values[7] = row["day"].isoformat()
-    values[11] = sqlite_datetime_text(row["at"])
-    return tuple(values)
+def _sqlite_rows(rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    days: dict[date, str] = {}
+    times: dict[Any, str] = {}
+    found = []
+    for row in rows:
+        day, at = row["day"], row["at"]
+        day_text = days.get(day)
+        if day_text is None:
+            day_text = days[day] = day.isoformat()
+        at_text = times.get(at)
+        if at_text is None:
+            at_text = times[at] = sqlite_datetime_text(at)
+        found.append(
+            (
+                row["guild_id"], row["user_id"], row["rule"], row["cause"], row["seq"],
+                row["kind"], row["delta"], day_text, row["ref"], row["actor_id"], row["note"],
+                at_text,
+            )
+        )  # fmt: skip
+    return found
 
 
 async def append(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
     """Append entries (dicts of PointsEntry's columns) and add them to the balances."""
     if not rows:
         return
-    if not await _sqlite_many(session, _SQLITE_LEDGER, [_sqlite_row(row) for row in rows]):
+    if not await _sqlite_many(session, _SQLITE_LEDGER, _sqlite_rows(rows)):
         await _execute(session, insert(LEDGER), list(rows))
-    increments: defaultdict[tuple[str, int], int] = defaultdict(int)
+    by_day: defaultdict[tuple[int, date], int] = defaultdict(int)
     for row in rows:
-        for period in periods_of(row["day"]):
-            increments[(period, row["user_id"])] += row["delta"]
+        by_day[(row["user_id"], row["day"])] += row["delta"]
+    increments: defaultdict[tuple[str, int], int] = defaultdict(int)
+    for (user_id, day), delta in by_day.items():
+        for period in periods_of(day):
+            increments[(period, user_id)] += delta
     await add_to_balances(session, rows[0]["guild_id"], increments)
 
 
