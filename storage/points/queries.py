@@ -246,6 +246,19 @@ async def _sqlite_driver(session: AsyncSession) -> Any:
     return driver
 
 
+BULK_CACHE_KIB = 262_144  # the page cache of a transaction that writes a re-score
+
+
+async def bulk_write_cache(session: AsyncSession, on: bool) -> None:
+    """On SQLite, a large page cache for a transaction that updates a great many rows (a
+    re-score's corrections and balances: with the default 2 MB most index pages are
+    spilled and read back again), or back to the default."""
+    driver = await _sqlite_driver(session)
+    if driver is not None:
+        size = -BULK_CACHE_KIB if on else -2000
+        await driver.execute(f"PRAGMA cache_size = {size}")
+
+
 async def _sqlite_many(session: AsyncSession, sql: str, params: list[tuple[Any, ...]]) -> bool:
     """executemany on SQLite's own driver (SQLAlchemy's per-row work is the cost of a bulk
     write there); False on other databases."""

@@ -11,6 +11,7 @@ in between (so the apply still counts what came since the preview).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from bot.core.access import Caller
 from bot.core.errors import InvalidInput, NotFound
@@ -92,46 +93,64 @@ class Rescorer:
                 )
             settings = await self._engine.settings_row(session, guild_id)
             current, target = Rules.from_json(settings.rules), Rules.from_json(plan.rules)
-            kept = self._service.replays.get(guild_id)
-            if kept is not None and (kept.rescore_id, kept.rules) == (rescore_id, target):
-                members = await self._refresh(session, guild_id, target, kept.members)
-            else:
-                members = await self._replay(session, guild_id, target)
-            note = f"rescore #{rescore_id}"
-            fixes = sorted(
-                (fix for member in members.values() for fix in member.fixes),
-                key=lambda f: (f.user_id, f.rule, f.cause),
-            )  # in the unique index's order: its pages are written once, in turn
-            await queries.append(
-                session,
-                [
-                    entry_row(guild_id, fix, now, actor_id=caller.user_id, note=note)
-                    for fix in fixes
-                ],
-            )
-            movers = _movers(members)
-            settings.rules, settings.updated_at = target.to_json(), now
-            await queries.save_settings(session, settings)
-            plan.status, plan.applied_at = "applied", now
-            session.add(plan)
-            await add_audit(
-                session, guild_id, caller.user_id, "points.rescore", now,
-                details={
-                    "rescore_id": rescore_id,
-                    "changes": {k: list(v) for k, v in current.differences(target).items()},
-                    "members": len(movers),
-                    "net": sum(m.change for m in movers),
-                },
-            )  # fmt: skip
-            await self._engine.settle_levels(
-                session,
-                guild_id,
-                {m.user_id for m in movers},
-                self._engine.ladder_of(guild_id, settings),
-            )
+            await queries.bulk_write_cache(session, True)
+            try:
+                members = await self._write(session, guild_id, caller, plan, current, target, now)
+            finally:
+                await queries.bulk_write_cache(session, False)
         self._service.replays.pop(guild_id, None)
         self._service.roles.wake()
         return _view(rescore_id, current, target, members, applied=True)
+
+    async def _write(
+        self,
+        session: Session,
+        guild_id: int,
+        caller: Caller,
+        plan: PointsRescore,
+        current: Rules,
+        target: Rules,
+        now: datetime,
+    ) -> dict[int, MemberReplay]:
+        """The corrections, the new rules, the audit entry and the levels, written."""
+        rescore_id = plan.id
+        assert rescore_id is not None
+        settings = await self._engine.settings_row(session, guild_id)
+        kept = self._service.replays.get(guild_id)
+        if kept is not None and (kept.rescore_id, kept.rules) == (rescore_id, target):
+            members = await self._refresh(session, guild_id, target, kept.members)
+        else:
+            members = await self._replay(session, guild_id, target)
+        note = f"rescore #{rescore_id}"
+        fixes = sorted(
+            (fix for member in members.values() for fix in member.fixes),
+            key=lambda f: (f.user_id, f.rule, f.cause),
+        )  # in the unique index's order: its pages are written once, in turn
+        await queries.append(
+            session,
+            [entry_row(guild_id, fix, now, actor_id=caller.user_id, note=note) for fix in fixes],
+        )
+        movers = _movers(members)
+        settings.rules, settings.updated_at = target.to_json(), now
+        await queries.save_settings(session, settings)
+        plan.status, plan.applied_at = "applied", now
+        session.add(plan)
+        await add_audit(
+            session, guild_id, caller.user_id, "points.rescore", now,
+            details={
+                "rescore_id": rescore_id,
+                "changes": {k: list(v) for k, v in current.differences(target).items()},
+                "members": len(movers),
+                "net": sum(m.change for m in movers),
+            },
+        )  # fmt: skip
+        await self._engine.settle_levels(
+            session,
+            guild_id,
+            {m.user_id for m in movers},
+            self._engine.ladder_of(guild_id, settings),
+        )
+        return members
 
     async def _replay(
         self, session: Session, guild_id: int, rules: Rules
