@@ -228,6 +228,11 @@ _SQLITE_BALANCES = (
 
 
 MMAP_BYTES = 1 << 30  # a large ledger is read through the OS page cache, not 4 KiB reads
+# A batch of awards changes pages all over the ledger's and the balances' indexes; copying
+# them back from the WAL after every commit (SQLite's default, at 1,000 pages) cost more
+# than writing them. Checkpointing every 20,000 pages (80 MB of WAL) copies each hot page
+# once for many batches.
+CHECKPOINT_PAGES = 20_000
 
 
 async def _sqlite_driver(session: AsyncSession) -> Any:
@@ -242,6 +247,7 @@ async def _sqlite_driver(session: AsyncSession) -> Any:
     assert driver is not None
     if not getattr(raw, "_points_mmap", False):
         await driver.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        await driver.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
         setattr(raw, "_points_mmap", True)  # noqa: B010 - once per pooled connection
     return driver
 

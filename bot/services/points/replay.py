@@ -26,12 +26,8 @@ class MemberReplay:
     entries: int
     last_id: int
     before: int
+    after: int
     fixes: tuple[NewEntry, ...]
-
-    @property
-    def after(self) -> int:
-        """Their all-time points once the corrections are in."""
-        return self.before + sum(f.delta for f in self.fixes)
 
 
 @dataclass(frozen=True)
@@ -50,27 +46,36 @@ def _day(value: date | str) -> date:
 
 def replay_rows(rules: Rules, user_id: int, rows: Sequence[Any]) -> MemberReplay:
     """Replay one member's rows: (user_id, rule, cause, kind, delta, day, id), in id order."""
+    totals = [0]
+    fixes = tuple(replay_member(rules, user_id, rows, totals))
+    before = totals[0]
     return MemberReplay(
         entries=len(rows),
         last_id=int(rows[-1][6]) if rows else 0,
-        before=sum(row[4] for row in rows),
-        fixes=tuple(replay_member(rules, user_id, rows)),
+        before=before,
+        after=before + sum(f.delta for f in fixes),
+        fixes=fixes,
     )
 
 
-def replay_member(rules: Rules, user_id: int, rows: Sequence[Any]) -> list[NewEntry]:
+def replay_member(
+    rules: Rules, user_id: int, rows: Sequence[Any], totals: list[int] | None = None
+) -> list[NewEntry]:
     """The corrections that make one member's causes worth what `rules` give them.
     Rows: (user_id, rule, cause, kind, delta, day, id), in ledger order.
 
     The scorer's rules (`scoring.py`), inlined for a member's whole history: a full
-    re-score replays millions of entries. `test_rescore.py` holds the two equal."""
+    re-score replays millions of entries. `test_rescore.py` holds the two equal. The sum
+    of every row's delta is added to `totals[0]` when given."""
     weights, capped = rules.weights, rules.capped_rules
     cap, answers_max = rules.daily_cap, rules.answer_daily_max
     day_points: dict[Any, int] = {}
     day_answers: dict[Any, int] = {}
     # (rule, cause) -> [entries, net now, net replayed, standing, day]
     causes: dict[tuple[str, str], list[Any]] = {}
+    total = 0
     for _, rule, cause, kind, delta, day, _ in rows:
+        total += delta
         if rule == ADJUST:
             continue
         held = causes.get((rule, cause))
@@ -99,6 +104,8 @@ def replay_member(rules: Rules, user_id: int, rows: Sequence[Any]) -> list[NewEn
                 day_points[held[4]] -= paid
             if rule == ANSWER_POSTED and paid > 0:
                 day_answers[held[4]] -= 1
+    if totals is not None:
+        totals[0] += total
     fixes = []
     for (rule, cause), (entries, net, worth, standing, day) in causes.items():
         if standing and worth != net:  # a correction's ref is unused: the award keeps it

@@ -77,9 +77,13 @@ class PointsService:
         async with self.write_lock:
             total, queued = 0, False
             async with self.db.transaction() as session:
-                for guild_id, group in groupby(events, key=lambda e: e.guild_id):
-                    outcome = await self.engine.score(session, guild_id, list(group))
-                    total, queued = total + outcome.entries, queued or outcome.roles_queued
+                await queries.bulk_write_cache(session, True)
+                try:
+                    for guild_id, group in groupby(events, key=lambda e: e.guild_id):
+                        outcome = await self.engine.score(session, guild_id, list(group))
+                        total, queued = total + outcome.entries, queued or outcome.roles_queued
+                finally:
+                    await queries.bulk_write_cache(session, False)
         if queued:
             self.roles.wake()
         return Outcome(total, queued)
