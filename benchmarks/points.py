@@ -288,6 +288,9 @@ async def main() -> None:
                 shutil.copyfile(path, args.fixture)
         else:
             shutil.copyfile(args.fixture, path)
+            db = Database.from_url(f"sqlite+aiosqlite:///{path}")
+            await upgrade(db)  # a fixture built before later migrations
+            await db.close()
             say(f"fixture copied from {args.fixture}")
         numbers = await measure(path, args.members)
     print(json.dumps({"members": args.members, "entries": args.entries, **numbers}), flush=True)

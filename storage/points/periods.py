@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 ALL = "all"
 
@@ -18,6 +19,7 @@ def month_key(day: date) -> str:
     return f"m{day.year}-{day.month:02d}"
 
 
+@lru_cache(maxsize=4096)
 def periods_of(day: date) -> tuple[str, str, str]:
     """Every balance an entry of that day counts in."""
     return (ALL, week_key(day), month_key(day))

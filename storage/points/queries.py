@@ -228,6 +228,11 @@ _SQLITE_BALANCES = (
 
 
 MMAP_BYTES = 1 << 30  # a large ledger is read through the OS page cache, not 4 KiB reads
+# A batch of awards changes pages all over the ledger's and the balances' indexes; copying
+# them back from the WAL after every commit (SQLite's default, at 1,000 pages) cost more
+# than writing them. Checkpointing every 20,000 pages (80 MB of WAL) copies each hot page
+# once for many batches.
+CHECKPOINT_PAGES = 20_000
 
 
 async def _sqlite_driver(session: AsyncSession) -> Any:
@@ -242,8 +247,22 @@ async def _sqlite_driver(session: AsyncSession) -> Any:
     assert driver is not None
     if not getattr(raw, "_points_mmap", False):
         await driver.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        await driver.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
         setattr(raw, "_points_mmap", True)  # noqa: B010 - once per pooled connection
     return driver
+
+
+BULK_CACHE_KIB = 262_144  # the page cache of a transaction that writes a re-score
+
+
+async def bulk_write_cache(session: AsyncSession, on: bool) -> None:
+    """On SQLite, a large page cache for a transaction that updates a great many rows (a
+    re-score's corrections and balances: with the default 2 MB most index pages are
+    spilled and read back again), or back to the default."""
+    driver = await _sqlite_driver(session)
+    if driver is not None:
+        size = -BULK_CACHE_KIB if on else -2000
+        await driver.execute(f"PRAGMA cache_size = {size}")
 
 
 async def _sqlite_many(session: AsyncSession, sql: str, params: list[tuple[Any, ...]]) -> bool:
@@ -256,23 +275,41 @@ async def _sqlite_many(session: AsyncSession, sql: str, params: list[tuple[Any, 
     return True
 
 
-def _sqlite_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    values = [row[column] for column in _LEDGER_COLUMNS]
-    values[7] = row["day"].isoformat()
-    values[11] = sqlite_datetime_text(row["at"])
-    return tuple(values)
+def _sqlite_rows(rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    days: dict[date, str] = {}
+    times: dict[Any, str] = {}
+    found = []
+    for row in rows:
+        day, at = row["day"], row["at"]
+        day_text = days.get(day)
+        if day_text is None:
+            day_text = days[day] = day.isoformat()
+        at_text = times.get(at)
+        if at_text is None:
+            at_text = times[at] = sqlite_datetime_text(at)
+        found.append(
+            (
+                row["guild_id"], row["user_id"], row["rule"], row["cause"], row["seq"],
+                row["kind"], row["delta"], day_text, row["ref"], row["actor_id"], row["note"],
+                at_text,
+            )
+        )  # fmt: skip
+    return found
 
 
 async def append(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
     """Append entries (dicts of PointsEntry's columns) and add them to the balances."""
     if not rows:
         return
-    if not await _sqlite_many(session, _SQLITE_LEDGER, [_sqlite_row(row) for row in rows]):
+    if not await _sqlite_many(session, _SQLITE_LEDGER, _sqlite_rows(rows)):
         await _execute(session, insert(LEDGER), list(rows))
-    increments: defaultdict[tuple[str, int], int] = defaultdict(int)
+    by_day: defaultdict[tuple[int, date], int] = defaultdict(int)
     for row in rows:
-        for period in periods_of(row["day"]):
-            increments[(period, row["user_id"])] += row["delta"]
+        by_day[(row["user_id"], row["day"])] += row["delta"]
+    increments: defaultdict[tuple[str, int], int] = defaultdict(int)
+    for (user_id, day), delta in by_day.items():
+        for period in periods_of(day):
+            increments[(period, user_id)] += delta
     await add_to_balances(session, rows[0]["guild_id"], increments)
 
 
@@ -343,8 +380,8 @@ async def member_entries(
     session: AsyncSession, guild_id: int, parts: int, part: int
 ) -> dict[int, list[Any]]:
     """Every entry of the members whose id is `part` modulo `parts`, in ledger order, by
-    member. Rows: (user_id, rule, cause, kind, delta, day); on SQLite the day is its ISO
-    text.
+    member. Rows: (user_id, rule, cause, kind, delta, day, id); on SQLite the day is its
+    ISO text.
 
     One sequential pass over the ledger per part: a re-score reads every entry, and
     walking an index member by member would read the file's pages in random order."""
@@ -352,7 +389,7 @@ async def member_entries(
     driver = await _sqlite_driver(session)
     if driver is not None:
         cursor = await driver.execute(
-            "SELECT user_id, rule, cause, kind, delta, day FROM points_ledger NOT INDEXED"
+            "SELECT user_id, rule, cause, kind, delta, day, id FROM points_ledger NOT INDEXED"
             " WHERE guild_id = ? AND user_id % ? = ? ORDER BY id",
             (guild_id, parts, part),
         )
@@ -360,7 +397,7 @@ async def member_entries(
     else:
         result = await _execute(
             session,
-            select(*STATE_COLUMNS[:-1])
+            select(*STATE_COLUMNS[:-1], LEDGER.c.id)
             .where(LEDGER.c.guild_id == guild_id, LEDGER.c.user_id % parts == part)
             .order_by(LEDGER.c.id),
         )
@@ -368,6 +405,36 @@ async def member_entries(
     for row in rows:
         by_user[row[0]].append(row)
     return by_user
+
+
+async def entries_of(
+    session: AsyncSession, guild_id: int, user_ids: Collection[int]
+) -> dict[int, list[Any]]:
+    """Every entry of these members, in ledger order, by member (rows as `member_entries`,
+    the day a date)."""
+    by_user: defaultdict[int, list[Any]] = defaultdict(list)
+    for part in _chunks(sorted(user_ids)):
+        result = await _execute(
+            session,
+            select(*STATE_COLUMNS[:-1], LEDGER.c.id)
+            .where(LEDGER.c.guild_id == guild_id, LEDGER.c.user_id.in_(part))
+            .order_by(LEDGER.c.id),
+        )
+        for row in result.all():
+            by_user[row[0]].append(tuple(row))
+    return by_user
+
+
+async def member_marks(session: AsyncSession, guild_id: int) -> dict[int, tuple[int, int]]:
+    """Each member's (entry count, last entry id): what changes when their history does
+    (the ledger is append-only; an erasure removes them). Read from the member index."""
+    result = await _execute(
+        session,
+        select(LEDGER.c.user_id, func.count(), func.max(LEDGER.c.id))
+        .where(LEDGER.c.guild_id == guild_id)
+        .group_by(LEDGER.c.user_id),
+    )
+    return {int(u): (int(n), int(last)) for u, n, last in result.all()}
 
 
 # -- balances and boards -------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-MAX_BATCH = 1000
+MAX_BATCH = 4000
 
 
 class GroupCommit(Generic[T]):

@@ -2,23 +2,23 @@
 then applied on a moderator's confirmation, audited.
 
 Nothing in the ledger is edited: every award and reversal is replayed under the new rules
-(`scoring.py`, member by member, in ledger order) and each cause whose worth changes gets
-one `rescore` entry with the difference. Adjustments stay as they were.
+(`replay.py`, member by member, in ledger order) and each cause whose worth changes gets
+one `rescore` entry with the difference. Adjustments stay as they were. The preview's
+replay is kept for its apply, which replays again only the members whose entries changed
+in between (so the apply still counts what came since the preview).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from collections.abc import Mapping
+from datetime import datetime
 
 from bot.core.access import Caller
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.text import t
 from bot.services.points.engine import entry_row
-from bot.services.points.rules import ADJUST, ANSWER_POSTED, Rules
-from bot.services.points.scoring import NewEntry
+from bot.services.points.replay import MemberReplay, Replay, replay_member, replay_rows
+from bot.services.points.rules import Rules
 from bot.services.points.service import PointsService
 from bot.services.points.views import Mover, RescoreView
 from storage.audit.queries import add_audit
@@ -28,12 +28,9 @@ from storage.points.models import PointsRescore
 
 ENTRIES_PER_PASS = 2_500_000  # entries held in memory at once, about
 TOP_MOVERS = 10
+REREAD_SHARE = 4  # past 1/4 of members changed since the preview, replay everything
 
-
-@dataclass(frozen=True)
-class _Result:
-    corrections: list[NewEntry]
-    movers: list[Mover]
+__all__ = ["Rescorer", "replay_member"]
 
 
 class Rescorer:
@@ -67,7 +64,7 @@ class Rescorer:
                 raise InvalidInput(
                     t("Those are the rules in use already: a re-score would change nothing.")
                 )
-            result = await self._replay(session, guild_id, target)
+            members = await self._replay(session, guild_id, target)
         async with self._db.transaction() as session:
             plan = await queries.add_rescore(
                 session,
@@ -79,7 +76,8 @@ class Rescorer:
                 ),
             )
         assert plan.id is not None
-        return _view(plan.id, current, target, result, applied=False)
+        self._service.replays[guild_id] = Replay(plan.id, target, members)
+        return _view(plan.id, current, target, members, applied=False)
 
     async def apply(self, guild_id: int, caller: Caller, rescore_id: int) -> RescoreView:
         """Apply a previewed re-score (recomputed now, so it counts what came since)."""
@@ -95,111 +93,121 @@ class Rescorer:
                 )
             settings = await self._engine.settings_row(session, guild_id)
             current, target = Rules.from_json(settings.rules), Rules.from_json(plan.rules)
-            result = await self._replay(session, guild_id, target)
-            note = f"rescore #{rescore_id}"
-            await queries.append(
-                session,
-                [
-                    entry_row(guild_id, entry, now, actor_id=caller.user_id, note=note)
-                    for entry in result.corrections
-                ],
-            )
-            settings.rules, settings.updated_at = target.to_json(), now
-            await queries.save_settings(session, settings)
-            plan.status, plan.applied_at = "applied", now
-            session.add(plan)
-            await add_audit(
-                session, guild_id, caller.user_id, "points.rescore", now,
-                details={
-                    "rescore_id": rescore_id,
-                    "changes": {k: list(v) for k, v in current.differences(target).items()},
-                    "members": len(result.movers),
-                    "net": sum(m.change for m in result.movers),
-                },
-            )  # fmt: skip
-            await self._engine.settle_levels(
-                session,
-                guild_id,
-                {m.user_id for m in result.movers},
-                self._engine.ladder_of(guild_id, settings),
-            )
+            await queries.bulk_write_cache(session, True)
+            try:
+                members = await self._write(session, guild_id, caller, plan, current, target, now)
+            finally:
+                await queries.bulk_write_cache(session, False)
+        self._service.replays.pop(guild_id, None)
         self._service.roles.wake()
-        return _view(rescore_id, current, target, result, applied=True)
+        return _view(rescore_id, current, target, members, applied=True)
 
-    async def _replay(self, session: Session, guild_id: int, rules: Rules) -> _Result:
-        corrections: list[NewEntry] = []
-        movers: list[Mover] = []
+    async def _write(
+        self,
+        session: Session,
+        guild_id: int,
+        caller: Caller,
+        plan: PointsRescore,
+        current: Rules,
+        target: Rules,
+        now: datetime,
+    ) -> dict[int, MemberReplay]:
+        """The corrections, the new rules, the audit entry and the levels, written."""
+        rescore_id = plan.id
+        assert rescore_id is not None
+        settings = await self._engine.settings_row(session, guild_id)
+        kept = self._service.replays.get(guild_id)
+        if kept is not None and (kept.rescore_id, kept.rules) == (rescore_id, target):
+            members = await self._refresh(session, guild_id, target, kept.members)
+        else:
+            members = await self._replay(session, guild_id, target)
+        note = f"rescore #{rescore_id}"
+        fixes = sorted(
+            (fix for member in members.values() for fix in member.fixes),
+            key=lambda f: (f.user_id, f.rule, f.cause),
+        )  # in the unique index's order: its pages are written once, in turn
+        await queries.append(
+            session,
+            [entry_row(guild_id, fix, now, actor_id=caller.user_id, note=note) for fix in fixes],
+        )
+        movers = _movers(members)
+        settings.rules, settings.updated_at = target.to_json(), now
+        await queries.save_settings(session, settings)
+        plan.status, plan.applied_at = "applied", now
+        session.add(plan)
+        await add_audit(
+            session, guild_id, caller.user_id, "points.rescore", now,
+            details={
+                "rescore_id": rescore_id,
+                "changes": {k: list(v) for k, v in current.differences(target).items()},
+                "members": len(movers),
+                "net": sum(m.change for m in movers),
+            },
+        )  # fmt: skip
+        await self._engine.settle_levels(
+            session,
+            guild_id,
+            {m.user_id for m in movers},
+            self._engine.ladder_of(guild_id, settings),
+        )
+        return members
+
+    async def _replay(
+        self, session: Session, guild_id: int, rules: Rules
+    ) -> dict[int, MemberReplay]:
+        """Every member's history replayed under `rules`."""
+        members: dict[int, MemberReplay] = {}
         parts = max(1, -(-(await queries.ledger_size(session, guild_id)) // ENTRIES_PER_PASS))
         for part in range(parts):
-            members = await queries.member_entries(session, guild_id, parts, part)
-            for user_id, rows in members.items():
-                fixes = replay_member(rules, user_id, rows)
-                if fixes:
-                    before = sum(row[4] for row in rows)
-                    corrections += fixes
-                    movers.append(Mover(user_id, before, before + sum(f.delta for f in fixes)))
-        return _Result(corrections, movers)
+            for user_id, rows in (
+                await queries.member_entries(session, guild_id, parts, part)
+            ).items():
+                members[user_id] = replay_rows(rules, user_id, rows)
+        return members
+
+    async def _refresh(
+        self, session: Session, guild_id: int, rules: Rules, kept: dict[int, MemberReplay]
+    ) -> dict[int, MemberReplay]:
+        """The preview's replay brought up to date: members whose entries changed since
+        (count or last id differ: new entries, or erased) are replayed again."""
+        marks = await queries.member_marks(session, guild_id)
+        members = {
+            user_id: member
+            for user_id, member in kept.items()
+            if marks.get(user_id) == (member.entries, member.last_id)
+        }
+        changed = [user_id for user_id in marks if user_id not in members]
+        if len(changed) * REREAD_SHARE > len(marks):
+            return await self._replay(session, guild_id, rules)
+        for user_id, rows in (await queries.entries_of(session, guild_id, changed)).items():
+            members[user_id] = replay_rows(rules, user_id, rows)
+        return members
 
 
-def replay_member(rules: Rules, user_id: int, rows: Sequence[Any]) -> list[NewEntry]:
-    """The corrections that make one member's causes worth what `rules` give them.
-    Rows: (user_id, rule, cause, kind, delta, day), in ledger order.
-
-    The scorer's rules (`scoring.py`), inlined for a member's whole history: a full
-    re-score replays millions of entries. `test_rescore.py` holds the two equal."""
-    weights, capped = rules.weights, rules.capped_rules
-    cap, answers_max = rules.daily_cap, rules.answer_daily_max
-    day_points: dict[Any, int] = {}
-    day_answers: dict[Any, int] = {}
-    # (rule, cause) -> [entries, net now, net replayed, standing, day]
-    causes: dict[tuple[str, str], list[Any]] = {}
-    for _, rule, cause, kind, delta, day in rows:
-        if rule == ADJUST:
-            continue
-        held = causes.get((rule, cause))
-        if held is None:
-            held = causes[(rule, cause)] = [0, 0, 0, False, None]
-        held[0] += 1
-        held[1] += delta
-        if kind == "award" and not held[3]:
-            worth = weights.get(rule, 0)
-            in_cap = rule in capped
-            if worth <= 0:
-                worth = 0
-            elif in_cap:
-                if rule == ANSWER_POSTED and day_answers.get(day, 0) >= answers_max:
-                    worth = 0
-                else:
-                    worth = max(0, min(worth, cap - day_points.get(day, 0)))
-            held[2], held[3], held[4] = worth, True, day
-            if in_cap:
-                day_points[day] = day_points.get(day, 0) + worth
-            if rule == ANSWER_POSTED and worth > 0:
-                day_answers[day] = day_answers.get(day, 0) + 1
-        elif kind == "reverse" and held[3]:
-            paid, held[2], held[3] = held[2], 0, False
-            if rule in capped:
-                day_points[held[4]] -= paid
-            if rule == ANSWER_POSTED and paid > 0:
-                day_answers[held[4]] -= 1
-    fixes = []
-    for (rule, cause), (entries, net, worth, standing, day) in causes.items():
-        if standing and worth != net:  # a correction's ref is unused: the award keeps it
-            when = day if isinstance(day, date) else date.fromisoformat(day)
-            fixes.append(NewEntry(user_id, rule, cause, entries, "rescore", worth - net, when))
-    return fixes
+def _movers(members: Mapping[int, MemberReplay]) -> list[Mover]:
+    return [
+        Mover(user_id, member.before, member.after)
+        for user_id, member in members.items()
+        if member.fixes
+    ]
 
 
 def _view(
-    rescore_id: int, current: Rules, target: Rules, result: _Result, *, applied: bool
+    rescore_id: int,
+    current: Rules,
+    target: Rules,
+    members: Mapping[int, MemberReplay],
+    *,
+    applied: bool,
 ) -> RescoreView:
-    top = sorted(result.movers, key=lambda m: (-abs(m.change), m.user_id))[:TOP_MOVERS]
+    movers = _movers(members)
+    top = sorted(movers, key=lambda m: (-abs(m.change), m.user_id))[:TOP_MOVERS]
     return RescoreView(
         rescore_id=rescore_id,
         changes=current.differences(target),
-        members=len(result.movers),
-        gained=sum(m.change for m in result.movers if m.change > 0),
-        lost=-sum(m.change for m in result.movers if m.change < 0),
+        members=len(movers),
+        gained=sum(m.change for m in movers if m.change > 0),
+        lost=-sum(m.change for m in movers if m.change < 0),
         top=tuple(top),
         applied=applied,
     )

@@ -22,6 +22,7 @@ from bot.core.text import t
 from bot.services.points.batching import GroupCommit
 from bot.services.points.engine import HANDLED, Engine, Outcome, entry_row
 from bot.services.points.levels import MAX_LEVELS, NAME_MAX, Ladder
+from bot.services.points.replay import Replay
 from bot.services.points.rules import ADJUST
 from bot.services.points.scoring import NewEntry
 from bot.services.points.views import (
@@ -59,6 +60,7 @@ class PointsService:
         self.engine = Engine(settings, clock, role_service)
         self.policy = AccessPolicy(settings.guild)
         self.write_lock = asyncio.Lock()  # one writer of the ledger at a time in this process
+        self.replays: dict[int, Replay] = {}  # guild id -> its last re-score preview's work
         self._batches: GroupCommit[DomainEvent] = GroupCommit(self._write)
 
     def subscribe(self, bus: EventBus) -> None:
@@ -75,9 +77,13 @@ class PointsService:
         async with self.write_lock:
             total, queued = 0, False
             async with self.db.transaction() as session:
-                for guild_id, group in groupby(events, key=lambda e: e.guild_id):
-                    outcome = await self.engine.score(session, guild_id, list(group))
-                    total, queued = total + outcome.entries, queued or outcome.roles_queued
+                await queries.bulk_write_cache(session, True)
+                try:
+                    for guild_id, group in groupby(events, key=lambda e: e.guild_id):
+                        outcome = await self.engine.score(session, guild_id, list(group))
+                        total, queued = total + outcome.entries, queued or outcome.roles_queued
+                finally:
+                    await queries.bulk_write_cache(session, False)
         if queued:
             self.roles.wake()
         return Outcome(total, queued)

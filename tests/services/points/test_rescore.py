@@ -46,19 +46,23 @@ RULES = st.builds(
 )
 
 
-def live(rules: Rules, ops: list[Op]) -> list[tuple[int, str, str, str, int, date]]:
+Row = tuple[int, str, str, str, int, date, int]
+
+
+def live(rules: Rules, ops: list[Op]) -> list[Row]:
     """The ledger rows live scoring writes for these ops under these rules."""
-    scorer, rows = Scorer(rules), []
+    scorer, rows = Scorer(rules), list[Row]()
     for op in ops:
         entry = scorer.apply(op)
         if entry is not None:
-            rows.append((USER, entry.rule, entry.cause, entry.kind, entry.delta, entry.day))
+            row = (USER, entry.rule, entry.cause, entry.kind, entry.delta, entry.day, len(rows))
+            rows.append(row)
     return rows
 
 
-def nets(rows: list[tuple[int, str, str, str, int, date]]) -> dict[tuple[str, str], int]:
+def nets(rows: list[Row]) -> dict[tuple[str, str], int]:
     sums: defaultdict[tuple[str, str], int] = defaultdict(int)
-    for _, rule, cause, _, delta, _ in rows:
+    for _, rule, cause, _, delta, _, _ in rows:
         sums[(rule, cause)] += delta
     return {key: n for key, n in sums.items() if n}
 
@@ -71,7 +75,7 @@ def test_a_rescore_gives_what_the_new_rules_would_have_paid(
     ledger = live(before, ops)
 
     fixes = replay_member(after, USER, ledger)
-    corrected = ledger + [(USER, f.rule, f.cause, f.kind, f.delta, f.day) for f in fixes]
+    corrected = ledger + [(USER, f.rule, f.cause, f.kind, f.delta, f.day, 0) for f in fixes]
 
     assert nets(corrected) == nets(live(after, ops))
 
