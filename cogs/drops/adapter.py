@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 import discord
@@ -11,8 +11,6 @@ from bot.core.ports import OutgoingMessage
 from bot.discord_limits import NO_MENTIONS, fit_content, fit_embeds
 from bot.discord_ports import to_embed, to_view, translated_errors
 from bot.services.drops import RecentPost
-
-EVENT_LENGTH = timedelta(hours=1)
 
 
 class DiscordDropChannel:
@@ -66,15 +64,16 @@ class DiscordDropChannel:
         return int(data["id"])
 
     async def create_event(
-        self, guild_id: int, channel_id: int, name: str, description: str, start: datetime
-    ) -> int:
-        """A scheduled event in a voice channel (an hour long by default)."""
+        self, guild_id: int, channel_id: int, name: str, description: str, start: datetime,
+        end: datetime,
+    ) -> int:  # fmt: skip
+        """A scheduled event in a voice channel, from `start` to `end`."""
         payload: dict[str, Any] = {
             "name": name[:100],
             "description": description[:1000],
             "channel_id": str(channel_id),
             "scheduled_start_time": start.isoformat(),
-            "scheduled_end_time": (start + EVENT_LENGTH).isoformat(),
+            "scheduled_end_time": end.isoformat(),
             "privacy_level": 2,
             "entity_type": 2,
         }

@@ -152,8 +152,9 @@ class DropChannel(Protocol):
         ...
 
     async def create_event(
-        self, guild_id: int, channel_id: int, name: str, description: str, start: datetime
-    ) -> int:
+        self, guild_id: int, channel_id: int, name: str, description: str, start: datetime,
+        end: datetime,
+    ) -> int:  # fmt: skip
         """A Discord scheduled event in a voice/stage channel; its id."""
         ...
 
@@ -184,8 +185,9 @@ class NotConnected:
         return 0
 
     async def create_event(
-        self, guild_id: int, channel_id: int, name: str, description: str, start: datetime
-    ) -> int:
+        self, guild_id: int, channel_id: int, name: str, description: str, start: datetime,
+        end: datetime,
+    ) -> int:  # fmt: skip
         """No event."""
         return 0
 
