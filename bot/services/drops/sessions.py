@@ -57,6 +57,7 @@ class LiveSessions:
                 item.summary,
                 drop.scheduled_at,
                 drop.scheduled_at + self.length(drop.guild_id),
+                drop.location,
             )
         except PortError as error:
             await self.core.tell_moderators(
@@ -73,7 +74,9 @@ class LiveSessions:
         return timedelta(minutes=self.core.guild_settings(guild_id).session_minutes)
 
     def watch(self, drop: Drop) -> None:
-        """Count attendance in the drop's channel while it runs."""
+        """Count attendance in the drop's channel while it runs (not at an external place)."""
+        if drop.location:
+            return
         session = Session(
             drop.id or 0,
             drop.guild_id,
@@ -97,6 +100,8 @@ class LiveSessions:
     async def started(self, drop: Drop) -> None:
         """The session's start: everyone already in the channel attends."""
         self.watch(drop)
+        if drop.location:
+            return
         members = await self.core.channel.voice_members(drop.guild_id, drop.channel_id)
         for user_id in members:
             self._attend(drop.guild_id, user_id, drop.id or 0, drop.content_id, drop.channel_id)
@@ -140,8 +145,12 @@ class LiveSessions:
                 continue
             title = items[drop.content_id].title if drop.content_id in items else ""
             when = f"<t:{int(drop.scheduled_at.timestamp())}:R>"
-            text = t("“{title}” starts {when} in <#{channel}>.", title=title, when=when,
-                     channel=drop.channel_id)  # fmt: skip
+            if drop.location:
+                text = t("“{title}” starts {when} at {place}.", title=title, when=when,
+                         place=drop.location)  # fmt: skip
+            else:
+                text = t("“{title}” starts {when} in <#{channel}>.", title=title, when=when,
+                         channel=drop.channel_id)  # fmt: skip
             for user_id in users:
                 # Functional and asked for: the member clicked "Interested" on this event.
                 if await self.core.tell_member(drop.guild_id, user_id, text):

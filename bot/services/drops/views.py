@@ -98,6 +98,7 @@ class DropPreview:
     repeat: str
     timezone: str
     typed: str
+    location: str | None = None  # a live session at an external place
 
 
 @dataclass(frozen=True)
@@ -153,9 +154,9 @@ class DropChannel(Protocol):
 
     async def create_event(
         self, guild_id: int, channel_id: int, name: str, description: str, start: datetime,
-        end: datetime,
+        end: datetime, location: str | None = None,
     ) -> int:  # fmt: skip
-        """A Discord scheduled event in a voice/stage channel; its id."""
+        """A Discord scheduled event in a voice/stage channel, or at `location`; its id."""
         ...
 
     async def event_interested(self, guild_id: int, event_id: int) -> list[int]:
@@ -186,7 +187,7 @@ class NotConnected:
 
     async def create_event(
         self, guild_id: int, channel_id: int, name: str, description: str, start: datetime,
-        end: datetime,
+        end: datetime, location: str | None = None,
     ) -> int:  # fmt: skip
         """No event."""
         return 0
