@@ -113,3 +113,28 @@ async def test_attendance_counts_for_session_minutes_and_not_after(
         lounge = world.channel("lounge").id
         assert not service(world).sessions.voice_joined(world.guild.id, bob.id, lounge)
         assert [r.user_id for r in await logged(world, kind=Kind.EVENT_ATTEND)] == [alice.id]
+
+
+async def test_a_session_in_a_stage_channel_is_a_stage_event_and_counts_attendance(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with drops_world(tmp_path, database_url) as world:
+        stage_channel = world.guild.create_stage_channel("town-hall")
+        await world.discord.wait_for(
+            lambda: world.app.bot.get_channel(stage_channel.id)  # the bot saw it
+        )
+        mod = await world.moderator()
+        content_id = await add_item(world, mod, "Town hall", kind="event")
+        preview = await mod.run("/drop schedule", item=str(content_id), when="in 2h",
+                                channel=stage_channel)  # fmt: skip
+        done = await mod.click(preview, "Confirm")
+        row = await drop_row(world, int(done.content.split("#", 1)[1].split(" ", 1)[0]))
+        event = world.guild.model.events[row.event_id or 0]
+        assert (event.entity_type, event.channel_id) == (1, stage_channel.id)
+
+        alice = await world.guild.join("alice")
+        advance(world, timedelta(hours=2))
+        await service(world).run_due()
+        await alice.join_voice(stage_channel)
+        [attended] = await eventually_logged(world, 1, kind=Kind.EVENT_ATTEND)
+        assert (attended.user_id, attended.ref) == (alice.id, str(content_id))
