@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 import discord
@@ -12,7 +12,7 @@ from bot.discord_limits import NO_MENTIONS, fit_content, fit_embeds
 from bot.discord_ports import to_embed, to_view, translated_errors
 from bot.services.drops import RecentPost
 
-EVENT_LENGTH = timedelta(hours=1)
+STAGE, VOICE, EXTERNAL = 1, 2, 3  # scheduled event entity types
 
 
 class DiscordDropChannel:
@@ -66,18 +66,25 @@ class DiscordDropChannel:
         return int(data["id"])
 
     async def create_event(
-        self, guild_id: int, channel_id: int, name: str, description: str, start: datetime
-    ) -> int:
-        """A scheduled event in a voice channel (an hour long by default)."""
+        self, guild_id: int, channel_id: int, name: str, description: str, start: datetime,
+        end: datetime, location: str | None = None,
+    ) -> int:  # fmt: skip
+        """A scheduled event in a voice or stage channel, or at an external place (then its
+        location and end are required and there is no channel), from `start` to `end`."""
         payload: dict[str, Any] = {
             "name": name[:100],
             "description": description[:1000],
-            "channel_id": str(channel_id),
             "scheduled_start_time": start.isoformat(),
-            "scheduled_end_time": (start + EVENT_LENGTH).isoformat(),
+            "scheduled_end_time": end.isoformat(),
             "privacy_level": 2,
-            "entity_type": 2,
         }
+        if location:
+            payload["entity_type"] = EXTERNAL
+            payload["entity_metadata"] = {"location": location[:100]}
+        else:
+            channel = self._client.get_channel(channel_id)
+            payload["entity_type"] = STAGE if isinstance(channel, discord.StageChannel) else VOICE
+            payload["channel_id"] = str(channel_id)
         async with translated_errors(f"scheduled event in guild {guild_id}"):
             data = await self._client.http.create_guild_scheduled_event(guild_id, **payload)
         return int(data["id"])

@@ -168,11 +168,12 @@ class DropCommands(commands.GroupCog, group_name="drop", group_extras=audience_e
         item="The library item", channel="Where to post it (default: here)",
         when="e.g. 2026-12-01 09:00, tomorrow 9am, in 2h, next mon 18:00 (server's timezone)",
         repeat="daily, weekly or a cron expression (e.g. 0 9 * * mon)",
+        location="A live session away from Discord: where it takes place",
     )  # fmt: skip
     async def schedule(
         self, interaction: discord.Interaction, item: Item, when: When,
         channel: discord.TextChannel | discord.VoiceChannel | discord.StageChannel | None = None,
-        repeat: Repeat | None = None,
+        repeat: Repeat | None = None, location: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:  # fmt: skip
         assert interaction.guild_id is not None and interaction.channel_id is not None
         caller = caller_of(interaction)
@@ -181,7 +182,7 @@ class DropCommands(commands.GroupCog, group_name="drop", group_extras=audience_e
         preview = await self.service.drops.preview(
             interaction.guild_id, caller, _id(item), when,
             channel.id if channel is not None else interaction.channel_id, repeat,
-            voice_channel=voice,
+            voice_channel=voice, location=location,
         )  # fmt: skip
         view = ConfirmDrop(self.service, caller, interaction.guild_id, preview)
         await respond(interaction, preview_text(preview), view=view)

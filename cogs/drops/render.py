@@ -65,6 +65,12 @@ def preview_text(preview: DropPreview) -> str:
         (
             head,
             t(
+                "**{title}** at {place} (a Discord event; no voice channel)",
+                title=plain(preview.title),
+                place=plain(preview.location or ""),
+            )
+            if preview.location
+            else t(
                 "**{title}** in <#{channel}>",
                 title=plain(preview.title),
                 channel=preview.channel_id,

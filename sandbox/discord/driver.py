@@ -152,6 +152,10 @@ class SandboxGuild:
         """Add a voice channel."""
         return self._backend.state.create_channel(self.model, ChannelType.VOICE, name)
 
+    def create_stage_channel(self, name: str) -> Channel:
+        """Add a stage channel (members join it like a voice channel)."""
+        return self._backend.state.create_channel(self.model, ChannelType.STAGE_VOICE, name)
+
     async def join(
         self, who: str | User | Person, *, bot: bool = False, invite: str | None = None
     ) -> Person:
@@ -461,7 +465,7 @@ class Person:
         return self._backend.messages.start_thread(parent, self.user, name, starter=message)
 
     async def join_voice(self, channel: Channel) -> None:
-        """Join a voice channel: VOICE_STATE_UPDATE."""
+        """Join a voice or stage channel: VOICE_STATE_UPDATE."""
         self._backend.state.set_voice(self.guild.model, self.user.id, channel.id)
 
     async def mark_interested(self, event_id: int) -> None:

@@ -97,7 +97,7 @@ class Messages:
 
     def _check_can_post(self, channel: Channel, author: User) -> None:
         """Discord's rules for posting: text channels only, open DMs, archived threads reopen."""
-        if channel.type in (ChannelType.FORUM, ChannelType.VOICE):
+        if channel.type in (ChannelType.FORUM, ChannelType.VOICE, ChannelType.STAGE_VOICE):
             raise DiscordError(400, 50008, "Cannot send messages in a non-text channel")
         recipient = self.state.users.get(channel.recipient_id or 0)
         if author.bot and recipient is not None and not recipient.dms_open:

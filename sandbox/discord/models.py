@@ -19,6 +19,7 @@ class ChannelType(IntEnum):
     DM = 1
     VOICE = 2
     PUBLIC_THREAD = 11
+    STAGE_VOICE = 13
     FORUM = 15
 
 

@@ -155,7 +155,7 @@ def channel(c: Channel, state: State) -> dict[str, Any]:
             },
         )
         del data["permission_overwrites"], data["position"]
-    elif c.type == ChannelType.VOICE:
+    elif c.type in (ChannelType.VOICE, ChannelType.STAGE_VOICE):
         data.update(bitrate=64000, user_limit=0, rtc_region=None)
     else:
         data.update(topic=c.topic, default_auto_archive_duration=1440)

@@ -69,6 +69,7 @@ class Drop(SQLModel, table=True):
     message_id: int | None = snowflake(nullable=True)
     thread_id: int | None = snowflake(nullable=True)
     event_id: int | None = snowflake(nullable=True)  # a live session's scheduled event
+    location: str | None = None  # a live session at an external place (no voice channel)
     reminded_at: datetime | None = utc_time(nullable=True)  # its reminder went out
     last_error: str | None = None
     created_by: int = snowflake()

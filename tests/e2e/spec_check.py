@@ -148,7 +148,7 @@ DISPATCH_TARGETS: dict[str, tuple[Target, ...]] = {
         Target("emoji", "MessageReactionEmojiResponse"),
     ),
     "VOICE_STATE_UPDATE": (Target("", "VoiceStateResponse"),),
-    "GUILD_SCHEDULED_EVENT_CREATE": (Target("", "VoiceScheduledEventResponse"),),
+    "GUILD_SCHEDULED_EVENT_CREATE": (Target("", "scheduled_event"),),
     "GUILD_SCHEDULED_EVENT_USER_ADD": (),
     "INTERACTION_CREATE": (
         Target("member", "GuildMemberResponse"),
@@ -177,6 +177,22 @@ def _channel_schema(data: Any) -> str:
         PRIVATE_TYPES.get(kind, "GuildChannelResponse")
         if isinstance(kind, int)
         else ("GuildChannelResponse")
+    )
+
+
+EVENT_SCHEMAS = {
+    1: "StageScheduledEventResponse",
+    2: "VoiceScheduledEventResponse",
+    3: "ExternalScheduledEventResponse",
+}
+
+
+def _event_schema(data: Any) -> str:
+    kind = data.get("entity_type") if isinstance(data, dict) else None
+    return (
+        EVENT_SCHEMAS.get(kind, "ScheduledEventResponse")
+        if isinstance(kind, int)
+        else ("ScheduledEventResponse")
     )
 
 
@@ -209,7 +225,11 @@ def check_dispatch(event: str, data: Any) -> list[Mismatch]:
     found = []
     for target in targets:
         for path, value in _select(data, target.selector):
-            name = _channel_schema(value) if target.schema == "channel" else target.schema
+            name = (
+                _channel_schema(value) if target.schema == "channel"
+                else _event_schema(value) if target.schema == "scheduled_event"
+                else target.schema
+            )  # fmt: skip
             where = f"{event} {path or 'data'}"
             found += check(component(name, optional=target.optional), value, where)
     return found

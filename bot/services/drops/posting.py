@@ -253,7 +253,7 @@ class Poster:
             guild_id=drop.guild_id, content_id=drop.content_id, channel_id=drop.channel_id,
             scheduled_at=following, due_at=following, repeat=drop.repeat,
             timezone=drop.timezone, series_id=series, created_by=drop.created_by,
-            created_at=now, nonce=new_nonce(),
+            created_at=now, nonce=new_nonce(), location=drop.location,
         )  # fmt: skip
         await queries.save_drop(session, row)
         self._new_rows.append(row)

@@ -17,6 +17,8 @@ from storage.database import Session
 from storage.drops import queries
 from storage.drops.models import ContentItem, Drop
 
+MAX_LOCATION = 100  # Discord's limit on entity_metadata.location
+
 
 class Scheduler:
     """What moderators do with drops."""
@@ -28,22 +30,39 @@ class Scheduler:
 
     async def preview(
         self, guild_id: int, caller: Caller, content_id: int, when: str, channel_id: int,
-        repeat: str | None = None, *, voice_channel: bool = False,
+        repeat: str | None = None, *, voice_channel: bool = False, location: str | None = None,
     ) -> DropPreview:  # fmt: skip
-        """Resolve the time and the rule; store nothing (the moderator confirms first)."""
+        """Resolve the time and the rule; store nothing (the moderator confirms first).
+
+        A live session takes place in a voice/stage channel, or at `location` (a place
+        outside Discord; its channel is then a text channel, and nobody is counted)."""
         self.core.require_moderator(guild_id, caller)
         rule = parse_repeat(repeat)
         async with self.core.db.read() as session:
             item = await self.core.item_row(session, guild_id, content_id)
         _publishable(item)
-        if (item.kind == "event") != voice_channel:
+        location = (location or "").strip() or None
+        if location is not None and (item.kind != "event" or voice_channel):
+            raise InvalidInput(
+                t("A place is only for a live session, with a text channel (not a voice one).")
+            )
+        if location is not None and len(location) > MAX_LOCATION:
+            raise InvalidInput(t("The place can be at most {n} characters.", n=MAX_LOCATION))
+        if location is None and (item.kind == "event") != voice_channel:
             raise InvalidInput(
                 t("A live session takes place in a voice channel; a post goes in a text channel.")
             )
         timezone = self.core.timezone(guild_id)
         choice = parse_when(when, timezone, self.core.clock.now())
         return DropPreview(
-            content_id, item.title, channel_id, choice.instants, rule, timezone, choice.text
+            content_id,
+            item.title,
+            channel_id,
+            choice.instants,
+            rule,
+            timezone,
+            choice.text,
+            location,
         )
 
     async def confirm(
@@ -63,7 +82,7 @@ class Scheduler:
                 guild_id=guild_id, content_id=preview.content_id, channel_id=preview.channel_id,
                 scheduled_at=instant, due_at=instant, repeat=preview.repeat,
                 timezone=preview.timezone, nonce=new_nonce(), created_by=caller.user_id,
-                created_at=now,
+                created_at=now, location=preview.location,
             )  # fmt: skip
             await queries.save_drop(session, row)
         if item.kind == "event" and self.sessions is not None:

@@ -1,7 +1,7 @@
 """Live sessions: a drop of an `event` item is a Discord scheduled event in a voice channel.
 
 Confirming the drop creates the event (so members can mark interest); 15 minutes before
-(`reminder_minutes`) those interested get a reminder; from its start for `SESSION_LENGTH`,
+(`reminder_minutes`) those interested get a reminder; from its start for `session_minutes` (60),
 members in the event's voice channel count as attendance (`event_attend`, once per member
 and session, with the content id).
 """
@@ -21,7 +21,7 @@ from storage.drops.models import ContentItem, Drop
 
 log = logging.getLogger(__name__)
 
-SESSION_LENGTH = timedelta(hours=1)
+LONGEST_SESSION = timedelta(days=1)  # how far back a restart looks for running sessions
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,11 @@ class Session:
     content_id: int
     channel_id: int
     start: datetime
+    length: timedelta
 
     def live(self, now: datetime) -> bool:
         """True while the session runs."""
-        return self.start <= now < self.start + SESSION_LENGTH
+        return self.start <= now < self.start + self.length
 
 
 class LiveSessions:
@@ -50,7 +51,13 @@ class LiveSessions:
         """The Discord scheduled event of a confirmed event drop (0 when Discord refused)."""
         try:
             event_id = await self.core.channel.create_event(
-                drop.guild_id, drop.channel_id, item.title, item.summary, drop.scheduled_at
+                drop.guild_id,
+                drop.channel_id,
+                item.title,
+                item.summary,
+                drop.scheduled_at,
+                drop.scheduled_at + self.length(drop.guild_id),
+                drop.location,
             )
         except PortError as error:
             await self.core.tell_moderators(
@@ -62,25 +69,39 @@ class LiveSessions:
         self.watch(drop)
         return event_id
 
+    def length(self, guild_id: int) -> timedelta:
+        """How long a live session lasts in the guild (`session_minutes`)."""
+        return timedelta(minutes=self.core.guild_settings(guild_id).session_minutes)
+
     def watch(self, drop: Drop) -> None:
-        """Count attendance in the drop's channel while it runs."""
+        """Count attendance in the drop's channel while it runs (not at an external place)."""
+        if drop.location:
+            return
         session = Session(
-            drop.id or 0, drop.guild_id, drop.content_id, drop.channel_id, drop.scheduled_at
+            drop.id or 0,
+            drop.guild_id,
+            drop.content_id,
+            drop.channel_id,
+            drop.scheduled_at,
+            self.length(drop.guild_id),
         )
         sessions = self._by_channel.setdefault(drop.channel_id, [])
         if all(s.drop_id != session.drop_id for s in sessions):
             sessions.append(session)
 
     async def load(self) -> None:
-        """Sessions of the last hour and to come (after a restart)."""
-        since = self.core.clock.now() - SESSION_LENGTH
+        """Sessions still running or to come (after a restart)."""
+        now = self.core.clock.now()
         async with self.core.db.read() as session:
-            for drop in await queries.event_drops(session, since):
-                self.watch(drop)
+            for drop in await queries.event_drops(session, now - LONGEST_SESSION):
+                if drop.scheduled_at + self.length(drop.guild_id) > now:
+                    self.watch(drop)
 
     async def started(self, drop: Drop) -> None:
         """The session's start: everyone already in the channel attends."""
         self.watch(drop)
+        if drop.location:
+            return
         members = await self.core.channel.voice_members(drop.guild_id, drop.channel_id)
         for user_id in members:
             self._attend(drop.guild_id, user_id, drop.id or 0, drop.content_id, drop.channel_id)
@@ -124,8 +145,12 @@ class LiveSessions:
                 continue
             title = items[drop.content_id].title if drop.content_id in items else ""
             when = f"<t:{int(drop.scheduled_at.timestamp())}:R>"
-            text = t("“{title}” starts {when} in <#{channel}>.", title=title, when=when,
-                     channel=drop.channel_id)  # fmt: skip
+            if drop.location:
+                text = t("“{title}” starts {when} at {place}.", title=title, when=when,
+                         place=drop.location)  # fmt: skip
+            else:
+                text = t("“{title}” starts {when} in <#{channel}>.", title=title, when=when,
+                         channel=drop.channel_id)  # fmt: skip
             for user_id in users:
                 # Functional and asked for: the member clicked "Interested" on this event.
                 if await self.core.tell_member(drop.guild_id, user_id, text):

@@ -18,6 +18,7 @@ class DropsSettings:
     max_attempts: int = 5  # posting tries before the moderators are told
     retry_base_s: float = 30.0  # first back-off; doubles each try
     reminder_minutes: int = 15  # live sessions: remind those interested this much before
+    session_minutes: int = 60  # live sessions: how long one lasts (event end, attendance)
 
 
 def _positive(value: int | float) -> str | None:
@@ -37,6 +38,8 @@ def _parse(read: TableReader, table: Mapping[str, Any], where: str) -> DropsSett
                                 _positive),
         reminder_minutes=read.value(table, "reminder_minutes", where, int,
                                     default.reminder_minutes, _positive),
+        session_minutes=read.value(table, "session_minutes", where, int,
+                                   default.session_minutes, _positive),
     )  # fmt: skip
 
 

@@ -98,6 +98,7 @@ class DropPreview:
     repeat: str
     timezone: str
     typed: str
+    location: str | None = None  # a live session at an external place
 
 
 @dataclass(frozen=True)
@@ -152,9 +153,10 @@ class DropChannel(Protocol):
         ...
 
     async def create_event(
-        self, guild_id: int, channel_id: int, name: str, description: str, start: datetime
-    ) -> int:
-        """A Discord scheduled event in a voice/stage channel; its id."""
+        self, guild_id: int, channel_id: int, name: str, description: str, start: datetime,
+        end: datetime, location: str | None = None,
+    ) -> int:  # fmt: skip
+        """A Discord scheduled event in a voice/stage channel, or at `location`; its id."""
         ...
 
     async def event_interested(self, guild_id: int, event_id: int) -> list[int]:
@@ -184,8 +186,9 @@ class NotConnected:
         return 0
 
     async def create_event(
-        self, guild_id: int, channel_id: int, name: str, description: str, start: datetime
-    ) -> int:
+        self, guild_id: int, channel_id: int, name: str, description: str, start: datetime,
+        end: datetime, location: str | None = None,
+    ) -> int:  # fmt: skip
         """No event."""
         return 0
 

@@ -51,9 +51,11 @@ async def create_event(request: web.Request) -> web.Response:
         raise invalid_form("scheduled_end_time", "Must be after the start.", "BASE_TYPE_BAD_TIME")
     channel_id = None
     if kind in (VOICE, STAGE):
+        wanted = ChannelType.VOICE if kind == VOICE else ChannelType.STAGE_VOICE
         channel = guild.channels.get(int(data.get("channel_id") or 0))
-        if channel is None or channel.type != ChannelType.VOICE:
-            raise invalid_form("channel_id", "Must be a voice channel.", "CHANNEL_TYPE_INVALID")
+        if channel is None or channel.type != wanted:
+            what = "a voice" if kind == VOICE else "a stage"
+            raise invalid_form("channel_id", f"Must be {what} channel.", "CHANNEL_TYPE_INVALID")
         channel_id = channel.id
     elif kind == EXTERNAL:
         location = (data.get("entity_metadata") or {}).get("location")

@@ -13,7 +13,9 @@ from sandbox.discord.state import State
 routes = web.RouteTableDef()
 
 MAX_MEMBERS_PAGE = 1000
-CHANNEL_KINDS = {0: ChannelType.TEXT, 2: ChannelType.VOICE, 15: ChannelType.FORUM}
+CHANNEL_KINDS = {
+    0: ChannelType.TEXT, 2: ChannelType.VOICE, 13: ChannelType.STAGE_VOICE, 15: ChannelType.FORUM,
+}  # fmt: skip
 
 
 def _guild(request: web.Request) -> tuple[State, Guild]:

@@ -104,14 +104,18 @@ class Stage:
 
 
 @asynccontextmanager
-async def stage(tmp_path: Path, database_url: str) -> AsyncIterator[Stage]:
-    """Discord and Stripe stand-ins with a furnished guild and a migrated database."""
+async def stage(tmp_path: Path, database_url: str, drops: str = "") -> AsyncIterator[Stage]:
+    """Discord and Stripe stand-ins with a furnished guild and a migrated database;
+    `drops` is TOML for the guild's `[guilds.drops]` table (e.g. "session_minutes = 90")."""
     clock = FakeClock(START)
     async with DiscordSandbox() as discord_sb, StripeSandbox(clock=clock) as stripe_sb:
         prepared = await prepare_community(discord_sb, stripe_sb, tmp_path,
                                            database_url=database_url)  # fmt: skip
+        config_text = prepared.config_text
+        if drops:
+            config_text += f"\n[guilds.drops]\n{drops}\n"
         settings = parse_settings(
-            prepared.config_text, prepared.environment,
+            config_text, prepared.environment,
             source=str(prepared.config_path), sections=guild_sections(),
         )  # fmt: skip
         try:
