@@ -131,10 +131,17 @@ async def is_managed(session: AsyncSession, guild_id: int, user_id: int, role_id
 
 
 async def mark_managed(
-    session: AsyncSession, guild_id: int, user_id: int, role_id: int, at: datetime
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    role_id: int,
+    at: datetime,
+    *,
+    fresh: bool = False,
 ) -> None:
-    """Remember that the bot gave this member this role."""
-    if not await is_managed(session, guild_id, user_id, role_id):
+    """Remember that the bot gave this member this role (`fresh`: the caller just saw that
+    it was not marked, in this transaction)."""
+    if fresh or not await is_managed(session, guild_id, user_id, role_id):
         session.add(ManagedRole(guild_id=guild_id, user_id=user_id, role_id=role_id, since=at))
         await session.flush()
 
