@@ -47,6 +47,7 @@ from bot.services.onboarding.views import (
 from bot.services.roles import RoleService
 from bot.settings import Settings
 from storage.database import Database, Session
+from storage.group_commit import GroupCommit
 from storage.interaction_log import InteractionLog
 from storage.onboarding import queries
 from storage.onboarding.models import OnboardingMember, OnboardingSettings
@@ -99,6 +100,7 @@ class OnboardingService:
         self.lookup: MemberLookup = NoLookup()
         self.invites = InviteTracker(db)
         self._welcomes: set[asyncio.Task[None]] = set()
+        self._writes = GroupCommit(db)
 
     # -- settings ----------------------------------------------------------------------
 
@@ -145,7 +147,9 @@ class OnboardingService:
     async def member_joined(self, guild_id: int, user_id: int) -> None:
         """A member joined or came back: their interest roles return; maybe they are in."""
         now = self._clock.now()
-        async with self._db.transaction() as session:
+        presence = self.lookup.presence(guild_id, user_id) or Presence()
+
+        async def write(session: Session) -> _Arrival | None:
             row = await queries.member(session, guild_id, user_id)
             if row is None:
                 row = await queries.member_or_new(session, guild_id, user_id, now)
@@ -155,18 +159,24 @@ class OnboardingService:
                 row.onboarded_at = None
                 await self._give_interest_roles(session, row, reason="interests back on rejoin")
             await queries.save_member(session, row)
+            return await self._settle(session, guild_id, user_id, presence=presence)
+
+        arrival = await self._writes.run(write)  # a transaction shared with other joins
         self._roles.wake()
-        await self.member_changed(guild_id, user_id, self.lookup.presence(guild_id, user_id))
+        await self._after(arrival)
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
         """A member left: their next arrival is a new stay (agreement and interests kept)."""
-        async with self._db.transaction() as session:
+
+        async def write(session: Session) -> None:
             row = await queries.member(session, guild_id, user_id)
             if row is None:
                 return
             row.in_guild = False
             row.onboarded_at = None
             await queries.save_member(session, row)
+
+        await self._writes.run(write)
 
     async def member_changed(self, guild_id: int, user_id: int, presence: Presence | None) -> bool:
         """Discord's view of the member changed (screening passed, onboarding completed):
