@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from bot.core.access import MODERATORS, AccessPolicy, Caller
 from bot.core.clock import Clock
@@ -36,6 +35,7 @@ from bot.services.onboarding.dms import send_welcome_dm, welcome_post
 from bot.services.onboarding.invites import InviteTracker
 from bot.services.onboarding.views import (
     AgreeResult,
+    Arrival,
     MemberLookup,
     NoLookup,
     OnboardingView,
@@ -55,18 +55,7 @@ from storage.onboarding.models import OnboardingMember, OnboardingSettings
 log = logging.getLogger(__name__)
 FEATURE = "onboarding"
 WELCOME_GRACE_S = 5.0
-
-
-@dataclass(frozen=True)
-class _Arrival:
-    """A member who became a member in a committed transaction: what follows the commit."""
-
-    guild_id: int
-    user_id: int
-    welcome_channel_id: int
-    welcome_text: str
-    returning: bool
-    dm: bool  # send the welcome DM (the guild enables it; first time; not opted out)
+_Keys = tuple[str, ...]
 
 
 class OnboardingService:
@@ -149,7 +138,7 @@ class OnboardingService:
         now = self._clock.now()
         presence = self.lookup.presence(guild_id, user_id) or Presence()
 
-        async def write(session: Session) -> _Arrival | None:
+        async def write(session: Session) -> Arrival | None:
             row = await queries.member(session, guild_id, user_id)
             if row is None:
                 row = await queries.member_or_new(session, guild_id, user_id, now)
@@ -194,7 +183,8 @@ class OnboardingService:
         if presence.pending:
             raise NotAllowed(t("Finish the server's rules screening first, then try again."))
         now = self._clock.now()
-        async with self._db.transaction() as session:
+
+        async def write(session: Session) -> tuple[Arrival | None, tuple[TopicView, ...], _Keys]:
             settings = await self.settings_row(session, guild_id)
             if not settings.gate_enabled:
                 raise InvalidInput(t("This server does not use Lyceum's rules gate."))
@@ -203,14 +193,15 @@ class OnboardingService:
                 row.agreed_at = now
                 await queries.save_member(session, row)
             arrival = await self._settle(session, guild_id, user_id, presence=presence)
-            topics = await self._topics(session, guild_id)
-            chosen = tuple(row.interests)
+            return arrival, await self._topics(session, guild_id), tuple(row.interests)
+
+        arrival, topics, chosen = await self._writes.run(write)  # committed before the answer
         newly = await self._after(arrival)
         return AgreeResult(newly, topics, chosen)
 
     async def _settle(
         self, session: Session, guild_id: int, user_id: int, presence: Presence | None = None
-    ) -> _Arrival | None:
+    ) -> Arrival | None:
         """Make the member a member now if nothing holds them back (in the transaction)."""
         if presence is not None and not presence.screening_done:
             return None
@@ -234,11 +225,11 @@ class OnboardingService:
             await self._roles.request(
                 session, guild_id, user_id, settings.member_role_id, "add", reason="onboarded"
             )
-        return _Arrival(
+        return Arrival(
             guild_id, user_id, settings.welcome_channel_id, settings.welcome_text, returning, dm
         )
 
-    async def _after(self, arrival: _Arrival | None) -> bool:
+    async def _after(self, arrival: Arrival | None) -> bool:
         """After commit: wake the role worker, log, publish, welcome."""
         if arrival is None:
             return False
@@ -253,7 +244,7 @@ class OnboardingService:
         task.add_done_callback(self._welcomes.discard)
         return True
 
-    async def _welcome(self, arrival: _Arrival) -> None:
+    async def _welcome(self, arrival: Arrival) -> None:
         if arrival.welcome_channel_id:
             welcome = welcome_post(arrival.user_id, arrival.returning, arrival.welcome_text)
             await self._post(arrival.welcome_channel_id, welcome)
@@ -303,7 +294,8 @@ class OnboardingService:
         self, guild_id: int, user_id: int, keys: list[str]
     ) -> tuple[str, ...]:
         """Set the member's interests to `keys`; roles follow through the role service."""
-        async with self._db.transaction() as session:
+
+        async def write(session: Session) -> tuple[str, ...]:
             topics = {topic.key: topic for topic in await self._topics(session, guild_id)}
             unknown = [key for key in keys if key not in topics]
             if unknown:
@@ -324,7 +316,9 @@ class OnboardingService:
             if after and row.interests_at is None:
                 row.interests_at = self._clock.now()  # the stats' funnel reads the first pick
             await queries.save_member(session, row)
-            chosen = tuple(row.interests)
+            return tuple(row.interests)
+
+        chosen = await self._writes.run(write)  # committed before the answer
         self._roles.wake()
         return chosen
 
