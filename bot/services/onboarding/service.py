@@ -148,7 +148,7 @@ class OnboardingService:
                 row.onboarded_at = None
                 await self._give_interest_roles(session, row, reason="interests back on rejoin")
             await queries.save_member(session, row)
-            return await self._settle(session, guild_id, user_id, presence=presence)
+            return await self._settle(session, guild_id, user_id, presence=presence, row=row)
 
         arrival = await self._writes.run(write)  # a transaction shared with other joins
         self._roles.wake()
@@ -192,7 +192,7 @@ class OnboardingService:
             if row.agreed_at is None:
                 row.agreed_at = now
                 await queries.save_member(session, row)
-            arrival = await self._settle(session, guild_id, user_id, presence=presence)
+            arrival = await self._settle(session, guild_id, user_id, presence=presence, row=row)
             return arrival, await self._topics(session, guild_id), tuple(row.interests)
 
         arrival, topics, chosen = await self._writes.run(write)  # committed before the answer
@@ -200,15 +200,21 @@ class OnboardingService:
         return AgreeResult(newly, topics, chosen)
 
     async def _settle(
-        self, session: Session, guild_id: int, user_id: int, presence: Presence | None = None
+        self,
+        session: Session,
+        guild_id: int,
+        user_id: int,
+        presence: Presence | None = None,
+        row: OnboardingMember | None = None,
     ) -> Arrival | None:
-        """Make the member a member now if nothing holds them back (in the transaction)."""
+        """Make the member (`row`, if held) a member now if nothing holds them back."""
         if presence is not None and not presence.screening_done:
             return None
         settings = await queries.settings(session, guild_id)
         if settings is None:
             return None  # onboarding is off until a moderator runs /setup onboarding
-        row = await queries.member_or_new(session, guild_id, user_id, self._clock.now())
+        if row is None:
+            row = await queries.member_or_new(session, guild_id, user_id, self._clock.now())
         if not row.in_guild or row.onboarded_at is not None:
             return None
         if settings.gate_enabled and row.agreed_at is None:

@@ -99,13 +99,12 @@ class ChangeApplier:
         facts = await self._add_facts(change) if change.action == "add" else None
         async with self._db.transaction() as session:
             await self._write_carried(session)
-            row = await role_changes.role_change(session, change.id)
+            row, managed = await role_changes.claimable(session, change.id)
             if row is None or row.status != "pending":
                 return 0
             first_attempt = row.attempts == 0
             row.attempts += 1  # committed before Discord is asked: a crash then is not a first try
             session.add(row)
-            managed = await role_changes.is_managed(session, row.guild_id, row.user_id, row.role_id)
             if facts is not None:
                 step = _add_step(row, facts, first_attempt=first_attempt, managed=managed)
             else:
@@ -185,6 +184,9 @@ class ChangeApplier:
 
     async def _write_end(self, session: Session, ended: Ended) -> None:
         now = self._clock.now()
+        if ended.outcome == "done" and ended.marked:  # an add given: the role is ours already
+            await role_changes.applied(session, ended.change_id, now)
+            return
         row = await role_changes.role_change(session, ended.change_id)
         if row is None:
             return
