@@ -151,8 +151,8 @@ class OnboardingService:
             return await self._settle(session, guild_id, user_id, presence=presence, row=row)
 
         arrival = await self._writes.run(write)  # a transaction shared with other joins
-        self._roles.wake()
-        await self._after(arrival)
+        if not await self._after(arrival):
+            self._roles.wake()  # interest roles back on a rejoin
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
         """A member left: their next arrival is a new stay (agreement and interests kept)."""
@@ -242,12 +242,12 @@ class OnboardingService:
         self._roles.wake()
         now = self._clock.now()
         self._log.record(arrival.guild_id, arrival.user_id, Kind.ONBOARDED, now)
-        await self._bus.publish(MemberOnboarded(arrival.guild_id, now, user_id=arrival.user_id))
         # The welcome post and DM wait on Discord's per-channel rate limits: they must not
-        # hold up the member's "I agree" answer (3 s) or the next join.
+        # hold up the member's "I agree" answer (3 s) or the next join (nor the subscribers).
         task = asyncio.create_task(self._welcome(arrival), name="onboarding-welcome")
         self._welcomes.add(task)
         task.add_done_callback(self._welcomes.discard)
+        await self._bus.publish(MemberOnboarded(arrival.guild_id, now, user_id=arrival.user_id))
         return True
 
     async def _welcome(self, arrival: Arrival) -> None:
