@@ -14,6 +14,7 @@ from bot.core.ports import Roster
 from bot.services.locks import KeyedLocks
 from storage.activity import members
 from storage.database import Database
+from storage.group_commit import GroupCommit
 from storage.interaction_log import InteractionLog
 from storage.stats import history as imports
 from storage.stats.history import HistoryRow, ImportedMember
@@ -57,6 +58,8 @@ class ActivityService:
         # One member's joins and leaves in the order Discord sent them: discord.py runs each
         # listener as its own task, and PostgreSQL would let their transactions overlap.
         self._member_locks = KeyedLocks()
+        # Joins, leaves and onboardings of many members share a write transaction (a wave).
+        self._writes = GroupCommit(db)
         self._bus = bus or EventBus()
         self._log = log
         self._clock = clock
@@ -138,8 +141,9 @@ class ActivityService:
         async with self._member_locks.hold((guild_id, user_id)):
             at = self._clock.now()
             if self._log.accepts(guild_id, user_id):  # not for members who opted out
-                async with self._db.transaction() as session:
-                    await members.record_join(session, guild_id, user_id, at)
+                await self._writes.run(
+                    lambda session: members.record_join(session, guild_id, user_id, at)
+                )
                 self._log.record(guild_id, user_id, Kind.JOIN, at)
             await self._bus.publish(MemberJoined(guild_id, at, user_id=user_id))
 
@@ -147,16 +151,20 @@ class ActivityService:
         """Onboarding says the member is in: the stats' funnel reads the first time."""
         if not self._log.accepts(event.guild_id, event.user_id):
             return
-        async with self._db.transaction() as session:
-            await members.record_onboarded(session, event.guild_id, event.user_id, event.at)
+        await self._writes.run(
+            lambda session: members.record_onboarded(
+                session, event.guild_id, event.user_id, event.at
+            )
+        )
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
         """A member left, or was removed from, the guild."""
         async with self._member_locks.hold((guild_id, user_id)):
             at = self._clock.now()
             if self._log.accepts(guild_id, user_id):
-                async with self._db.transaction() as session:
-                    await members.record_leave(session, guild_id, user_id, at)
+                await self._writes.run(
+                    lambda session: members.record_leave(session, guild_id, user_id, at)
+                )
                 self._log.record(guild_id, user_id, Kind.LEAVE, at)
             await self._bus.publish(MemberLeft(guild_id, at, user_id=user_id))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, exists, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -58,6 +58,31 @@ async def pending_role_changes(
 async def role_change(session: AsyncSession, change_id: int) -> RoleChange | None:
     """One outbox row."""
     return await session.get(RoleChange, change_id)
+
+
+async def claimable(session: AsyncSession, change_id: int) -> tuple[RoleChange | None, bool]:
+    """One outbox row, and whether the bot manages its role for the member: one query."""
+    managed = (
+        exists()
+        .where(
+            col(ManagedRole.guild_id) == col(RoleChange.guild_id),
+            col(ManagedRole.user_id) == col(RoleChange.user_id),
+            col(ManagedRole.role_id) == col(RoleChange.role_id),
+        )
+        .label("managed")
+    )
+    result = await session.exec(select(RoleChange, managed).where(col(RoleChange.id) == change_id))
+    found = result.first()
+    return (None, False) if found is None else (found[0], bool(found[1]))
+
+
+async def applied(session: AsyncSession, change_id: int, at: datetime) -> None:
+    """The change is applied on Discord: done (one statement; nothing when it is gone)."""
+    await session.exec(
+        update(RoleChange)
+        .where(col(RoleChange.id) == change_id)
+        .values(status="done", applied_at=at)
+    )
 
 
 async def permission_reported_since(
@@ -131,10 +156,17 @@ async def is_managed(session: AsyncSession, guild_id: int, user_id: int, role_id
 
 
 async def mark_managed(
-    session: AsyncSession, guild_id: int, user_id: int, role_id: int, at: datetime
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    role_id: int,
+    at: datetime,
+    *,
+    fresh: bool = False,
 ) -> None:
-    """Remember that the bot gave this member this role."""
-    if not await is_managed(session, guild_id, user_id, role_id):
+    """Remember that the bot gave this member this role (`fresh`: the caller just saw that
+    it was not marked, in this transaction)."""
+    if fresh or not await is_managed(session, guild_id, user_id, role_id):
         session.add(ManagedRole(guild_id=guild_id, user_id=user_id, role_id=role_id, since=at))
         await session.flush()
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from bot.core.access import MODERATORS, AccessPolicy, Caller
 from bot.core.clock import Clock
@@ -36,6 +35,7 @@ from bot.services.onboarding.dms import send_welcome_dm, welcome_post
 from bot.services.onboarding.invites import InviteTracker
 from bot.services.onboarding.views import (
     AgreeResult,
+    Arrival,
     MemberLookup,
     NoLookup,
     OnboardingView,
@@ -47,6 +47,7 @@ from bot.services.onboarding.views import (
 from bot.services.roles import RoleService
 from bot.settings import Settings
 from storage.database import Database, Session
+from storage.group_commit import GroupCommit
 from storage.interaction_log import InteractionLog
 from storage.onboarding import queries
 from storage.onboarding.models import OnboardingMember, OnboardingSettings
@@ -54,18 +55,7 @@ from storage.onboarding.models import OnboardingMember, OnboardingSettings
 log = logging.getLogger(__name__)
 FEATURE = "onboarding"
 WELCOME_GRACE_S = 5.0
-
-
-@dataclass(frozen=True)
-class _Arrival:
-    """A member who became a member in a committed transaction: what follows the commit."""
-
-    guild_id: int
-    user_id: int
-    welcome_channel_id: int
-    welcome_text: str
-    returning: bool
-    dm: bool  # send the welcome DM (the guild enables it; first time; not opted out)
+_Keys = tuple[str, ...]
 
 
 class OnboardingService:
@@ -99,6 +89,7 @@ class OnboardingService:
         self.lookup: MemberLookup = NoLookup()
         self.invites = InviteTracker(db)
         self._welcomes: set[asyncio.Task[None]] = set()
+        self._writes = GroupCommit(db)
 
     # -- settings ----------------------------------------------------------------------
 
@@ -145,7 +136,9 @@ class OnboardingService:
     async def member_joined(self, guild_id: int, user_id: int) -> None:
         """A member joined or came back: their interest roles return; maybe they are in."""
         now = self._clock.now()
-        async with self._db.transaction() as session:
+        presence = self.lookup.presence(guild_id, user_id) or Presence()
+
+        async def write(session: Session) -> Arrival | None:
             row = await queries.member(session, guild_id, user_id)
             if row is None:
                 row = await queries.member_or_new(session, guild_id, user_id, now)
@@ -155,18 +148,24 @@ class OnboardingService:
                 row.onboarded_at = None
                 await self._give_interest_roles(session, row, reason="interests back on rejoin")
             await queries.save_member(session, row)
-        self._roles.wake()
-        await self.member_changed(guild_id, user_id, self.lookup.presence(guild_id, user_id))
+            return await self._settle(session, guild_id, user_id, presence=presence, row=row)
+
+        arrival = await self._writes.run(write)  # a transaction shared with other joins
+        if not await self._after(arrival):
+            self._roles.wake()  # interest roles back on a rejoin
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
         """A member left: their next arrival is a new stay (agreement and interests kept)."""
-        async with self._db.transaction() as session:
+
+        async def write(session: Session) -> None:
             row = await queries.member(session, guild_id, user_id)
             if row is None:
                 return
             row.in_guild = False
             row.onboarded_at = None
             await queries.save_member(session, row)
+
+        await self._writes.run(write)
 
     async def member_changed(self, guild_id: int, user_id: int, presence: Presence | None) -> bool:
         """Discord's view of the member changed (screening passed, onboarding completed):
@@ -184,7 +183,8 @@ class OnboardingService:
         if presence.pending:
             raise NotAllowed(t("Finish the server's rules screening first, then try again."))
         now = self._clock.now()
-        async with self._db.transaction() as session:
+
+        async def write(session: Session) -> tuple[Arrival | None, tuple[TopicView, ...], _Keys]:
             settings = await self.settings_row(session, guild_id)
             if not settings.gate_enabled:
                 raise InvalidInput(t("This server does not use Lyceum's rules gate."))
@@ -192,22 +192,29 @@ class OnboardingService:
             if row.agreed_at is None:
                 row.agreed_at = now
                 await queries.save_member(session, row)
-            arrival = await self._settle(session, guild_id, user_id, presence=presence)
-            topics = await self._topics(session, guild_id)
-            chosen = tuple(row.interests)
+            arrival = await self._settle(session, guild_id, user_id, presence=presence, row=row)
+            return arrival, await self._topics(session, guild_id), tuple(row.interests)
+
+        arrival, topics, chosen = await self._writes.run(write)  # committed before the answer
         newly = await self._after(arrival)
         return AgreeResult(newly, topics, chosen)
 
     async def _settle(
-        self, session: Session, guild_id: int, user_id: int, presence: Presence | None = None
-    ) -> _Arrival | None:
-        """Make the member a member now if nothing holds them back (in the transaction)."""
+        self,
+        session: Session,
+        guild_id: int,
+        user_id: int,
+        presence: Presence | None = None,
+        row: OnboardingMember | None = None,
+    ) -> Arrival | None:
+        """Make the member (`row`, if held) a member now if nothing holds them back."""
         if presence is not None and not presence.screening_done:
             return None
         settings = await queries.settings(session, guild_id)
         if settings is None:
             return None  # onboarding is off until a moderator runs /setup onboarding
-        row = await queries.member_or_new(session, guild_id, user_id, self._clock.now())
+        if row is None:
+            row = await queries.member_or_new(session, guild_id, user_id, self._clock.now())
         if not row.in_guild or row.onboarded_at is not None:
             return None
         if settings.gate_enabled and row.agreed_at is None:
@@ -224,26 +231,26 @@ class OnboardingService:
             await self._roles.request(
                 session, guild_id, user_id, settings.member_role_id, "add", reason="onboarded"
             )
-        return _Arrival(
+        return Arrival(
             guild_id, user_id, settings.welcome_channel_id, settings.welcome_text, returning, dm
         )
 
-    async def _after(self, arrival: _Arrival | None) -> bool:
+    async def _after(self, arrival: Arrival | None) -> bool:
         """After commit: wake the role worker, log, publish, welcome."""
         if arrival is None:
             return False
         self._roles.wake()
         now = self._clock.now()
         self._log.record(arrival.guild_id, arrival.user_id, Kind.ONBOARDED, now)
-        await self._bus.publish(MemberOnboarded(arrival.guild_id, now, user_id=arrival.user_id))
         # The welcome post and DM wait on Discord's per-channel rate limits: they must not
-        # hold up the member's "I agree" answer (3 s) or the next join.
+        # hold up the member's "I agree" answer (3 s) or the next join (nor the subscribers).
         task = asyncio.create_task(self._welcome(arrival), name="onboarding-welcome")
         self._welcomes.add(task)
         task.add_done_callback(self._welcomes.discard)
+        await self._bus.publish(MemberOnboarded(arrival.guild_id, now, user_id=arrival.user_id))
         return True
 
-    async def _welcome(self, arrival: _Arrival) -> None:
+    async def _welcome(self, arrival: Arrival) -> None:
         if arrival.welcome_channel_id:
             welcome = welcome_post(arrival.user_id, arrival.returning, arrival.welcome_text)
             await self._post(arrival.welcome_channel_id, welcome)
@@ -293,7 +300,8 @@ class OnboardingService:
         self, guild_id: int, user_id: int, keys: list[str]
     ) -> tuple[str, ...]:
         """Set the member's interests to `keys`; roles follow through the role service."""
-        async with self._db.transaction() as session:
+
+        async def write(session: Session) -> tuple[str, ...]:
             topics = {topic.key: topic for topic in await self._topics(session, guild_id)}
             unknown = [key for key in keys if key not in topics]
             if unknown:
@@ -314,7 +322,9 @@ class OnboardingService:
             if after and row.interests_at is None:
                 row.interests_at = self._clock.now()  # the stats' funnel reads the first pick
             await queries.save_member(session, row)
-            chosen = tuple(row.interests)
+            return tuple(row.interests)
+
+        chosen = await self._writes.run(write)  # committed before the answer
         self._roles.wake()
         return chosen
 

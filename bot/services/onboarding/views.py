@@ -105,3 +105,15 @@ class AgreeResult:
     newly_member: bool
     topics: tuple[TopicView, ...]
     chosen: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A member who became a member in a committed transaction: what follows the commit."""
+
+    guild_id: int
+    user_id: int
+    welcome_channel_id: int
+    welcome_text: str
+    returning: bool
+    dm: bool  # send the welcome DM (the guild enables it; first time; not opted out)

@@ -13,7 +13,6 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from bot.core.clock import Clock
 from bot.core.ports import (
@@ -26,21 +25,18 @@ from bot.core.ports import (
     Publisher,
     Roles,
     TargetGone,
-    TemporarilyUnavailable,
 )
-from bot.core.text import t
-from bot.services.roles.rules import RoleRefused, hand_out_problem
+from bot.services.roles.changes import PERMISSION_NOTICE_EVERY, ChangeApplier
 from bot.services.workers import WorkerTasks
 from storage.database import Database
 from storage.notices import queries as notice_queue
 from storage.notices.models import BillingNotice, NoticeStatus
 from storage.roles import queries as role_changes
-from storage.roles.models import ChangeStatus, RoleChange
 
 log = logging.getLogger(__name__)
 
 _BATCH = 100
-PERMISSION_NOTICE_EVERY = timedelta(hours=1)
+__all__ = ["PERMISSION_NOTICE_EVERY", "Backoff", "OutboxWorker"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +83,14 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._tasks = WorkerTasks(db)
         self._pass_lock = asyncio.Lock()
+        self._changes = ChangeApplier(
+            db,
+            roles,
+            clock,
+            delay=lambda attempts, permission: self.backoff.delay(attempts, permission=permission),
+            defer=lambda row_id, delay: self._defer("role", row_id, delay),
+            notice_queued=self._wake.set,
+        )
         # Asked before each DM: the member may have turned DMs off (None: nobody answers).
         self.direct_messages: Callable[[], DirectMessages | None] = lambda: None
 
@@ -148,8 +152,12 @@ class OutboxWorker:
                 )
             for change in changes:
                 if self._tasks.stopping:
+                    await self._changes.flush()
                     return finished
-                finished += await self._apply_change(change)
+                if await self._changes.apply(change):
+                    finished += 1
+                    self._not_before.pop(("role", change.id or 0), None)
+            await self._changes.flush()
             for notice in notices:
                 if self._tasks.stopping:
                     return finished
@@ -162,140 +170,6 @@ class OutboxWorker:
 
     def _defer(self, kind: str, row_id: int, delay: float) -> None:
         self._not_before[(kind, row_id)] = asyncio.get_running_loop().time() + delay
-
-    # ------------------------------------------------------------ role changes
-
-    async def _apply_change(self, change: RoleChange) -> int:
-        assert change.id is not None
-        async with self._db.transaction() as session:
-            row = await role_changes.role_change(session, change.id)
-            if row is None or row.status != "pending":
-                return 0
-            first_attempt = row.attempts == 0
-            row.attempts += 1  # committed before Discord is asked: a crash then is not a first try
-            session.add(row)
-            managed = await role_changes.is_managed(session, row.guild_id, row.user_id, row.role_id)
-        try:
-            if row.action == "add":
-                outcome = await self._add(row, first_attempt=first_attempt, managed=managed)
-            else:
-                outcome = await self._remove(row, managed=managed)
-        except RoleRefused as error:  # waits, like a missing permission, until the role is safe
-            await self._stuck(row, error, permission=True)
-            return 0
-        except MissingPermissions as error:
-            await self._stuck(row, error, permission=True)
-            return 0
-        except (TemporarilyUnavailable, PortError) as error:
-            await self._stuck(row, error, permission=False)
-            return 0
-        except Exception as error:  # a bug must not hold up every change behind this one
-            log.exception("role change %s failed unexpectedly", change.id)
-            await self._stuck(row, PortError(f"unexpected error: {error!r}"), permission=False)
-            return 0
-        await self._finish(row, outcome)
-        self._not_before.pop(("role", change.id), None)
-        return 1
-
-    async def _add(self, change: RoleChange, *, first_attempt: bool, managed: bool) -> str:
-        guild_id, user_id, role_id = change.guild_id, change.user_id, change.role_id
-        current = await self._roles.member_role_ids(guild_id, user_id)
-        if current is None:
-            return "waiting_member"
-        if role_id in current:
-            # Already there before we ever tried: a moderator gave it; it stays theirs.
-            return "done" if managed or not first_attempt else "done_unmanaged"
-        role = await self._roles.describe(guild_id, role_id)
-        problem = hand_out_problem(role) if role is not None else None
-        if problem is not None:
-            raise RoleRefused(problem)
-        if not managed:
-            # Ours from the moment we ask: Discord may apply it and the answer be lost (a 504,
-            # or a crash before `_finish`), and a later remove must still take it away.
-            async with self._db.transaction() as session:
-                await role_changes.mark_managed(
-                    session, guild_id, user_id, role_id, self._clock.now()
-                )
-        try:
-            await self._roles.add(guild_id, user_id, role_id, change.reason or "paid tier")
-        except TargetGone:
-            if await self._roles.member_role_ids(guild_id, user_id) is None:
-                return "waiting_member"
-            raise PortError(f"role {role_id} does not exist any more") from None
-        return "done"
-
-    async def _remove(self, change: RoleChange, *, managed: bool) -> str:
-        if not managed:
-            return "done_unmanaged"
-        current = await self._roles.member_role_ids(change.guild_id, change.user_id)
-        if current is not None and change.role_id in current:
-            # TargetGone: the member just left, and lost the role with it.
-            with contextlib.suppress(TargetGone):
-                await self._roles.remove(
-                    change.guild_id,
-                    change.user_id,
-                    change.role_id,
-                    change.reason or "paid tier ended",
-                )
-        return "done"
-
-    async def _finish(self, change: RoleChange, outcome: str) -> None:
-        now = self._clock.now()
-        async with self._db.transaction() as session:
-            row = await role_changes.role_change(session, change.id or 0)
-            if row is None:
-                return
-            if outcome == "waiting_member":
-                row.status = ChangeStatus.WAITING_MEMBER
-                row.last_error = "the member is not in the server; applies when they join"
-            else:
-                row.status, row.applied_at = ChangeStatus.DONE, now
-                if outcome == "done_unmanaged":
-                    row.last_error = "left alone: the bot did not give this role"
-                elif row.action == "add":
-                    await role_changes.mark_managed(
-                        session, row.guild_id, row.user_id, row.role_id, now
-                    )
-                if row.action == "remove" and outcome == "done":
-                    await role_changes.unmark_managed(
-                        session, row.guild_id, row.user_id, row.role_id
-                    )
-            session.add(row)
-
-    async def _stuck(
-        self, change: RoleChange, error: PortError | RoleRefused, *, permission: bool
-    ) -> None:
-        delay = self.backoff.delay(change.attempts, permission=permission)
-        self._defer("role", change.id or 0, delay)
-        now = self._clock.now()
-        log.warning(
-            "role change %s (%s role %s for %s) failed, retry in %.1fs: %s",
-            change.id,
-            change.action,
-            change.role_id,
-            change.user_id,
-            delay,
-            error,
-        )
-        async with self._db.transaction() as session:
-            row = await role_changes.role_change(session, change.id or 0)
-            if row is None:
-                return
-            row.last_error = str(error)[:2000]
-            row.next_attempt_at = now + timedelta(seconds=delay)
-            if permission and row.reported_at is None:
-                # One notice per role an hour, however many members wait on it.
-                told = await role_changes.permission_reported_since(
-                    session, row.guild_id, row.role_id, now - PERMISSION_NOTICE_EVERY
-                )
-                row.reported_at = now
-                if told:
-                    session.add(row)
-                    return
-                text = _permission_notice(row.action, row.role_id, row.user_id, error)
-                await notice_queue.queue_notice(session, row.guild_id, "mod_log", text, at=now)
-                self._wake.set()
-            session.add(row)
 
     # ------------------------------------------------------------ notices
 
@@ -345,32 +219,3 @@ class OutboxWorker:
                 session.add(row)
         self._not_before.pop(("notice", notice.id), None)
         return 1
-
-
-def _permission_notice(
-    action: str, role_id: int, user_id: int, error: PortError | RoleRefused
-) -> str:
-    """What the moderators read when a role change is refused or forbidden."""
-    who = {"role_id": role_id, "user_id": user_id}
-    if isinstance(error, RoleRefused):
-        return t(
-            "⚠️ I did not give <@&{role_id}> to <@{user_id}>. {reason} "
-            "I keep checking and will give it once the role is safe.",
-            reason=error.reason,
-            **who,
-        )
-    if action == "add":
-        return t(
-            "⚠️ I could not give <@&{role_id}> for <@{user_id}>: Discord "
-            "says I lack permission. Move my role above the paid tier roles (Server "
-            "Settings → Roles) and give me Manage Roles; I keep retrying and will apply "
-            "it then.",
-            **who,
-        )
-    return t(
-        "⚠️ I could not take away <@&{role_id}> for <@{user_id}>: Discord "
-        "says I lack permission. Move my role above the paid tier roles (Server "
-        "Settings → Roles) and give me Manage Roles; I keep retrying and will apply "
-        "it then.",
-        **who,
-    )
