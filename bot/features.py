@@ -8,7 +8,7 @@ after them and stops before them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core.events import MemberJoined, MemberLeft, MemberOnboarded, PaidAccessChanged
 from bot.core.ports import DirectMessages, Levels, Standing
@@ -48,25 +48,19 @@ if TYPE_CHECKING:
 # the records to list commands and should not load every feature's dependencies to do so.
 
 
-async def _start(
-    service: RoleService
-    | BillingService
-    | StatsService
-    | AuditService
-    | FeedbackService
-    | QaService,
-) -> None:
+class _Running(Protocol):
+    """A service with workers or timers of its own."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+async def _start(service: _Running) -> None:
     await service.start()
 
 
-async def _stop(
-    service: RoleService
-    | BillingService
-    | StatsService
-    | AuditService
-    | FeedbackService
-    | QaService,
-) -> None:
+async def _stop(service: _Running) -> None:
     await service.stop()
 
 
@@ -340,22 +334,14 @@ def _drops_section() -> GuildSection[Any]:
     return DROPS_SECTION
 
 
-async def _drops_start(drops: DropService) -> None:
-    await drops.start()
-
-
-async def _drops_stop(drops: DropService) -> None:
-    await drops.stop()
-
-
 # The library, scheduled drops (exactly once), drip, likes and comments (issue 13;
 # docs/drops.md). After billing and points: it asks them through the Standing and Levels ports.
 DROPS = Feature(
     name="drops",
     build=_drops,
     extension="cogs.drops",
-    start=_drops_start,
-    stop=_drops_stop,
+    start=_start,
+    stop=_stop,
     catch_up=lambda drops: drops.catch_up(),
     privacy=Privacy(
         drops_privacy.TABLES,
@@ -436,22 +422,14 @@ def _privacy(ctx: Context) -> PrivacyService:
     return privacy
 
 
-async def _privacy_start(privacy: PrivacyService) -> None:
-    await privacy.start()
-
-
-async def _privacy_stop(privacy: PrivacyService) -> None:
-    await privacy.stop()
-
-
 # `/privacy`: export, deletion with pseudonyms, opt-outs, retention (docs/privacy.md). It
 # gathers every feature's hooks above, and comes after stats, whose rollups retention keeps.
 PRIVACY = Feature(
     name="privacy",
     build=_privacy,
     extension="cogs.privacy",
-    start=_privacy_start,
-    stop=_privacy_stop,
+    start=_start,
+    stop=_stop,
     guild_settings=PRIVACY_SECTION,
 )
 
