@@ -15,9 +15,10 @@ from typing import Any
 
 from bot.core.access import MODERATORS, AccessPolicy, Caller
 from bot.core.clock import Clock
-from bot.core.ports import OutgoingMessage, PortError, Publisher, TemporarilyUnavailable
+from bot.core.ports import Publisher
 from bot.core.text import t
 from bot.scheduler import Scheduler
+from bot.services.mod_log import post_to_mod_log
 from bot.settings import Settings
 from storage.audit import queries as audit
 from storage.audit.models import AuditEntry
@@ -110,20 +111,10 @@ class AuditService:
 
     async def _post(self, entry: AuditEntry) -> bool:
         """Post one entry; False when it should be tried again later."""
-        guild = self._settings.guild(entry.guild_id)
-        channel_id = guild.mod_log_channel_id if guild else 0
-        if not channel_id:
-            return True  # no log channel: the entry stays readable with /audit
         text = t("🛡️ {line}", line=describe(entry))
-        try:
-            await self._publisher.post(channel_id, OutgoingMessage(content=text))
-        except TemporarilyUnavailable:
-            return False
-        except PortError as error:
-            # A missing channel or permission would block every later entry: skip this
-            # post (the entry itself stays in /audit) and say so in the owner's log.
-            log.warning("audit entry %s not posted to the moderators' log: %s", entry.id, error)
-        return True
+        return await post_to_mod_log(
+            self._settings, self._publisher, entry.guild_id, text, what=f"audit entry {entry.id}"
+        )
 
     async def entries(
         self,

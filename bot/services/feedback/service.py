@@ -15,9 +15,10 @@ from bot.core.access import MODERATORS, AccessPolicy, Caller
 from bot.core.clock import Clock
 from bot.core.echo import echo
 from bot.core.errors import InvalidInput
-from bot.core.ports import OutgoingMessage, PortError, Publisher, TemporarilyUnavailable
+from bot.core.ports import Publisher
 from bot.core.text import t
 from bot.scheduler import Scheduler
+from bot.services.mod_log import post_to_mod_log
 from bot.settings import Settings
 from storage.database import Database
 from storage.feedback import queries
@@ -102,18 +103,10 @@ class FeedbackService:
         return handled
 
     async def _post(self, row: Feedback) -> bool:
-        guild = self._settings.guild(row.guild_id)
-        channel_id = guild.mod_log_channel_id if guild else 0
-        if not channel_id:
-            return True  # no log channel: /feedback list still shows it
         text = t("📝 Feedback from <@{user_id}>:\n{text}", user_id=row.user_id, text=row.text)
-        try:
-            await self._publisher.post(channel_id, OutgoingMessage(content=text))
-        except TemporarilyUnavailable:
-            return False
-        except PortError as error:
-            log.warning("feedback %s not posted to the moderators' log: %s", row.id, error)
-        return True
+        return await post_to_mod_log(
+            self._settings, self._publisher, row.guild_id, text, what=f"feedback {row.id}"
+        )
 
     async def newest(self, guild_id: int, caller: Caller) -> list[FeedbackLine]:
         """`/feedback list`: the newest feedback, for moderators."""
