@@ -20,7 +20,7 @@ from storage.points.models import (
     PointsQuestion,
     PointsRescore,
 )
-from storage.points.queries import QUESTIONS
+from storage.points.tables import QUESTIONS
 from storage.privacy import Erasure, delete_rows, rows_of
 
 TABLES = (

@@ -36,7 +36,7 @@ from bot.services.points.scoring import Award, NewEntry, Op, Reverse, Scorer, St
 from bot.services.roles import RoleService
 from bot.settings import Settings
 from storage.database import Session
-from storage.points import queries
+from storage.points import balances, ledger, queries
 from storage.points.models import PointsSettings
 
 HANDLED = (
@@ -123,14 +123,14 @@ class Engine:
             (op.user_id, op.day) for op, _ in ops if isinstance(op, Award) and rules.capped(op.rule)
         }
         causes = {(op.user_id, op.rule, op.cause) for op, _ in ops}
-        rows = await queries.state_entries(session, guild_id, days, causes)
+        rows = await ledger.state_entries(session, guild_id, days, causes)
         scorer = Scorer(rules, State.of(rules, (StoredEntry(*row) for row in rows)))
         written = [
             entry_row(guild_id, entry, at)
             for op, at in ops
             if (entry := scorer.apply(op)) is not None
         ]
-        await queries.append(session, written)
+        await ledger.append(session, written)
         queued = await self.settle_levels(
             session, guild_id, {row["user_id"] for row in written}, ladder
         )
@@ -219,7 +219,7 @@ class Engine:
         when a role change was queued."""
         if not users:
             return False
-        totals = await queries.all_time(session, guild_id, users)
+        totals = await balances.all_time(session, guild_id, users)
         applied = await queries.levels(session, guild_id, users)
         changed: dict[int, int] = {}
         queued = False

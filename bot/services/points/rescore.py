@@ -23,7 +23,7 @@ from bot.services.points.service import PointsService
 from bot.services.points.views import Mover, RescoreView
 from storage.audit.queries import add_audit
 from storage.database import Session
-from storage.points import queries
+from storage.points import ledger, queries, tables
 from storage.points.models import PointsRescore
 
 ENTRIES_PER_PASS = 2_500_000  # entries held in memory at once, about
@@ -93,11 +93,11 @@ class Rescorer:
                 )
             settings = await self._engine.settings_row(session, guild_id)
             current, target = Rules.from_json(settings.rules), Rules.from_json(plan.rules)
-            await queries.bulk_write_cache(session, True)
+            await tables.bulk_write_cache(session, True)
             try:
                 members = await self._write(session, guild_id, caller, plan, current, target, now)
             finally:
-                await queries.bulk_write_cache(session, False)
+                await tables.bulk_write_cache(session, False)
         self._service.replays.pop(guild_id, None)
         self._service.roles.wake()
         return _view(rescore_id, current, target, members, applied=True)
@@ -126,7 +126,7 @@ class Rescorer:
             (fix for member in members.values() for fix in member.fixes),
             key=lambda f: (f.user_id, f.rule, f.cause),
         )  # in the unique index's order: its pages are written once, in turn
-        await queries.append(
+        await ledger.append(
             session,
             [entry_row(guild_id, fix, now, actor_id=caller.user_id, note=note) for fix in fixes],
         )
@@ -157,10 +157,10 @@ class Rescorer:
     ) -> dict[int, MemberReplay]:
         """Every member's history replayed under `rules`."""
         members: dict[int, MemberReplay] = {}
-        parts = max(1, -(-(await queries.ledger_size(session, guild_id)) // ENTRIES_PER_PASS))
+        parts = max(1, -(-(await ledger.ledger_size(session, guild_id)) // ENTRIES_PER_PASS))
         for part in range(parts):
             for user_id, rows in (
-                await queries.member_entries(session, guild_id, parts, part)
+                await ledger.member_entries(session, guild_id, parts, part)
             ).items():
                 members[user_id] = replay_rows(rules, user_id, rows)
         return members
@@ -170,7 +170,7 @@ class Rescorer:
     ) -> dict[int, MemberReplay]:
         """The preview's replay brought up to date: members whose entries changed since
         (count or last id differ: new entries, or erased) are replayed again."""
-        marks = await queries.member_marks(session, guild_id)
+        marks = await ledger.member_marks(session, guild_id)
         members = {
             user_id: member
             for user_id, member in kept.items()
@@ -179,7 +179,7 @@ class Rescorer:
         changed = [user_id for user_id in marks if user_id not in members]
         if len(changed) * REREAD_SHARE > len(marks):
             return await self._replay(session, guild_id, rules)
-        for user_id, rows in (await queries.entries_of(session, guild_id, changed)).items():
+        for user_id, rows in (await ledger.entries_of(session, guild_id, changed)).items():
             members[user_id] = replay_rows(rules, user_id, rows)
         return members
 

@@ -36,7 +36,7 @@ from bot.services.roles import RoleService, check_new_role
 from bot.settings import Settings
 from storage.audit.queries import add_audit
 from storage.database import Database
-from storage.points import queries
+from storage.points import balances, ledger, queries, tables
 from storage.points.models import PointsEntry, PointsMember
 from storage.points.periods import ALL, month_key, week_key
 
@@ -77,13 +77,13 @@ class PointsService:
         async with self.write_lock:
             total, queued = 0, False
             async with self.db.transaction() as session:
-                await queries.bulk_write_cache(session, True)
+                await tables.bulk_write_cache(session, True)
                 try:
                     for guild_id, group in groupby(events, key=lambda e: e.guild_id):
                         outcome = await self.engine.score(session, guild_id, list(group))
                         total, queued = total + outcome.entries, queued or outcome.roles_queued
                 finally:
-                    await queries.bulk_write_cache(session, False)
+                    await tables.bulk_write_cache(session, False)
         if queued:
             self.roles.wake()
         return Outcome(total, queued)
@@ -100,14 +100,14 @@ class PointsService:
     async def level_of(self, guild_id: int, user_id: int) -> int:
         """The member's level number (0 = the first level), from their all-time points."""
         async with self.db.read() as session:
-            points = (await queries.all_time(session, guild_id, [user_id]))[user_id]
+            points = (await balances.all_time(session, guild_id, [user_id]))[user_id]
             ladder = self.engine.ladder_of(guild_id, await queries.settings(session, guild_id))
         return ladder.level_for(points).number
 
     async def points_of(self, guild_id: int, user_id: int) -> int:
         """The member's all-time points (the `Levels` port, for /profile)."""
         async with self.db.read() as session:
-            return (await queries.all_time(session, guild_id, [user_id]))[user_id]
+            return (await balances.all_time(session, guild_id, [user_id]))[user_id]
 
     async def ladder(self, guild_id: int) -> Ladder:
         """The guild's levels."""
@@ -122,11 +122,11 @@ class PointsService:
         """The member's balances, level and latest entries, each explained."""
         keys = self._period_keys(guild_id)
         async with self.db.read() as session:
-            sums = await queries.balances(session, guild_id, user_id, list(keys.values()))
-            entries = await queries.history(
+            sums = await balances.member_balances(session, guild_id, user_id, list(keys.values()))
+            entries = await ledger.history(
                 session, guild_id, user_id, HISTORY_LINES, max(0, page) * HISTORY_LINES
             )
-            count = await queries.entry_count(session, guild_id, user_id)
+            count = await ledger.entry_count(session, guild_id, user_id)
             row = await queries.member(session, guild_id, user_id)
             ladder = self.engine.ladder_of(guild_id, await queries.settings(session, guild_id))
         level = ladder.level_for(sums[ALL])
@@ -148,10 +148,10 @@ class PointsService:
             raise InvalidInput(t("Pick week, month or all."))
         key = self._period_keys(guild_id)[period]
         async with self.db.read() as session:
-            top = await queries.board(session, guild_id, key, BOARD_SIZE)
-            mine = (await queries.balances(session, guild_id, user_id, [key]))[key]
+            top = await balances.board(session, guild_id, key, BOARD_SIZE)
+            mine = (await balances.member_balances(session, guild_id, user_id, [key]))[key]
             row = await queries.member(session, guild_id, user_id)
-            own_rank = await queries.dense_rank(session, guild_id, key, mine) if mine > 0 else 0
+            own_rank = await balances.dense_rank(session, guild_id, key, mine) if mine > 0 else 0
         rows, rank, last = [], 0, None
         for member_id, points, hidden in top:
             if points != last:
@@ -166,7 +166,7 @@ class PointsService:
             row = await queries.member(session, guild_id, user_id)
             if row is None:
                 ladder = self.engine.ladder_of(guild_id, await queries.settings(session, guild_id))
-                points = (await queries.all_time(session, guild_id, [user_id]))[user_id]
+                points = (await balances.all_time(session, guild_id, [user_id]))[user_id]
                 row = PointsMember(
                     guild_id=guild_id, user_id=user_id, level=ladder.level_for(points).number
                 )
@@ -196,11 +196,11 @@ class PointsService:
         now = self.clock.now()
         cause = f"interaction:{interaction_id}"
         async with self.write_lock, self.db.transaction() as session:
-            if not await queries.cause_used(session, guild_id, ADJUST, cause):
+            if not await ledger.cause_used(session, guild_id, ADJUST, cause):
                 _, ladder = await self.engine.rules_and_ladder(session, guild_id)
                 day = self.engine.local_day(guild_id, now)
                 entry = NewEntry(user_id, ADJUST, cause, 0, "adjust", delta, day)
-                await queries.append(
+                await ledger.append(
                     session,
                     [entry_row(guild_id, entry, now, actor_id=caller.user_id, note=reason)],
                 )
@@ -209,7 +209,7 @@ class PointsService:
                     target_user_id=user_id, details={"delta": delta, "reason": reason},
                 )  # fmt: skip
                 await self.engine.settle_levels(session, guild_id, [user_id], ladder)
-            total = (await queries.all_time(session, guild_id, [user_id]))[user_id]
+            total = (await balances.all_time(session, guild_id, [user_id]))[user_id]
         self.roles.wake()
         return total
 

@@ -11,7 +11,7 @@ from bot.core.events import AnswerUnaccepted, MemberOnboarded
 from bot.core.ports import Levels
 from storage.audit.models import AuditEntry
 from storage.database import Database
-from storage.points import queries
+from storage.points import balances
 from tests.services.points.support import (
     ALICE,
     ASKER,
@@ -225,8 +225,8 @@ async def test_balances_still_equal_the_ledger_after_a_rescore(
     await points.rescorer.apply(GUILD, MOD, preview.rescore_id)
 
     async with db.read() as session:
-        assert await queries.stored_balances(session, GUILD) == {
-            key: n for key, n in (await queries.sums_from_ledger(session, GUILD)).items() if n
+        assert await balances.stored_balances(session, GUILD) == {
+            key: n for key, n in (await balances.sums_from_ledger(session, GUILD)).items() if n
         }
 
 
@@ -245,10 +245,10 @@ async def test_balances_rebuilt_from_the_ledger_equal_the_kept_ones(
     await points.accept(await points.ask(), ALICE)
     await points.service.adjust(GUILD, MOD, BOB, -4, "seed", 1)
     async with db.read() as session:
-        kept = await queries.stored_balances(session, GUILD)
+        kept = await balances.stored_balances(session, GUILD)
 
     async with db.transaction() as session:
-        await queries.rebuild_balances(session, GUILD)
-        rebuilt = await queries.stored_balances(session, GUILD)
+        await balances.rebuild_balances(session, GUILD)
+        rebuilt = await balances.stored_balances(session, GUILD)
 
     assert rebuilt == kept and kept[("all", BOB)] == -4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.clock import FakeClock
 from storage.database import Database
-from storage.points import queries
+from storage.points import ledger
 from storage.points.privacy import forget_member
 from storage.privacy import Erasure
 from tests.services.points.support import ALICE, BOB, GUILD, MOD, Points
@@ -37,7 +37,7 @@ async def test_an_apply_writes_nothing_for_a_member_erased_after_the_preview(
     await points.rescorer.apply(GUILD, MOD, preview.rescore_id)
 
     async with db.read() as session:
-        assert await queries.entry_count(session, GUILD, ALICE) == 0
+        assert await ledger.entry_count(session, GUILD, ALICE) == 0
     assert await points.total(BOB) == 22
 
 

@@ -25,7 +25,7 @@ from bot.core.events import (
 )
 from bot.services.points import PointsConfig, Rules
 from storage.database import Database
-from storage.points import queries
+from storage.points import balances
 from tests.services.points.support import GUILD, LADDER, MOD, Points
 
 USERS = st.integers(1, 3)
@@ -102,6 +102,6 @@ async def test_balances_always_equal_the_ledgers_sums(
                 await points.rescorer.apply(guild, MOD, preview.rescore_id)
 
     async with db.read() as session:
-        stored = await queries.stored_balances(session, guild)
-        summed = await queries.sums_from_ledger(session, guild)
+        stored = await balances.stored_balances(session, guild)
+        summed = await balances.sums_from_ledger(session, guild)
     assert stored == {key: n for key, n in summed.items() if n}
