@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.access import MODERATORS
-from bot.core.text import t
+from bot.core.text import nt, t
 from bot.discord_limits import BoundedText, respond
 from bot.discord_ports import audience, audience_extras, bot_top_position, caller_of, role_facts
 from bot.services.points import PointsService, Rescorer
@@ -129,12 +129,21 @@ class Points(commands.GroupCog, group_name="points", group_extras=audience_extra
         no_role: bool = False,
     ) -> None:
         assert interaction.guild_id is not None
-        ladder = await self.service.set_level(
+        await interaction.response.defer(ephemeral=True, thinking=True)  # members may move
+        saved = await self.service.set_level(
             interaction.guild_id, caller_of(interaction), number, name=name, threshold=threshold,
             role=role_facts(role) if role else None, no_role=no_role,
             bot_top_position=bot_top_position(interaction),
         )  # fmt: skip
-        await respond(interaction, t("Saved.\n{levels}", levels=levels_text(ladder)))
+        moved = nt(
+            "{count} member changes level or level role.",
+            "{count} members change level or level role.",
+            saved.members_moved,
+        )
+        await respond(
+            interaction,
+            t("Saved. {moved}\n{levels}", moved=moved, levels=levels_text(saved.ladder)),
+        )
 
 
 class Leaderboard(commands.Cog):

@@ -60,6 +60,12 @@ async def levels(session: AsyncSession, guild_id: int, user_ids: Collection[int]
     return found
 
 
+async def members_with_points(session: AsyncSession, guild_id: int) -> list[int]:
+    """Every member who has a level applied (everyone whose points ever changed)."""
+    result = await execute(session, select(MEMBERS.c.user_id).where(MEMBERS.c.guild_id == guild_id))
+    return [int(user_id) for (user_id,) in result.all()]
+
+
 async def set_levels(session: AsyncSession, guild_id: int, levels: Mapping[int, int]) -> None:
     """Record members' applied levels (user id -> level); rows are created as needed."""
     if not levels:

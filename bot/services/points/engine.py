@@ -57,6 +57,14 @@ def iso_week(day: date) -> str:
 
 
 @dataclass(frozen=True)
+class Settled:
+    """Levels brought in line: how many members changed level or level role."""
+
+    members: int
+    roles_queued: bool
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What one batch wrote."""
 
@@ -131,10 +139,10 @@ class Engine:
             if (entry := scorer.apply(op)) is not None
         ]
         await ledger.append(session, written)
-        queued = await self.settle_levels(
+        settled = await self.settle_levels(
             session, guild_id, {row["user_id"] for row in written}, ladder
         )
-        return Outcome(len(written), queued)
+        return Outcome(len(written), settled.roles_queued)
 
     async def _ops(
         self, session: Session, guild_id: int, events: Sequence[DomainEvent], rules: Rules
@@ -213,12 +221,20 @@ class Engine:
     # -- levels ---------------------------------------------------------------------------
 
     async def settle_levels(
-        self, session: Session, guild_id: int, users: Collection[int], ladder: Ladder
-    ) -> bool:
-        """Bring these members' levels (and level roles) in line with their points; True
-        when a role change was queued."""
+        self,
+        session: Session,
+        guild_id: int,
+        users: Collection[int],
+        ladder: Ladder,
+        *,
+        previous: Ladder | None = None,
+    ) -> Settled:
+        """Bring these members' levels (and level roles) in line with their points.
+        `previous` is the ladder their applied levels were
+        reached on, when a moderator has just changed it (its roles are the ones they hold)."""
         if not users:
-            return False
+            return Settled(0, False)
+        before_ladder = previous or ladder
         totals = await balances.all_time(session, guild_id, users)
         applied = await queries.levels(session, guild_id, users)
         changed: dict[int, int] = {}
@@ -226,27 +242,28 @@ class Engine:
         for user_id in sorted(users):
             level = ladder.level_for(totals.get(user_id, 0))
             before = applied.get(user_id)
-            if before == level.number:
-                continue
-            changed[user_id] = level.number
             old = (
-                ladder.levels[before]
-                if before is not None and before < len(ladder.levels)
+                before_ladder.levels[before]
+                if before is not None and before < len(before_ladder.levels)
                 else None
             )
-            if old is not None and old.role_id and old.role_id != level.role_id:
+            old_role = old.role_id if old is not None else 0
+            if before == level.number and old_role == level.role_id:
+                continue
+            changed[user_id] = level.number
+            if old_role and old_role != level.role_id:
                 await self._roles.request(
-                    session, guild_id, user_id, old.role_id, "remove", reason="points level changed"
+                    session, guild_id, user_id, old_role, "remove", reason="points level changed"
                 )
                 queued = True
-            if level.role_id and (old is None or old.role_id != level.role_id):
+            if level.role_id and old_role != level.role_id:
                 await self._roles.request(
                     session, guild_id, user_id, level.role_id, "add",
                     reason=f"points level {level.number}",
                 )  # fmt: skip
                 queued = True
         await queries.set_levels(session, guild_id, changed)
-        return queued
+        return Settled(len(changed), queued)
 
 
 def entry_row(

@@ -30,6 +30,7 @@ from bot.services.points.views import (
     BoardRow,
     BoardView,
     HistoryLine,
+    LevelsSaved,
     PointsView,
 )
 from bot.services.roles import RoleService, check_new_role
@@ -224,19 +225,18 @@ class PointsService:
         role: RoleFacts | None = None,
         no_role: bool = False,
         bot_top_position: int,
-    ) -> Ladder:
+    ) -> LevelsSaved:
         """Change level `number` (or add the next one): name, threshold, role; audited.
-        Members move to their new level's role as their points next change."""
+        Members whose level or level role changes are moved in the same transaction (their
+        roles follow through the role service)."""
         self.require_moderator(guild_id, caller)
         if role is not None:
             check_new_role(role, caller=caller, bot_top_position=bot_top_position)
         now = self.clock.now()
         async with self.write_lock, self.db.transaction() as session:
             row = await self.engine.settings_row(session, guild_id)
-            levels = [
-                (lv.name, lv.threshold, lv.role_id)
-                for lv in self.engine.ladder_of(guild_id, row).levels
-            ]
+            previous = self.engine.ladder_of(guild_id, row)
+            levels = [(lv.name, lv.threshold, lv.role_id) for lv in previous.levels]
             if not 0 <= number <= len(levels) or number >= MAX_LEVELS:
                 raise InvalidInput(
                     t("Pick an existing level, or {next} to add one.", next=len(levels))
@@ -264,7 +264,13 @@ class PointsService:
                 details={"number": number, "name": label, "threshold": levels[number][1],
                          "role_id": role_id},
             )  # fmt: skip
-        return ladder
+            members = await queries.members_with_points(session, guild_id)
+            settled = await self.engine.settle_levels(
+                session, guild_id, members, ladder, previous=previous
+            )
+        if settled.roles_queued:
+            self.roles.wake()
+        return LevelsSaved(ladder, settled.members)
 
 
 def _line(entry: PointsEntry) -> HistoryLine:

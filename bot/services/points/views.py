@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.services.points.levels import Level
+from bot.services.points.levels import Ladder, Level
 
 PERIODS = ("week", "month", "all")
 
@@ -85,3 +85,11 @@ class RescoreView:
     lost: int  # points lost in total (positive)
     top: tuple[Mover, ...]
     applied: bool
+
+
+@dataclass(frozen=True)
+class LevelsSaved:
+    """A level changed by a moderator: the new ladder and how many members moved."""
+
+    ladder: Ladder
+    members_moved: int

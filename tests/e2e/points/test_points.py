@@ -37,6 +37,39 @@ async def test_points_taken_back_take_the_level_role_away(community: Community) 
     assert "**2** points" in reply.content and "taken back" in reply.content
 
 
+async def test_giving_a_level_a_new_role_moves_the_members_already_there(
+    community: Community,
+) -> None:
+    helper = await level_role(community, 1, 10, "Helper")
+    alice, bob = await community.guild.join("alice"), await community.guild.join("bob")
+    await accepted_answer(community, alice, asker=bob)
+    await roles_applied(community)
+    assert await community.discord.wait_for(lambda: alice.has_role(helper))
+
+    mentor = await level_role(community, 1, 10, "Mentor")
+    await roles_applied(community)
+
+    assert await community.discord.wait_for(
+        lambda: alice.has_role(mentor) and not alice.has_role(helper)
+    )
+
+
+async def test_raising_a_threshold_takes_the_level_role_from_members_below_it(
+    community: Community,
+) -> None:
+    helper = await level_role(community, 1, 10, "Helper")
+    alice, bob = await community.guild.join("alice"), await community.guild.join("bob")
+    await accepted_answer(community, alice, asker=bob)  # 17 points
+    await roles_applied(community)
+    assert await community.discord.wait_for(lambda: alice.has_role(helper))
+
+    reply = await community.owner.run("/points level", number=1, threshold=50)
+    await roles_applied(community)
+
+    assert "1 member changes level" in reply.content, reply.content
+    assert await community.discord.wait_for(lambda: not alice.has_role(helper))
+
+
 async def test_an_anonymous_member_shows_as_anonymous_on_the_board(community: Community) -> None:
     alice, bob = await community.guild.join("alice"), await community.guild.join("bob")
     await accepted_answer(community, alice, asker=bob)
