@@ -18,6 +18,11 @@ join_late_p99_ms: how late the joins were issued, the driver's share of the even
 clicks_done_after_s: until every member had clicked "I agree" and picked interests.
 lost: members without the member role or one of their interest roles at the end.
 Targets: lost = 0, every member onboarded, command_p99_ms_during_wave < 100.
+
+The bot runs as `lyceum run` in its own process, as in production; Discord's stand-in and
+the crowd driving it run in this one. (In one process, every full pass of the garbage
+collector also walked the stand-in's record of every payload it ever sent, and stalled the
+bot for 100-350 ms at a time.)
 """
 
 from __future__ import annotations
@@ -31,11 +36,16 @@ import random
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.community import Community, running_community
-from sandbox.discord import Message, Person
+from sqlalchemy import func, select
+
+from sandbox.bot_process import lyceum_child
+from sandbox.discord import Channel, DiscordSandbox, Message, Person, SandboxGuild
+from sandbox.stripe import StripeSandbox
+from storage.database import Database
 from storage.onboarding.models import OnboardingMember
 from storage.stats.sql import execute
 
@@ -49,7 +59,25 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[rank]
 
 
-async def set_up(world: Community) -> Message:
+@dataclass
+class Crowd:
+    """Discord's stand-in and the guild the bot (in its own process) serves."""
+
+    discord: DiscordSandbox
+    guild: SandboxGuild
+    database_url: str
+
+    @property
+    def owner(self) -> Person:
+        """The guild's owner."""
+        return self.guild.owner
+
+    def channel(self, name: str) -> Channel:
+        """A channel of the guild by name."""
+        return self.guild.channel(name)
+
+
+async def set_up(world: Crowd) -> Message:
     """The gate and three topics; returns the gate message."""
     owner = world.owner
     for key in TOPICS:
@@ -78,7 +106,7 @@ async def probe_commands(member: Person, command: str, done: asyncio.Event) -> l
 class Wave:
     """The joining members, what they picked, and when each got the member role."""
 
-    def __init__(self, world: Community, gate: Message, seed: int) -> None:
+    def __init__(self, world: Crowd, gate: Message, seed: int) -> None:
         self.world = world
         self.gate = gate
         self.random = random.Random(seed)
@@ -141,19 +169,21 @@ class Wave:
         )
 
 
-async def onboarded_count(world: Community) -> int:
-    """Members the bot recorded as onboarded."""
-    from sqlalchemy import func, select
-
+async def onboarded_count(world: Crowd) -> int:
+    """Members the bot recorded as onboarded (read from its database file)."""
     table = OnboardingMember.__table__  # type: ignore[attr-defined]
-    async with world.db.read() as session:
-        result = await execute(
-            session,
-            select(func.count()).where(
-                table.c.guild_id == world.guild.id, table.c.onboarded_at.is_not(None)
-            ),
-        )
-    return int(result.scalar_one())
+    db = Database.from_url(world.database_url)
+    try:
+        async with db.read() as session:
+            result = await execute(
+                session,
+                select(func.count()).where(
+                    table.c.guild_id == world.guild.id, table.c.onboarded_at.is_not(None)
+                ),
+            )
+        return int(result.scalar_one())
+    finally:
+        await db.close()
 
 
 async def main() -> None:
@@ -168,8 +198,14 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         # The unrelated member's commands measure latency: the spam guard is off for them.
         off = {"discord": {"member_commands_per_minute": 0}}
-        async with running_community(Path(tmp), overrides=off) as world:
-            world.discord.rate_limits.speed = args.speed
+        async with (
+            DiscordSandbox() as discord_sb,
+            StripeSandbox() as stripe_sb,
+            lyceum_child(discord_sb, stripe_sb, Path(tmp), **off) as (prepared, bot, _),
+        ):
+            discord_sb.rate_limits.speed = args.speed
+            database_url = f"sqlite+aiosqlite:///{Path(tmp) / 'lyceum.db'}"
+            world = Crowd(discord_sb, prepared.guild, database_url)
             gate = await set_up(world)
             bystander = await world.guild.join("bystander")
             for _ in range(20):  # warm-up
@@ -190,6 +226,8 @@ async def main() -> None:
             seconds = time.perf_counter() - started
             lost = sum(1 for p in wave.people if not wave.complete(p))
             onboarded = await onboarded_count(world)
+            bot.terminate()  # a clean stop: the bot finishes its writes
+            await bot.wait()
             waits = [
                 (wave.role_at[u] - wave.joined_at[u]) * 1000
                 for u in wave.joined_at

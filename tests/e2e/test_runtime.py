@@ -16,13 +16,13 @@ from sqlmodel import select
 
 from bot.runtime import running_app
 from bot.settings import parse_settings
+from sandbox.bot_process import child, free_port, lyceum_run
 from sandbox.community import Community, PreparedCommunity, prepare_community, running_community
 from sandbox.discord import DiscordSandbox, Reply
 from sandbox.discord.waiting import poll
 from sandbox.stripe import StripeSandbox
 from storage.database import Database
 from storage.interactions import Interaction
-from tests.e2e.child import child, free_port, lyceum_run
 from tests.e2e.helpers import eventually_logged
 
 CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"

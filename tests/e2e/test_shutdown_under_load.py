@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from sandbox.bot_process import lyceum_child
 from sandbox.community import DEFAULT_TIERS
 from sandbox.discord import Channel, DiscordSandbox, Person, Reply, payloads
 from sandbox.discord.models import Message
@@ -39,7 +40,6 @@ from sandbox.stripe import RetryPolicy, StripeSandbox
 from storage.billing.models import StripeEvent
 from storage.database import Database
 from storage.interactions import Interaction
-from tests.e2e.child import lyceum_child
 
 MEMBERS = 8
 PAYERS = 12  # each checkout paid sends 10 webhooks: enough to keep the billing workers busy

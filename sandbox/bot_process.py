@@ -1,4 +1,6 @@
-"""`lyceum run` as a child process against fresh stand-ins, for tests that send it signals."""
+"""`lyceum run` as a child process against the stand-ins: for tests that send it signals,
+and for benchmarks that keep the bot on its own core, apart from Discord's stand-in and
+the crowd driving it (as in production, where Discord is not in the bot's process)."""
 
 from __future__ import annotations
 
