@@ -33,6 +33,11 @@ from storage.migrate import ensure_migrated
 log = logging.getLogger(__name__)
 
 WEB_SHUTDOWN_S = 10.0
+# The collector's young generation runs after 10,000 new objects instead of 700. In a join
+# wave thousands of interactions are in flight, and the default ran a full pass every few
+# seconds, each stalling the loop 100-250 ms; this makes full passes about 14 times rarer
+# while a young pass stays around 10 ms (benchmarks/join_wave.py, docs/onboarding.md).
+GC_THRESHOLDS = (10_000, 10, 10)
 
 
 @dataclass
@@ -242,6 +247,7 @@ async def _serving(
     # Everything built so far lives as long as the process: keep it out of the
     # garbage collector's full passes, which otherwise stall the loop for tens of ms.
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     async with web_server(web_app, settings.web.host, settings.web.port) as web_url:
         try:
             task = asyncio.create_task(

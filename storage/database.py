@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
@@ -15,12 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.group_commit import GroupCommit
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _BETWEEN_TRANSACTIONS_POLL_S = 0.01
 _BEGIN_OPTION = "lyceum_sqlite_begin"
 _IN_WRITE: ContextVar[bool] = ContextVar("lyceum_in_write_transaction", default=False)
 
 Session = AsyncSession
+T = TypeVar("T")
 
 
 class UnsupportedDatabase(ValueError):
@@ -76,6 +79,9 @@ class Database:
         self.sqlite_writer = asyncio.Lock()
         # Tasks inside a transaction (or waiting for one), with how many they have open.
         self._holders: dict[asyncio.Task[Any], int] = {}
+        # One queue for every feature's small writes, so a wave's bookkeeping shares
+        # transactions across features instead of taking turns at the one writer.
+        self._together = GroupCommit(self)
 
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False) -> Database:
@@ -110,6 +116,12 @@ class Database:
                         yield session
                 finally:
                     _IN_WRITE.reset(token)
+
+    async def write_together(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run `work` (database reads and writes only) in a write transaction shared with
+        other callers' works; its result once committed (nothing of it written if it fails).
+        """
+        return await self._together.run(work)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

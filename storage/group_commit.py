@@ -14,14 +14,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from storage.database import Database, Session
+if TYPE_CHECKING:
+    from storage.database import Database, Session
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Work = Callable[[Session], Awaitable[Any]]
+Work = Callable[["Session"], Awaitable[Any]]
 
 MAX_BATCH = 200
 

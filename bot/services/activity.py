@@ -14,7 +14,6 @@ from bot.core.ports import Roster
 from bot.services.locks import KeyedLocks
 from storage.activity import members
 from storage.database import Database
-from storage.group_commit import GroupCommit
 from storage.interaction_log import InteractionLog
 from storage.stats import history as imports
 from storage.stats.history import HistoryRow, ImportedMember
@@ -58,8 +57,6 @@ class ActivityService:
         # One member's joins and leaves in the order Discord sent them: discord.py runs each
         # listener as its own task, and PostgreSQL would let their transactions overlap.
         self._member_locks = KeyedLocks()
-        # Joins, leaves and onboardings of many members share a write transaction (a wave).
-        self._writes = GroupCommit(db)
         self._bus = bus or EventBus()
         self._log = log
         self._clock = clock
@@ -141,7 +138,7 @@ class ActivityService:
         async with self._member_locks.hold((guild_id, user_id)):
             at = self._clock.now()
             if self._log.accepts(guild_id, user_id):  # not for members who opted out
-                await self._writes.run(
+                await self._db.write_together(
                     lambda session: members.record_join(session, guild_id, user_id, at)
                 )
                 self._log.record(guild_id, user_id, Kind.JOIN, at)
@@ -151,7 +148,7 @@ class ActivityService:
         """Onboarding says the member is in: the stats' funnel reads the first time."""
         if not self._log.accepts(event.guild_id, event.user_id):
             return
-        await self._writes.run(
+        await self._db.write_together(
             lambda session: members.record_onboarded(
                 session, event.guild_id, event.user_id, event.at
             )
@@ -162,7 +159,7 @@ class ActivityService:
         async with self._member_locks.hold((guild_id, user_id)):
             at = self._clock.now()
             if self._log.accepts(guild_id, user_id):
-                await self._writes.run(
+                await self._db.write_together(
                     lambda session: members.record_leave(session, guild_id, user_id, at)
                 )
                 self._log.record(guild_id, user_id, Kind.LEAVE, at)

@@ -116,6 +116,20 @@ async def wake_waiting_changes(session: AsyncSession, guild_id: int, user_id: in
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def has_waiting_changes(session: AsyncSession, guild_id: int, user_id: int) -> bool:
+    """True when a change waits for this member to be in the guild."""
+    result = await session.exec(
+        select(RoleChange.id)
+        .where(
+            col(RoleChange.guild_id) == guild_id,
+            col(RoleChange.user_id) == user_id,
+            col(RoleChange.status) == "waiting_member",
+        )
+        .limit(1)
+    )
+    return result.first() is not None
+
+
 async def members_with_waiting_changes(session: AsyncSession) -> list[tuple[int, int]]:
     """(guild_id, user_id) of every member with a change waiting for them to join."""
     result = await session.exec(

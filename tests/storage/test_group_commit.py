@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from bot.core.clock import FakeClock
 from storage.activity import members
 from storage.database import Database, Session
+from storage.drops import queries as drops
 from storage.group_commit import GroupCommit
 
 GUILD = 1
@@ -91,3 +92,20 @@ async def test_a_batch_holds_at_most_max_batch_works(db: Database, clock: FakeCl
     await asyncio.gather(*(group.run(join(user, clock)) for user in range(1, 11)))
     assert await present(db) == set(range(1, 11))
     assert counting.transactions == 4  # ten queued at once: 3 + 3 + 3 + 1
+
+
+async def test_works_of_different_features_share_the_databases_one_queue(
+    db: Database, clock: FakeClock
+) -> None:
+    counting = CountingDatabase(db)
+
+    async def note_drop_member(session: Session) -> int:
+        await drops.note_member(session, GUILD, 5, joined_at=clock.now())
+        return 5
+
+    results = await asyncio.gather(
+        counting.write_together(join(5, clock)), counting.write_together(note_drop_member)
+    )
+    assert results == [5, 5]
+    assert await present(db) == {5}
+    assert counting.transactions == 1

@@ -112,6 +112,12 @@ class BillingService:
     async def member_joined(self, guild_id: int, user_id: int) -> int:
         """A member (re)joined: waiting role changes apply and their paid roles come back."""
         effects = Queued()
+        async with self._db.read() as session:  # most joins have nothing to restore
+            restore = await role_changes.has_waiting_changes(
+                session, guild_id, user_id
+            ) or await billing.active_role_ids(session, guild_id, user_id)
+        if not restore:
+            return 0
         async with self._db.transaction() as session:
             woken = await role_changes.wake_waiting_changes(session, guild_id, user_id)
             waiting = {

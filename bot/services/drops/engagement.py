@@ -47,8 +47,9 @@ class Engagement:
 
     async def member_joined(self, guild_id: int, user_id: int, at: datetime) -> None:
         """Drip counts from the first join."""
-        async with self.core.db.transaction() as session:
-            await queries.note_member(session, guild_id, user_id, joined_at=at)
+        await self.core.db.write_together(
+            lambda session: queries.note_member(session, guild_id, user_id, joined_at=at)
+        )
 
     async def paid_started(self, guild_id: int, user_id: int, at: datetime) -> None:
         """Drip "after paid start" counts from the first payment."""

@@ -47,7 +47,6 @@ from bot.services.onboarding.views import (
 from bot.services.roles import RoleService
 from bot.settings import Settings
 from storage.database import Database, Session
-from storage.group_commit import GroupCommit
 from storage.interaction_log import InteractionLog
 from storage.onboarding import queries
 from storage.onboarding.models import OnboardingMember, OnboardingSettings
@@ -89,7 +88,6 @@ class OnboardingService:
         self.lookup: MemberLookup = NoLookup()
         self.invites = InviteTracker(db)
         self._welcomes: set[asyncio.Task[None]] = set()
-        self._writes = GroupCommit(db)
 
     # -- settings ----------------------------------------------------------------------
 
@@ -150,7 +148,7 @@ class OnboardingService:
             await queries.save_member(session, row)
             return await self._settle(session, guild_id, user_id, presence=presence, row=row)
 
-        arrival = await self._writes.run(write)  # a transaction shared with other joins
+        arrival = await self._db.write_together(write)  # a transaction shared with other joins
         if not await self._after(arrival):
             self._roles.wake()  # interest roles back on a rejoin
 
@@ -165,7 +163,7 @@ class OnboardingService:
             row.onboarded_at = None
             await queries.save_member(session, row)
 
-        await self._writes.run(write)
+        await self._db.write_together(write)
 
     async def member_changed(self, guild_id: int, user_id: int, presence: Presence | None) -> bool:
         """Discord's view of the member changed (screening passed, onboarding completed):
@@ -195,7 +193,9 @@ class OnboardingService:
             arrival = await self._settle(session, guild_id, user_id, presence=presence, row=row)
             return arrival, await self._topics(session, guild_id), tuple(row.interests)
 
-        arrival, topics, chosen = await self._writes.run(write)  # committed before the answer
+        arrival, topics, chosen = await self._db.write_together(
+            write
+        )  # committed before the answer
         newly = await self._after(arrival)
         return AgreeResult(newly, topics, chosen)
 
@@ -324,7 +324,7 @@ class OnboardingService:
             await queries.save_member(session, row)
             return tuple(row.interests)
 
-        chosen = await self._writes.run(write)  # committed before the answer
+        chosen = await self._db.write_together(write)  # committed before the answer
         self._roles.wake()
         return chosen
 
