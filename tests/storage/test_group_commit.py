@@ -106,6 +106,6 @@ async def test_works_of_different_features_share_the_databases_one_queue(
     results = await asyncio.gather(
         counting.write_together(join(5, clock)), counting.write_together(note_drop_member)
     )
-    assert results == [5, 5]
+    assert list(results) == [5, 5]
     assert await present(db) == {5}
     assert counting.transactions == 1

@@ -16,7 +16,7 @@ from itertools import groupby
 from bot.core.access import MODERATORS, AccessPolicy, Caller
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput
-from bot.core.events import DomainEvent, EventBus
+from bot.core.events import DomainEvent, EventBus, MemberJoined
 from bot.core.ports import RoleFacts
 from bot.core.text import t
 from bot.services.points.batching import GroupCommit
@@ -68,10 +68,27 @@ class PointsService:
         """Listen to every event a rule pays for (or that tells who asked what)."""
         for kind in HANDLED:
             bus.subscribe(kind, self.handle)
+        bus.subscribe(MemberJoined, self.member_joined)
 
     async def handle(self, event: DomainEvent) -> None:
         """Score one committed event (returns once its points are committed)."""
         await self._batches.submit(event)
+
+    async def member_joined(self, event: MemberJoined) -> None:
+        """A member came back: their level's role too (Discord took every role as they left)."""
+        guild_id, user_id = event.guild_id, event.user_id
+        async with self.db.read() as session:  # most joins are first joins: nothing to do
+            applied = (await queries.levels(session, guild_id, [user_id])).get(user_id)
+            ladder = self.engine.ladder_of(guild_id, await queries.settings(session, guild_id))
+        if applied is None or applied >= len(ladder.levels) or not ladder.levels[applied].role_id:
+            return
+        role_id = ladder.levels[applied].role_id
+        await self.db.write_together(
+            lambda session: self.roles.request(
+                session, guild_id, user_id, role_id, "add", reason="points level (rejoined)"
+            )
+        )
+        self.roles.wake()
 
     async def score(self, events: Sequence[DomainEvent]) -> Outcome:
         """Score events in order in one transaction (imports, benchmarks, tests)."""

@@ -37,6 +37,23 @@ async def test_points_taken_back_take_the_level_role_away(community: Community) 
     assert "**2** points" in reply.content and "taken back" in reply.content
 
 
+async def test_a_member_who_leaves_and_comes_back_gets_the_level_role_back(
+    community: Community,
+) -> None:
+    helper = await level_role(community, 1, 10, "Helper")
+    alice, bob = await community.guild.join("alice"), await community.guild.join("bob")
+    await accepted_answer(community, alice, asker=bob)
+    await roles_applied(community)
+    assert await community.discord.wait_for(lambda: alice.has_role(helper))
+
+    await alice.leave()
+    await community.discord.wait_for_event("GUILD_MEMBER_REMOVE")
+    back = await community.guild.join(alice)
+    await roles_applied(community)
+
+    assert await community.discord.wait_for(lambda: back.has_role(helper))
+
+
 async def test_giving_a_level_a_new_role_moves_the_members_already_there(
     community: Community,
 ) -> None:
