@@ -79,8 +79,10 @@ def headline_fields(report: WeeklyReport, previous: Numbers | None) -> tuple[Emb
     """The report's headline numbers, each with its change since the previous week."""
     m, a, p, q, f = report.members, report.activity, report.paid, report.qa, report.funnel
     top = [
-        t(
+        nt(
+            "{rank}. {title} — {opens} open ({share})",
             "{rank}. {title} — {opens} opens ({share})",
+            c.opens,
             rank=i,
             title=_title(c.title, c.content_id),
             opens=format(c.opens, ","),
@@ -353,8 +355,10 @@ def retention_message(report: WeeklyReport, chart: bytes) -> OutgoingMessage:
 def content_message(report: WeeklyReport, chart: bytes) -> OutgoingMessage:
     """`/stats content`: the week's most opened items with share and reach."""
     lines = [
-        t(
+        nt(
+            "{rank}. **{title}** — {opens} open · {share} of opens · reach {reach}",
             "{rank}. **{title}** — {opens} opens · {share} of opens · reach {reach}",
+            c.opens,
             rank=i,
             title=_title(c.title, c.content_id),
             opens=format(c.opens, ","),

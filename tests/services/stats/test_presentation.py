@@ -116,3 +116,17 @@ async def test_a_week_still_running_says_its_numbers_are_so_far(db: Database) ->
 
     assert "so far" in (running.cards[0].description or "")
     assert "so far" not in (ended.cards[0].description or "")
+
+
+async def test_an_item_opened_once_says_one_open(db: Database) -> None:
+    community = Community().item(1, "Async Python").item(2, "SQL tuning")
+    for user in range(1, 4):
+        community.join(user, at(-1))
+        community.log(user, "drop_open", at(0, day=1), ref="1")
+    community.log(3, "drop_open", at(0, day=2), ref="2")
+    await community.write(db)
+
+    message = await stats_service(db, LATER).week_message(1, "2026-W45")
+
+    top = next(f.value for f in message.cards[0].fields if f.name == "📚 Top content")
+    assert "Async Python — 3 opens" in top and "SQL tuning — 1 open (" in top
