@@ -85,3 +85,14 @@ def test_demo_offers_a_duplicate_then_solves_the_question(
     assert "before posting, the bot offered:" in output
     assert "Asyncio gather swallows exceptions" in output
     assert "Marked as the answer" in output
+
+
+def test_demo_onboards_newcomers_and_shows_the_funnel(demo_run: tuple[int, str, Path]) -> None:
+    _, output, _ = demo_run
+    assert "erin joined through discord.gg/spring-news → source 'spring-news'" in output
+    assert 'erin clicked "I agree"' in output and "roles: " in output
+    assert "#welcome, posted once each was in:" in output
+    assert "as `lyceum stats --json` funnel shows it:" in output
+    funnel = output.split("funnel shows it:")[1]
+    assert "joined" in funnel and "→ agreed" in funnel
+    assert "Spring newsletter: 3 joined" in funnel
