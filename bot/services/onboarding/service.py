@@ -140,6 +140,7 @@ class OnboardingService:
             row = await queries.member(session, guild_id, user_id)
             if row is None:
                 row = await queries.member_or_new(session, guild_id, user_id, now)
+                row.rejoins = int(presence.rejoined)  # back from before Lyceum knew them
             elif not row.in_guild:
                 row.in_guild = True
                 row.rejoins += 1
@@ -220,7 +221,9 @@ class OnboardingService:
         if settings.gate_enabled and row.agreed_at is None:
             return None
         now = self._clock.now()
-        returning = row.first_onboarded_at is not None
+        returning = row.first_onboarded_at is not None or (
+            presence is not None and presence.rejoined
+        )
         row.onboarded_at = now
         row.first_onboarded_at = row.first_onboarded_at or now
         dm = settings.welcome_dm and row.welcome_dm_at is None and not row.dms_off

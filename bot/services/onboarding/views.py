@@ -27,6 +27,11 @@ class Presence:
     flags: int = 0
 
     @property
+    def rejoined(self) -> bool:
+        """Discord says the member was in this guild before (perhaps before Lyceum was)."""
+        return bool(self.flags & DID_REJOIN)
+
+    @property
     def screening_done(self) -> bool:
         """True when neither native rules screening nor native onboarding holds them back."""
         started = bool(self.flags & STARTED_ONBOARDING)

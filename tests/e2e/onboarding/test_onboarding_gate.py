@@ -94,6 +94,21 @@ async def test_without_the_gate_a_member_is_welcomed_on_join(community: Communit
     assert gate_message(community) is None
 
 
+async def test_a_member_discord_says_rejoined_is_welcomed_back_and_counted(
+    community: Community,
+) -> None:
+    await onboarding_on(community)
+    alice = community.discord.state.new_user("alice")
+    community.guild.model.former_member_ids.add(alice.id)  # a member before Lyceum came
+
+    back = await community.guild.join(alice)
+    await seen(community, back, rejoins=1)
+
+    assert await has_role_soon(community, back, "Member")
+    posts = welcome_posts(community, back)
+    assert len(posts) == 1 and "Welcome back" in posts[0].content
+
+
 async def test_pending_screening_holds_the_welcome_until_passed(community: Community) -> None:
     await onboarding_on(community)
     community.guild.use_screening()
