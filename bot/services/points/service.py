@@ -77,10 +77,12 @@ class PointsService:
     async def member_joined(self, event: MemberJoined) -> None:
         """A member came back: their level's role too (Discord took every role as they left)."""
         guild_id, user_id = event.guild_id, event.user_id
-        async with self.db.read() as session:  # most joins are first joins: nothing to do
+        async with self.db.read() as session:
             applied = (await queries.levels(session, guild_id, [user_id])).get(user_id)
+            if applied is None:  # most joins are first joins: nothing to give back
+                return
             ladder = self.engine.ladder_of(guild_id, await queries.settings(session, guild_id))
-        if applied is None or applied >= len(ladder.levels) or not ladder.levels[applied].role_id:
+        if applied >= len(ladder.levels) or not ladder.levels[applied].role_id:
             return
         role_id = ladder.levels[applied].role_id
         await self.db.write_together(
