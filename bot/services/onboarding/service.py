@@ -194,9 +194,8 @@ class OnboardingService:
             arrival = await self._settle(session, guild_id, user_id, presence=presence, row=row)
             return arrival, await self._topics(session, guild_id), tuple(row.interests)
 
-        arrival, topics, chosen = await self._db.write_together(
-            write
-        )  # committed before the answer
+        # Committed before the answer.
+        arrival, topics, chosen = await self._db.write_together(write)
         newly = await self._after(arrival)
         return AgreeResult(newly, topics, chosen)
 

@@ -43,3 +43,13 @@ async def level_role(world: Community, number: int, threshold: int, name: str) -
 async def roles_applied(world: Community) -> None:
     """The role outbox emptied once."""
     await world.service(RoleService).outbox.run_once()
+
+
+async def helper_with_level_role(world: Community) -> tuple[Role, Person]:
+    """Alice's answer to Bob is accepted (17 points): she holds level 1's @Helper role."""
+    helper = await level_role(world, 1, 10, "Helper")
+    alice, bob = await world.guild.join("alice"), await world.guild.join("bob")
+    await accepted_answer(world, alice, asker=bob)
+    await roles_applied(world)
+    assert await world.discord.wait_for(lambda: alice.has_role(helper))
+    return helper, alice

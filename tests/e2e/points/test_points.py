@@ -6,7 +6,13 @@ from sqlmodel import select
 
 from sandbox.community import Community
 from storage.audit.models import AuditEntry
-from tests.e2e.points.points_support import accepted_answer, level_role, roles_applied, unaccepted
+from tests.e2e.points.points_support import (
+    accepted_answer,
+    helper_with_level_role,
+    level_role,
+    roles_applied,
+    unaccepted,
+)
 
 
 async def test_an_accepted_answer_earns_points_and_the_level_role(community: Community) -> None:
@@ -40,11 +46,7 @@ async def test_points_taken_back_take_the_level_role_away(community: Community) 
 async def test_a_member_who_leaves_and_comes_back_gets_the_level_role_back(
     community: Community,
 ) -> None:
-    helper = await level_role(community, 1, 10, "Helper")
-    alice, bob = await community.guild.join("alice"), await community.guild.join("bob")
-    await accepted_answer(community, alice, asker=bob)
-    await roles_applied(community)
-    assert await community.discord.wait_for(lambda: alice.has_role(helper))
+    helper, alice = await helper_with_level_role(community)
 
     await alice.leave()
     await community.discord.wait_for_event("GUILD_MEMBER_REMOVE")
@@ -57,11 +59,7 @@ async def test_a_member_who_leaves_and_comes_back_gets_the_level_role_back(
 async def test_giving_a_level_a_new_role_moves_the_members_already_there(
     community: Community,
 ) -> None:
-    helper = await level_role(community, 1, 10, "Helper")
-    alice, bob = await community.guild.join("alice"), await community.guild.join("bob")
-    await accepted_answer(community, alice, asker=bob)
-    await roles_applied(community)
-    assert await community.discord.wait_for(lambda: alice.has_role(helper))
+    helper, alice = await helper_with_level_role(community)
 
     mentor = await level_role(community, 1, 10, "Mentor")
     await roles_applied(community)
@@ -74,11 +72,7 @@ async def test_giving_a_level_a_new_role_moves_the_members_already_there(
 async def test_raising_a_threshold_takes_the_level_role_from_members_below_it(
     community: Community,
 ) -> None:
-    helper = await level_role(community, 1, 10, "Helper")
-    alice, bob = await community.guild.join("alice"), await community.guild.join("bob")
-    await accepted_answer(community, alice, asker=bob)  # 17 points
-    await roles_applied(community)
-    assert await community.discord.wait_for(lambda: alice.has_role(helper))
+    helper, alice = await helper_with_level_role(community)
 
     reply = await community.owner.run("/points level", number=1, threshold=50)
     await roles_applied(community)
