@@ -204,8 +204,7 @@ async def main() -> None:
             lyceum_child(discord_sb, stripe_sb, Path(tmp), **off) as (prepared, bot, _),
         ):
             discord_sb.rate_limits.speed = args.speed
-            database_url = f"sqlite+aiosqlite:///{Path(tmp) / 'lyceum.db'}"
-            world = Crowd(discord_sb, prepared.guild, database_url)
+            world = Crowd(discord_sb, prepared.guild, prepared.database_url)
             gate = await set_up(world)
             bystander = await world.guild.join("bystander")
             for _ in range(20):  # warm-up

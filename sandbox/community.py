@@ -169,6 +169,7 @@ class PreparedCommunity:
     config_text: str
     environment: dict[str, str]
     webhook_secret: str
+    database_url: str
 
 
 async def prepare_community(
@@ -217,6 +218,7 @@ async def prepare_community(
             "PRIVACY_SECRET": secrets.token_hex(32),
         },
         webhook_secret=webhook_secret,
+        database_url=database_url,
     )
 
 

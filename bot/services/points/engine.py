@@ -242,11 +242,7 @@ class Engine:
         for user_id in sorted(users):
             level = ladder.level_for(totals.get(user_id, 0))
             before = applied.get(user_id)
-            old = (
-                before_ladder.levels[before]
-                if before is not None and before < len(before_ladder.levels)
-                else None
-            )
+            old = before_ladder.number(before)
             old_role = old.role_id if old is not None else 0
             if before == level.number and old_role == level.role_id:
                 continue

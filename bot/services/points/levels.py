@@ -78,10 +78,15 @@ class Ladder:
                 reached = level
         return reached
 
+    def number(self, number: int | None) -> Level | None:
+        """Level `number`, if the ladder has it."""
+        if number is None or not 0 <= number < len(self.levels):
+            return None
+        return self.levels[number]
+
     def next_after(self, level: Level) -> Level | None:
         """The level after `level`, if any."""
-        following = level.number + 1
-        return self.levels[following] if following < len(self.levels) else None
+        return self.number(level.number + 1)
 
     def role_ids(self) -> frozenset[int]:
         """Every level's role."""

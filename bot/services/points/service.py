@@ -82,9 +82,10 @@ class PointsService:
             if applied is None:  # most joins are first joins: nothing to give back
                 return
             ladder = self.engine.ladder_of(guild_id, await queries.settings(session, guild_id))
-        if applied >= len(ladder.levels) or not ladder.levels[applied].role_id:
+        level = ladder.number(applied)
+        if level is None or not level.role_id:
             return
-        role_id = ladder.levels[applied].role_id
+        role_id = level.role_id
         await self.db.write_together(
             lambda session: self.roles.request(
                 session, guild_id, user_id, role_id, "add", reason="points level (rejoined)"
